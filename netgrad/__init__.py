@@ -1,0 +1,28 @@
+"""netgrad: neural networks trained by backpropagation, on NumPy, with PyTorch's API.
+
+>>> import netgrad as ng
+>>> x = ng.tensor([0.35, 0.9])
+>>> beta = ng.tensor([[0.1, 0.4], [0.8, 0.6]], requires_grad=True)
+>>> theta = ng.tensor([0.3, 0.9], requires_grad=True)
+>>> y_hat = (x @ beta) @ theta          # linear activations: net_h = [0.755, 0.68]
+>>> round(y_hat.item(), 4)
+0.8385
+"""
+
+from . import autograd, functional  # noqa: F401  (functional binds Tensor's operators)
+from .autograd import (
+    DTypeError, Function, GraphError, NetgradError, ShapeError, Tensor, enable_grad,
+    is_grad_enabled, no_grad, set_grad_enabled,
+)
+from .autograd.creation import (
+    arange, as_tensor, empty, eye, from_numpy, full, full_like, linspace, ones, ones_like, rand,
+    rand_like, randint, randn, randn_like, randperm, tensor, zeros, zeros_like,
+)
+from .autograd.dtypes import (
+    bool, double, float, float16, float32, float64, get_default_dtype, int32, int64, long,
+    set_default_dtype, uint8,
+)
+from .autograd.random import Generator, default_generator, get_rng_state, manual_seed, set_rng_state
+from .functional import *  # noqa: F401,F403
+
+__version__ = "0.1.0"

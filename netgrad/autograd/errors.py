@@ -1,0 +1,17 @@
+"""netgrad's own exceptions: each names the op or layer and the shapes involved."""
+
+
+class NetgradError(Exception):
+    """Base of netgrad's errors that are already worded for the user."""
+
+
+class ShapeError(NetgradError, ValueError):
+    """Shapes that do not fit an op or a layer."""
+
+
+class DTypeError(NetgradError, TypeError):
+    """Dtypes that an op cannot combine."""
+
+
+class GraphError(NetgradError, RuntimeError):
+    """A misuse of the autograd graph (freed graph, non-scalar backward, ...)."""

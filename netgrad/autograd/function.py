@@ -1,0 +1,144 @@
+"""``Function``: one differentiable op, its ``forward`` and ``backward`` side by side.
+
+Every op in netgrad is a ``Function`` subclass, and so are users' custom ops, as in PyTorch:
+
+>>> import netgrad as ng
+>>> class Cube(ng.autograd.Function):
+...     '''y = x^3, dy/dx = 3 x^2'''
+...     @staticmethod
+...     def forward(ctx, x):
+...         ctx.save_for_backward(x)
+...         return x ** 3
+...     @staticmethod
+...     def backward(ctx, grad):
+...         (x,) = ctx.saved_tensors
+...         return grad * 3 * x ** 2
+>>> x = ng.tensor([2.0], requires_grad=True)
+>>> Cube.apply(x).backward()
+>>> x.grad
+tensor([12.])
+
+The instance made for each call is both ``ctx`` and the graph node. netgrad's own ops set
+``_array_backward = True``: their ``forward`` works on ndarrays (``x._data``) and their ``backward``
+is written with operators and functions that NumPy and netgrad share, so that the engine can run it
+on raw arrays (fast) or, under ``create_graph=True``, on tensors (differentiable again).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .errors import GraphError, NetgradError, ShapeError
+from .grad_mode import _state
+from .tensor import Tensor
+
+_ndarray = np.ndarray
+_make = Tensor._make
+
+_FREED_MSG = (
+    "Trying to backward through the graph a second time (or to read saved tensors after they were "
+    "freed). Saved values are freed by backward() and autograd.grad(); pass retain_graph=True to "
+    "the first call if you need to backward through the graph again."
+)
+
+
+class Function:
+    """Base class of differentiable ops; subclass with static ``forward`` and ``backward``."""
+
+    _array_backward = False  # netgrad's own ops: backward may run on ndarrays (see module doc)
+    _freed = False
+    _retained = None
+    _arrays = False
+    _saved: tuple = ()
+    needs_input_grad: tuple = ()
+
+    @staticmethod
+    def forward(ctx: Function, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError("Function subclasses must implement a static forward(ctx, ...)")
+
+    @staticmethod
+    def backward(ctx: Function, *grad_outputs: Any) -> Any:
+        raise NotImplementedError(f"{type(ctx).__name__} has no backward: it is not differentiable")
+
+    # -------------------------------------------------------------- ctx API
+    def save_for_backward(self, *tensors: Any) -> None:
+        """Keep tensors for ``backward``; read them back with ``ctx.saved_tensors``."""
+        self._saved = tensors
+
+    @property
+    def saved_tensors(self) -> tuple:
+        if self._freed:
+            raise GraphError(_FREED_MSG)
+        if self._arrays:
+            return tuple(t._data if isinstance(t, Tensor) else t for t in self._saved)
+        return self._saved
+
+    @property
+    def create_graph(self) -> bool:
+        """True while backward runs on tensors to build a differentiable backward graph."""
+        return not self._arrays
+
+    @classmethod
+    def op_name(cls) -> str:
+        return cls.__name__.lower()
+
+    # --------------------------------------------------------------- apply
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        """Run ``forward`` and, if grad mode is on and an input requires grad, record the node."""
+        ctx = object.__new__(cls)
+        record = False
+        if _state.enabled:
+            for a in args:
+                if isinstance(a, Tensor) and a._requires_grad:
+                    record = True
+                    break
+        if record:
+            edges = []
+            for a in args:
+                if isinstance(a, Tensor) and a._requires_grad:
+                    fn = a.grad_fn
+                    # A leaf is its own edge target: the engine accumulates into its .grad.
+                    edges.append((a, 0, a._data.shape, a._data.dtype) if fn is None
+                                 else (fn, a._out_idx, a._data.shape, a._data.dtype))
+                else:
+                    edges.append(None)
+            ctx._edges = edges
+            ctx.needs_input_grad = tuple(e is not None for e in edges)
+        try:
+            if cls._array_backward:
+                out = cls.forward(ctx, *args, **kwargs)
+            else:
+                prev = _state.enabled
+                _state.enabled = False
+                try:
+                    out = cls.forward(ctx, *args, **kwargs)
+                finally:
+                    _state.enabled = prev
+        except NetgradError:
+            raise
+        except ValueError as e:
+            shapes = ", ".join(str(a.shape) for a in args if isinstance(a, (Tensor, _ndarray)))
+            raise ShapeError(f"{cls.op_name()}: {e} (input shapes: {shapes})") from e
+
+        if type(out) is tuple:
+            ctx._n_out = len(out)
+            outs = tuple(_wrap_output(o, ctx, i, record) for i, o in enumerate(out))
+            ctx._out_meta = [(o.shape, o.dtype) for o in outs]
+            return outs
+        ctx._n_out = 1
+        return _wrap_output(out, ctx, 0, record)
+
+
+def _wrap_output(out: Any, ctx: Function, idx: int, record: bool) -> Tensor:
+    arr = out._data if isinstance(out, Tensor) else out
+    if type(arr) is not _ndarray:
+        arr = np.asarray(arr)
+    t = _make(arr)
+    if record and arr.dtype.kind == "f":
+        t._requires_grad = True
+        t.grad_fn = ctx
+        t._out_idx = idx
+    return t

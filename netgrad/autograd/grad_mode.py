@@ -1,0 +1,83 @@
+"""Grad modes: ``no_grad``, ``enable_grad`` and ``set_grad_enabled``, thread-local as in PyTorch.
+
+>>> import netgrad as ng
+>>> w = ng.ones(2, requires_grad=True)
+>>> with ng.no_grad():
+...     y = w * 2
+>>> y.requires_grad
+False
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+
+
+class _State(threading.local):
+    enabled = True
+
+
+_state = _State()
+
+
+def is_grad_enabled() -> bool:
+    """True when new operations are recorded for backpropagation."""
+    return _state.enabled
+
+
+class _Mode:
+    _target: bool
+
+    def __enter__(self):
+        self._prev = _state.enabled
+        _state.enabled = self._target
+        return self
+
+    def __exit__(self, *exc):
+        _state.enabled = self._prev
+        return False
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with self.__class__():
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(_Mode):
+    """Context manager and decorator: operations inside are not recorded (inference, updates)."""
+
+    _target = False
+
+
+class enable_grad(_Mode):
+    """Context manager and decorator: re-enable recording inside a ``no_grad`` block."""
+
+    _target = True
+
+
+class set_grad_enabled(_Mode):
+    """``with set_grad_enabled(flag):`` records operations iff ``flag``; also usable as a call."""
+
+    def __init__(self, mode: bool = True):
+        self._target = mode
+        self._prev = _state.enabled
+        # Called as a plain function it takes effect at once, as in PyTorch.
+        _state.enabled = mode
+
+    def __enter__(self):
+        return self
+
+    def __call__(self, fn):
+        mode = self._target
+        _state.enabled = self._prev
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with set_grad_enabled(mode):
+                return fn(*args, **kwargs)
+
+        return wrapper

@@ -1,0 +1,293 @@
+"""``Tensor``: a NumPy array with a place in the computational graph.
+
+The operators and most methods are attached by ``netgrad.functional`` (the layer above), which holds
+the differentiable ops; this module holds storage, metadata and the entry point to backward.
+
+>>> import netgrad as ng
+>>> x = ng.tensor([0.35, 0.9], requires_grad=True)
+>>> (x * x).sum().backward()
+>>> x.grad
+tensor([0.7000, 1.8000])
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+import numpy as np
+
+from . import dtypes
+from .errors import DTypeError, GraphError
+from .grad_mode import _state
+
+_ndarray = np.ndarray
+
+
+def _as_array(data: Any, dtype=None) -> np.ndarray:
+    """Convert user data to an ndarray with PyTorch's dtype inference (floats -> default dtype)."""
+    if isinstance(data, Tensor):
+        arr = data._data
+        return arr.astype(dtypes.as_dtype(dtype)) if dtype is not None else arr.copy()
+    if dtype is not None:
+        dtype = dtypes.as_dtype(dtype)
+    if isinstance(data, np.ndarray):
+        arr = np.array(data, dtype=dtype, copy=True)
+    else:
+        try:
+            arr = np.array(data, dtype=dtype)
+        except (ValueError, TypeError) as e:
+            raise TypeError(f"tensor: cannot convert {type(data).__name__} to a tensor: {e}") from e
+        if dtype is None and arr.dtype.kind == "f":
+            arr = arr.astype(dtypes.get_default_dtype(), copy=False)
+        elif dtype is None and arr.dtype.kind in "iu" and arr.dtype != np.uint8:
+            arr = arr.astype(np.int64, copy=False)
+    if arr.dtype.kind not in "fiub":
+        raise TypeError(f"tensor: unsupported data of dtype {arr.dtype} (numbers or booleans only)")
+    return arr
+
+
+class Tensor:
+    """A multi-dimensional array that records the ops applied to it for reverse-mode autodiff.
+
+    Create tensors with ``ng.tensor(data)`` or the factory functions (``ng.zeros``, ``ng.randn``...).
+    """
+
+    __slots__ = ("_data", "grad", "_requires_grad", "grad_fn", "_out_idx", "__weakref__")
+    # NumPy must hand `ndarray op Tensor` to our reflected operators instead of looping itself.
+    __array_ufunc__ = None
+    __hash__ = object.__hash__
+
+    def __init__(self, data: Any = (), dtype=None, requires_grad: bool = False):
+        self._data = _as_array(data, dtype)
+        self.grad: Tensor | None = None
+        self.grad_fn = None
+        self._out_idx = 0
+        self._requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @classmethod
+    def _make(cls, arr: np.ndarray, requires_grad: bool = False) -> Tensor:
+        """Wrap an ndarray without copying or checking (the hot path of every op)."""
+        t = object.__new__(cls)
+        t._data = arr
+        t.grad = None
+        t._requires_grad = requires_grad
+        t.grad_fn = None
+        t._out_idx = 0
+        return t
+
+    # ----------------------------------------------------------------- metadata
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self._data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._data.dtype
+
+    @property
+    def device(self) -> str:
+        return "cpu"
+
+    def size(self, dim: int | None = None):
+        """The shape (PyTorch's ``size()``), or the length of dimension ``dim``."""
+        return self._data.shape if dim is None else self._data.shape[dim]
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    def numel(self) -> int:
+        return self._data.size
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        self.requires_grad_(flag)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        if self.grad_fn is not None and not requires_grad:
+            raise GraphError("requires_grad_: a non-leaf tensor's flag cannot be turned off; use detach()")
+        if requires_grad and self._data.dtype.kind != "f":
+            raise DTypeError(f"requires_grad_: only floating point tensors can require gradients, got {self.dtype}")
+        self._requires_grad = bool(requires_grad)
+        return self
+
+    # ------------------------------------------------------------ conversions
+    @property
+    def data(self) -> Tensor:
+        """A tensor sharing this one's memory, outside the graph (PyTorch's ``.data``)."""
+        return Tensor._make(self._data)
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        arr = value._data if isinstance(value, Tensor) else np.asarray(value)
+        self._data = arr
+
+    def numpy(self) -> np.ndarray:
+        """The underlying ndarray (shared memory), for any tensor, in the graph or not."""
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        return self._data if dtype is None else self._data.astype(dtype)
+
+    def item(self):
+        if self._data.size != 1:
+            raise ValueError(f"item: only one-element tensors can be converted, got shape {self.shape}")
+        return self._data.item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iu" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be used as an index")
+        return int(self._data.item())
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError(f"bool of a tensor with {self._data.size} elements is ambiguous; use any() or all()")
+        return bool(self._data.item())
+
+    def detach(self) -> Tensor:
+        """A new tensor sharing memory, cut from the graph."""
+        return Tensor._make(self._data)
+
+    def detach_(self) -> Tensor:
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor after backward (for inspecting deltas)."""
+        if not self._requires_grad:
+            raise GraphError("retain_grad: the tensor does not require grad")
+        fn = self.grad_fn
+        if fn is None:
+            return
+        if fn._retained is None:
+            fn._retained = []
+        fn._retained.append((self._out_idx, weakref.ref(self)))
+
+    def backward(self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False) -> None:
+        """Backpropagate from this tensor: accumulate dJ/dleaf into every leaf's ``.grad``.
+
+        ``gradient`` is dJ/dself, needed unless self has one element; the graph is freed
+        afterwards unless ``retain_graph=True``; ``create_graph=True`` records the backward pass
+        itself, so that the gradients can be differentiated again.
+        """
+        from .engine import run_backward
+
+        run_backward([self], [gradient], retain_graph, create_graph)
+
+    # ----------------------------------------------------------- in-place ops
+    def _check_inplace(self, op: str) -> None:
+        if self._requires_grad and _state.enabled:
+            kind = "a leaf tensor that requires grad" if self.grad_fn is None else "a tensor in the graph"
+            raise GraphError(f"{op}: in-place change of {kind}; wrap it in `with ng.no_grad():`")
+
+    def _set(self, op: str, value: Any) -> Tensor:
+        self._check_inplace(op)
+        v = value._data if isinstance(value, Tensor) else value
+        self._data[...] = v
+        return self
+
+    def zero_(self) -> Tensor:
+        return self._set("zero_", 0)
+
+    def fill_(self, value: float) -> Tensor:
+        return self._set("fill_", value)
+
+    def copy_(self, src: Any) -> Tensor:
+        src_arr = src._data if isinstance(src, Tensor) else np.asarray(src)
+        if np.broadcast_shapes(src_arr.shape, self.shape) != self.shape:
+            raise ValueError(f"copy_: source of shape {src_arr.shape} does not fit shape {self.shape}")
+        return self._set("copy_", src_arr)
+
+    def add_(self, other: Any, alpha: float = 1.0) -> Tensor:
+        self._check_inplace("add_")
+        o = other._data if isinstance(other, Tensor) else other
+        self._data += alpha * o if alpha != 1.0 else o
+        return self
+
+    def sub_(self, other: Any, alpha: float = 1.0) -> Tensor:
+        return self.add_(other, -alpha)
+
+    def mul_(self, other: Any) -> Tensor:
+        self._check_inplace("mul_")
+        self._data *= other._data if isinstance(other, Tensor) else other
+        return self
+
+    def div_(self, other: Any) -> Tensor:
+        self._check_inplace("div_")
+        self._data /= other._data if isinstance(other, Tensor) else other
+        return self
+
+    def clamp_(self, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
+        self._check_inplace("clamp_")
+        np.clip(self._data, min, max, out=self._data)
+        return self
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, generator=None) -> Tensor:
+        from .random import rng
+
+        return self._set("uniform_", rng(generator).uniform(a, b, self.shape))
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, generator=None) -> Tensor:
+        from .random import rng
+
+        return self._set("normal_", rng(generator).normal(mean, std, self.shape))
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        self._check_inplace("__setitem__")
+        if isinstance(index, Tensor):
+            index = index._data
+        elif isinstance(index, tuple):
+            index = tuple(i._data if isinstance(i, Tensor) else i for i in index)
+        self._data[index] = value._data if isinstance(value, Tensor) else value
+
+    # --------------------------------------------------------------- display
+    def __repr__(self) -> str:
+        arr = self._data
+        opts = {"precision": 4, "separator": ", ", "prefix": "tensor("}
+        if arr.dtype.kind == "f" and arr.size and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)):
+            body = np.array2string(arr, **opts, formatter={"float_kind": lambda v: f"{v:.0f}."})
+        else:
+            body = np.array2string(arr, **opts, floatmode="fixed" if arr.dtype.kind == "f" else "maxprec")
+        extras = []
+        if arr.dtype.kind == "f" and arr.dtype != dtypes.get_default_dtype():
+            extras.append(f"dtype={arr.dtype}")
+        elif arr.dtype.kind in "iu" and arr.dtype != np.int64:
+            extras.append(f"dtype={arr.dtype}")
+        elif arr.dtype.kind == "b":
+            extras.append("dtype=bool")
+        if arr.size == 0:
+            extras.append(f"size={arr.shape}")
+        if self.grad_fn is not None:
+            extras.append(f"grad_fn=<{type(self.grad_fn).__name__}Backward>")
+        elif self._requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + body + "".join(", " + e for e in extras) + ")"

@@ -1,0 +1,21 @@
+"""Layer 2: netgrad's differentiable ops, by family, as functions (and bound as Tensor methods).
+
+>>> import netgrad.functional as NF
+>>> import netgrad as ng
+>>> NF.exp(ng.zeros(2))
+tensor([1., 1.])
+"""
+
+from .elementwise import *  # noqa: F401,F403
+from .elementwise import __all__ as _e
+from .linalg import *  # noqa: F401,F403
+from .linalg import __all__ as _l
+from .reduction import *  # noqa: F401,F403
+from .reduction import __all__ as _r
+from .shape import *  # noqa: F401,F403
+from .shape import __all__ as _s
+from . import methods  # noqa: F401,E402  (binds operators onto Tensor)
+from .activation import *  # noqa: F401,F403,E402
+from .activation import __all__ as _a
+
+__all__ = [*_e, *_l, *_r, *_s, *_a]

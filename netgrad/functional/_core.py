@@ -1,0 +1,81 @@
+"""Helpers shared by the op families: unwrapping, dtype promotion and the ``xp`` namespace.
+
+A backward formula is written once with ``xp = xp_of(ctx)``: ``xp`` is NumPy when the engine runs
+it on raw arrays, and netgrad's own functions (same names) when it builds a differentiable graph.
+"""
+
+from __future__ import annotations
+
+import types
+from typing import Any
+
+import numpy as np
+
+from ..autograd import Tensor
+from ..autograd import dtypes
+from ..autograd.errors import DTypeError
+
+_f64 = np.dtype(np.float64)
+
+# netgrad functions named as NumPy's, filled in by each op module via `register_xp`.
+ng_xp = types.SimpleNamespace()
+
+
+def register_xp(**fns: Any) -> None:
+    for name, fn in fns.items():
+        setattr(ng_xp, name, fn)
+
+
+def xp_of(ctx: Any):
+    """NumPy while backward runs on arrays, netgrad under ``create_graph=True``."""
+    return np if ctx._arrays else ng_xp
+
+
+def data(v: Any) -> Any:
+    """The ndarray behind a Tensor; anything else unchanged."""
+    return v._data if isinstance(v, Tensor) else v
+
+
+def as_tensor_arg(v: Any, name: str = "op") -> Tensor:
+    """Accept a Tensor, ndarray, or number where a tensor is expected."""
+    if isinstance(v, Tensor):
+        return v
+    if isinstance(v, (int, float, bool, np.ndarray, np.generic, list, tuple)):
+        from ..autograd.tensor import _as_array
+
+        return Tensor._make(_as_array(v))
+    raise TypeError(f"{name}: expected a tensor, got {type(v).__name__}")
+
+
+def fix_float(out: np.ndarray, a: Any, b: Any = None) -> np.ndarray:
+    """NumPy turns int tensors combined with Python floats into float64; PyTorch gives the
+    default dtype. Keep float64 only when an operand really was float64."""
+    if out.dtype is not _f64 and out.dtype != _f64:
+        return out
+    default = dtypes.get_default_dtype()
+    if default == _f64:
+        return out
+    for v in (a, b):
+        if isinstance(v, (Tensor, np.ndarray)) and v.dtype == _f64:
+            return out
+    return out.astype(default)
+
+
+def check_same_float(op: str, a: Any, b: Any) -> None:
+    da, db = np.result_type(a), np.result_type(b)
+    if da != db:
+        raise DTypeError(f"{op}: expected both operands to have the same dtype, got {da} and {db} "
+                         f"(shapes {np.shape(a)} and {np.shape(b)}); convert one with .to(dtype)")
+
+
+def normalize_dim(dim: Any, ndim: int, op: str) -> Any:
+    """Validate ``dim`` (int, tuple or None) for a tensor of ``ndim`` dims; negatives allowed."""
+    if dim is None:
+        return None
+    if isinstance(dim, (tuple, list)):
+        return tuple(normalize_dim(d, ndim, op) for d in dim)
+    d = int(dim)
+    n = max(ndim, 1)
+    if not -n <= d < n:
+        raise IndexError(f"{op}: dim {dim} is out of range for a tensor with {ndim} dims")
+    return d % n

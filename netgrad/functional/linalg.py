@@ -1,0 +1,138 @@
+"""Matrix products: ``matmul`` (1-D, 2-D and batched, as NumPy/PyTorch), ``mm``, ``bmm``, ``dot``,
+``outer`` and ``linear`` (net = a W^T + b, the layer's forward propagation in one op).
+
+>>> import netgrad as ng
+>>> a = ng.ones(2, 3); b = ng.ones(3, 4)
+>>> (a @ b).shape
+(2, 4)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..autograd import Function, Tensor
+from ..autograd.errors import DTypeError, ShapeError
+from ._core import as_tensor_arg, register_xp, xp_of
+
+__all__ = ["matmul", "mm", "bmm", "dot", "outer", "linear"]
+
+
+def _check(op: str, a: np.ndarray, b: np.ndarray) -> None:
+    if a.dtype != b.dtype:
+        raise DTypeError(f"{op}: expected both operands to have the same dtype, got {a.dtype} and "
+                         f"{b.dtype} (shapes {a.shape} and {b.shape}); convert one with .to(dtype)")
+    if a.ndim == 0 or b.ndim == 0:
+        raise ShapeError(f"{op}: both operands need at least 1 dim, got shapes {a.shape} and {b.shape}")
+    ka = a.shape[-1]
+    kb = b.shape[-2] if b.ndim > 1 else b.shape[0]
+    if ka != kb:
+        raise ShapeError(f"{op}: shapes {a.shape} and {b.shape} cannot be multiplied ({ka} != {kb})")
+
+
+class MatMul(Function):
+    """y = a b; dJ/da = dJ/dy b^T, dJ/db = a^T dJ/dy (1-D operands promoted, batch dims summed)."""
+
+    _array_backward = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ad, bd = a._data, b._data
+        _check("matmul", ad, bd)
+        ctx.save_for_backward(a, b)
+        return np.matmul(ad, bd)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        xp = xp_of(ctx)
+        na, nb = ctx.needs_input_grad
+        if a.ndim == 1 and b.ndim == 1:
+            return (g * b if na else None), (g * a if nb else None)
+        if a.ndim == 1:  # (k,) @ (..., k, n) -> (..., n)
+            g2 = g.reshape(g.shape[:-1] + (1, g.shape[-1]))
+            ga = (g2 @ xp.swapaxes(b, -1, -2)) if na else None
+            gb = (a.reshape((-1, 1)) @ g2) if nb else None
+            return ga, gb
+        if b.ndim == 1:  # (..., m, k) @ (k,) -> (..., m)
+            g2 = g.reshape(g.shape + (1,))
+            ga = (g2 @ b.reshape((1, -1))) if na else None
+            gb = (xp.swapaxes(a, -1, -2) @ g2).reshape(a.shape[:-2] + (a.shape[-1],)) if nb else None
+            return ga, gb
+        ga = (g @ xp.swapaxes(b, -1, -2)) if na else None
+        gb = (xp.swapaxes(a, -1, -2) @ g) if nb else None
+        return ga, gb
+
+
+class Linear(Function):
+    """net = a W^T + b (W is out x in, as in PyTorch); dJ/da = delta W, dJ/dW = delta^T a,
+    dJ/db = sum over the batch of delta, where delta = dJ/dnet."""
+
+    _array_backward = True
+
+    @staticmethod
+    def forward(ctx, x, w, b):
+        xd, wd = x._data, w._data
+        if xd.ndim == 0 or xd.shape[-1] != wd.shape[1]:
+            raise ShapeError(f"linear: input of shape {x.shape} does not match weight of shape "
+                             f"{w.shape} (expected last dim {wd.shape[1]})")
+        if xd.dtype != wd.dtype:
+            raise DTypeError(f"linear: input dtype {xd.dtype} differs from weight dtype {wd.dtype}; "
+                             "convert the input with .to(dtype) or the model with .to(dtype)")
+        ctx.save_for_backward(x, w)
+        out = xd @ wd.T
+        if b is not None:
+            out += b._data
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        nx, nw, nb = ctx.needs_input_grad
+        gx = (g @ w) if nx else None
+        if nw or nb:
+            g2 = g.reshape((-1, g.shape[-1])) if g.ndim != 2 else g
+        gw = (g2.T @ x.reshape((-1, x.shape[-1]))) if nw else None
+        gb = g2.sum(axis=0) if nb else None
+        return gx, gw, gb
+
+
+def matmul(a: Any, b: Any) -> Tensor:
+    """Matrix product with NumPy's rules for 1-D and batched operands."""
+    return MatMul.apply(as_tensor_arg(a, "matmul"), as_tensor_arg(b, "matmul"))
+
+
+def mm(a: Any, b: Any) -> Tensor:
+    a, b = as_tensor_arg(a, "mm"), as_tensor_arg(b, "mm")
+    if a.ndim != 2 or b.ndim != 2:
+        raise ShapeError(f"mm: expected 2-D operands, got shapes {a.shape} and {b.shape}")
+    return MatMul.apply(a, b)
+
+
+def bmm(a: Any, b: Any) -> Tensor:
+    a, b = as_tensor_arg(a, "bmm"), as_tensor_arg(b, "bmm")
+    if a.ndim != 3 or b.ndim != 3 or a.shape[0] != b.shape[0]:
+        raise ShapeError(f"bmm: expected 3-D operands with the same batch size, got {a.shape} and {b.shape}")
+    return MatMul.apply(a, b)
+
+
+def dot(a: Any, b: Any) -> Tensor:
+    a, b = as_tensor_arg(a, "dot"), as_tensor_arg(b, "dot")
+    if a.ndim != 1 or b.ndim != 1:
+        raise ShapeError(f"dot: expected 1-D operands, got shapes {a.shape} and {b.shape}")
+    return MatMul.apply(a, b)
+
+
+def outer(a: Any, b: Any) -> Tensor:
+    a, b = as_tensor_arg(a, "outer"), as_tensor_arg(b, "outer")
+    return MatMul.apply(a.reshape(-1, 1), b.reshape(1, -1))
+
+
+def linear(x: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """net = x W^T + b, W of shape (out_features, in_features)."""
+    return Linear.apply(as_tensor_arg(x, "linear"), weight, bias)
+
+
+register_xp(matmul=matmul)

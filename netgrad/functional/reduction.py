@@ -1,0 +1,313 @@
+"""Reductions: sum, mean, var, std, max, min (with indices), logsumexp, argmax/argmin.
+
+``dim`` may be an int, a tuple or None (everything); ``keepdim`` keeps reduced axes as size 1.
+
+>>> import netgrad as ng
+>>> x = ng.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+>>> x.mean(dim=0)
+tensor([2., 3.])
+>>> ng.logsumexp(ng.tensor([0.0, 0.0]), dim=0).item() == float(ng.log(ng.tensor(2.0)))
+True
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections import namedtuple
+from typing import Any
+
+import numpy as np
+
+from ..autograd import Function, Tensor
+from ._core import as_tensor_arg, normalize_dim, register_xp, xp_of
+
+__all__ = ["sum", "mean", "var", "std", "max", "min", "amax", "amin", "logsumexp", "argmax",
+           "argmin", "all", "any", "prod"]
+
+MaxResult = namedtuple("MaxResult", ["values", "indices"])
+
+
+def _kept_shape(shape: tuple, axis: Any) -> tuple:
+    if axis is None:
+        return (1,) * len(shape)
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    return tuple(1 if i in axes else s for i, s in enumerate(shape))
+
+
+def _count(shape: tuple, axis: Any) -> int:
+    if axis is None:
+        return int(np.prod(shape))
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    return int(np.prod([shape[a] for a in axes]))
+
+
+def _expand(xp, g, in_shape, axis):
+    """Broadcast a reduced gradient back over the reduced axes."""
+    return xp.broadcast_to(g.reshape(_kept_shape(in_shape, axis)), in_shape)
+
+
+class Sum(Function):
+    """y = sum_i x_i over ``dim``; dJ/dx_i = dJ/dy (broadcast back)."""
+
+    _array_backward = True
+
+    @staticmethod
+    def forward(ctx, x, axis, keepdim):
+        ctx.in_shape, ctx.axis = x.shape, axis
+        return x._data.sum(axis=axis, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _expand(xp_of(ctx), g, ctx.in_shape, ctx.axis), None, None
+
+
+class Mean(Function):
+    """y = (1/n) sum_i x_i over ``dim``; dJ/dx_i = dJ/dy / n."""
+
+    _array_backward = True
+
+    @staticmethod
+    def forward(ctx, x, axis, keepdim):
+        ctx.in_shape, ctx.axis = x.shape, axis
+        ctx.n = _count(x.shape, axis)
+        return x._data.mean(axis=axis, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _expand(xp_of(ctx), g / ctx.n, ctx.in_shape, ctx.axis), None, None
+
+
+class Var(Function):
+    """y = sum_i (x_i - mean)^2 / (n - correction); dJ/dx_i = dJ/dy * 2 (x_i - mean) / (n - correction)."""
+
+    _array_backward = True
+
+    @staticmethod
+    def forward(ctx, x, axis, correction, keepdim):
+        ctx.save_for_backward(x)
+        ctx.in_shape, ctx.axis = x.shape, axis
+        ctx.denom = builtins.max(_count(x.shape, axis) - correction, 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return x._data.var(axis=axis, ddof=correction, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        xp = xp_of(ctx)
+        centred = x - x.mean(axis=ctx.axis, keepdims=True)
+        return _expand(xp, g, ctx.in_shape, ctx.axis) * centred * (2.0 / ctx.denom), None, None, None
+
+
+class Amax(Function):
+    """y = max_i x_i over ``dim``; the gradient is shared evenly by tied maxima (PyTorch's amax)."""
+
+    _array_backward = True
+
+    @staticmethod
+    def forward(ctx, x, axis, keepdim, largest):
+        xd = x._data
+        out = xd.max(axis=axis, keepdims=True) if largest else xd.min(axis=axis, keepdims=True)
+        mask = xd == out
+        ctx.w = mask / mask.sum(axis=axis, keepdims=True)
+        ctx.in_shape, ctx.axis = x.shape, axis
+        return out if keepdim else out.reshape(_reduced_shape(xd.shape, axis))
+
+    @staticmethod
+    def backward(ctx, g):
+        return _expand(xp_of(ctx), g, ctx.in_shape, ctx.axis) * ctx.w, None, None, None
+
+
+class MaxDim(Function):
+    """y = max over one ``dim``; the gradient goes to the index returned (the first maximum)."""
+
+    _array_backward = True
+
+    @staticmethod
+    def forward(ctx, x, axis, keepdim, largest):
+        xd = x._data
+        idx = np.argmax(xd, axis=axis, keepdims=True) if largest else np.argmin(xd, axis=axis, keepdims=True)
+        vals = np.take_along_axis(xd, idx, axis=axis)
+        mask = np.zeros(xd.shape, dtype=xd.dtype)
+        np.put_along_axis(mask, idx, 1, axis=axis)
+        ctx.mask, ctx.in_shape, ctx.axis = mask, x.shape, axis
+        ctx.indices = idx if keepdim else np.squeeze(idx, axis)
+        return vals if keepdim else np.squeeze(vals, axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _expand(xp_of(ctx), g, ctx.in_shape, ctx.axis) * ctx.mask, None, None, None
+
+
+class LogSumExp(Function):
+    """y = log sum_i e^{x_i}, computed as m + log sum e^{x_i - m}; dJ/dx_i = dJ/dy * softmax(x)_i."""
+
+    _array_backward = True
+
+    @staticmethod
+    def forward(ctx, x, axis, keepdim):
+        xd = x._data
+        m = xd.max(axis=axis, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0)  # all -inf rows give -inf, not NaN
+        with np.errstate(divide="ignore"):
+            out = np.log(np.exp(xd - m).sum(axis=axis, keepdims=True)) + m
+        ctx.save_for_backward(x)
+        ctx.out, ctx.in_shape, ctx.axis = out, x.shape, axis
+        return out if keepdim else out.reshape(_reduced_shape(xd.shape, axis))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        xp = xp_of(ctx)
+        out = ctx.out if ctx._arrays else logsumexp(x, ctx.axis, keepdim=True)
+        return _expand(xp, g, ctx.in_shape, ctx.axis) * xp.exp(x - out), None, None
+
+
+def _reduced_shape(shape: tuple, axis: Any) -> tuple:
+    if axis is None:
+        return ()
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    return tuple(s for i, s in enumerate(shape) if i not in axes)
+
+
+def _axis(x: Tensor, dim: Any, axis: Any, op: str) -> Any:
+    if axis is not None:
+        dim = axis
+    return normalize_dim(dim, x.ndim, op) if x.ndim else None
+
+
+def sum(x: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,  # noqa: A001
+        keepdims: bool | None = None, dtype=None) -> Tensor:
+    """sum_i x_i over ``dim`` (all elements by default)."""
+    x = as_tensor_arg(x, "sum")
+    if dtype is not None:
+        x = x.to(dtype)
+    elif x.dtype.kind in "bu" or x.dtype.kind == "i":
+        return Tensor._make(np.asarray(x._data.sum(axis=_axis(x, dim, axis, "sum"),
+                                                    keepdims=bool(keepdim or keepdims), dtype=np.int64)))
+    return Sum.apply(x, _axis(x, dim, axis, "sum"), bool(keepdim or keepdims))
+
+
+def mean(x: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+         keepdims: bool | None = None, dtype=None) -> Tensor:
+    """(1/n) sum_i x_i over ``dim``."""
+    x = as_tensor_arg(x, "mean")
+    if dtype is not None:
+        x = x.to(dtype)
+    if x.dtype.kind != "f":
+        raise TypeError(f"mean: expected a floating tensor, got {x.dtype}; convert with .float()")
+    if x.size == 0:
+        raise ValueError(f"mean: empty tensor of shape {x.shape}")
+    return Mean.apply(x, _axis(x, dim, axis, "mean"), bool(keepdim or keepdims))
+
+
+def var(x: Any, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
+        correction: int | None = None, axis: Any = None, keepdims: bool | None = None) -> Tensor:
+    """Variance with Bessel's correction by default (``correction=1``), as in PyTorch."""
+    x = as_tensor_arg(x, "var")
+    if correction is None:
+        correction = 0 if unbiased is False else 1
+    return Var.apply(x, _axis(x, dim, axis, "var"), correction, bool(keepdim or keepdims))
+
+
+def std(x: Any, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
+        correction: int | None = None, axis: Any = None, keepdims: bool | None = None) -> Tensor:
+    """sqrt(var(x))."""
+    from .elementwise import sqrt
+
+    return sqrt(var(x, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims))
+
+
+def _extreme(x: Any, dim: Any, keepdim: bool, largest: bool, op: str):
+    x = as_tensor_arg(x, op)
+    if x.size == 0:
+        raise ValueError(f"{op}: empty tensor of shape {x.shape} has no {op}imum")
+    if dim is None:
+        if x.dtype.kind != "f":
+            return Tensor._make(np.asarray(x._data.max() if largest else x._data.min()))
+        return Amax.apply(x, None, False, largest)
+    d = normalize_dim(dim, x.ndim, op)
+    if x.dtype.kind != "f":
+        vals = x._data.max(axis=d, keepdims=keepdim) if largest else x._data.min(axis=d, keepdims=keepdim)
+        idx = (np.argmax if largest else np.argmin)(x._data, axis=d, keepdims=keepdim)
+        return MaxResult(Tensor._make(vals), Tensor._make(idx))
+    ctx_out = MaxDim.apply(x, d, keepdim, largest)
+    return MaxResult(ctx_out, Tensor._make(ctx_out.grad_fn.indices if ctx_out.grad_fn is not None
+                                           else _indices(x._data, d, keepdim, largest)))
+
+
+def _indices(xd: np.ndarray, d: int, keepdim: bool, largest: bool) -> np.ndarray:
+    return (np.argmax if largest else np.argmin)(xd, axis=d, keepdims=keepdim).astype(np.int64)
+
+
+def max(x: Any, dim: int | None = None, keepdim: bool = False):  # noqa: A001
+    """The largest element; with ``dim``, a (values, indices) pair as in PyTorch.
+    A tensor as second argument means ``maximum(x, other)``."""
+    if isinstance(dim, Tensor):
+        from .elementwise import maximum
+
+        return maximum(x, dim)
+    return _extreme(x, dim, keepdim, True, "max")
+
+
+def min(x: Any, dim: int | None = None, keepdim: bool = False):  # noqa: A001
+    """The smallest element; with ``dim``, a (values, indices) pair as in PyTorch."""
+    if isinstance(dim, Tensor):
+        from .elementwise import minimum
+
+        return minimum(x, dim)
+    return _extreme(x, dim, keepdim, False, "min")
+
+
+def amax(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
+    x = as_tensor_arg(x, "amax")
+    return Amax.apply(x, normalize_dim(dim, x.ndim, "amax"), keepdim, True)
+
+
+def amin(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
+    x = as_tensor_arg(x, "amin")
+    return Amax.apply(x, normalize_dim(dim, x.ndim, "amin"), keepdim, False)
+
+
+def logsumexp(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """log sum_i e^{x_i}, overflow-free (the log-sum-exp trick)."""
+    x = as_tensor_arg(x, "logsumexp")
+    return LogSumExp.apply(x, normalize_dim(dim, x.ndim, "logsumexp"), keepdim)
+
+
+def argmax(x: Any, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    x = as_tensor_arg(x, "argmax")
+    if dim is None:
+        return Tensor._make(np.asarray(np.argmax(x._data), dtype=np.int64))
+    return Tensor._make(_indices(x._data, normalize_dim(dim, x.ndim, "argmax"), keepdim, True))
+
+
+def argmin(x: Any, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    x = as_tensor_arg(x, "argmin")
+    if dim is None:
+        return Tensor._make(np.asarray(np.argmin(x._data), dtype=np.int64))
+    return Tensor._make(_indices(x._data, normalize_dim(dim, x.ndim, "argmin"), keepdim, False))
+
+
+def all(x: Any, dim: int | None = None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    return Tensor._make(np.asarray(np.all(as_tensor_arg(x, "all")._data, axis=dim, keepdims=keepdim)))
+
+
+def any(x: Any, dim: int | None = None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    return Tensor._make(np.asarray(np.any(as_tensor_arg(x, "any")._data, axis=dim, keepdims=keepdim)))
+
+
+def prod(x: Any, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    """prod_i x_i, as exp(sum log|x|) with signs; differentiable where no element is zero."""
+    from .elementwise import abs as _abs
+    from .elementwise import exp, log
+
+    x = as_tensor_arg(x, "prod")
+    s = Tensor._make(np.prod(np.sign(x._data), axis=dim, keepdims=keepdim))
+    return s * exp(sum(log(_abs(x)), dim, keepdim))
+
+
+def _xp_sum(a, axis=None, keepdims=False):
+    return sum(a, axis=axis, keepdims=keepdims)
+
+
+register_xp(sum=_xp_sum, logsumexp=logsumexp)
