@@ -126,7 +126,8 @@ class Tensor:
         if self.grad_fn is not None and not requires_grad:
             raise GraphError("requires_grad_: a non-leaf tensor's flag cannot be turned off; use detach()")
         if requires_grad and self._data.dtype.kind != "f":
-            raise DTypeError(f"requires_grad_: only floating point tensors can require gradients, got {self.dtype}")
+            raise DTypeError(
+                f"requires_grad_: only floating point tensors can require gradients, got {self.dtype}")
         self._requires_grad = bool(requires_grad)
         return self
 
@@ -169,7 +170,8 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
-            raise RuntimeError(f"bool of a tensor with {self._data.size} elements is ambiguous; use any() or all()")
+            raise RuntimeError(
+                f"bool of a tensor with {self._data.size} elements is ambiguous; use any() or all()")
         return bool(self._data.item())
 
     def detach(self) -> Tensor:
@@ -192,7 +194,8 @@ class Tensor:
             fn._retained = []
         fn._retained.append((self._out_idx, weakref.ref(self)))
 
-    def backward(self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False) -> None:
+    def backward(self, gradient: Any = None, retain_graph: bool | None = None,
+                 create_graph: bool = False) -> None:
         """Backpropagate from this tensor: accumulate dJ/dleaf into every leaf's ``.grad``.
 
         ``gradient`` is dJ/dself, needed unless self has one element; the graph is freed
