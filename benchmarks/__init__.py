@@ -1,0 +1,1 @@
+"""netgrad's benchmark suite: ``python -m benchmarks.run`` (``make bench``); see README.md here."""

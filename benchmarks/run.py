@@ -1,0 +1,141 @@
+"""Run the benchmark suite: each (benchmark, library) in its own process with the same threads,
+then print a Markdown table and write the JSON record.
+
+    python -m benchmarks.run                 # full run -> benchmarks/results/latest.{json,md}
+    python -m benchmarks.run --quick         # short run for iterating -> results/quick.{json,md}
+    python -m benchmarks.run --bench mlp,infer --lib netgrad,torch --rounds 2
+
+With ``--rounds N`` the libraries take turns N times (A B A B ...) and the samples are pooled, so a
+burst of load from other processes on the machine hits both sides alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from . import report
+from .worker import BENCHES, LIBS
+
+ROOT = Path(__file__).resolve().parent.parent
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS",
+               "NUMEXPR_NUM_THREADS")
+
+
+def child_env(threads: int) -> dict:
+    env = dict(os.environ)
+    for var in THREAD_VARS:
+        env[var] = str(threads)
+    env["NETGRAD_BENCH_THREADS"] = str(threads)
+    env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    return env
+
+
+def run_worker(lib: str, bench: str, quick: bool, threads: int, timeout: float) -> dict:
+    cmd = [sys.executable, "-m", "benchmarks.worker", "--lib", lib, "--bench", bench]
+    if quick:
+        cmd.append("--quick")
+    try:
+        p = subprocess.run(cmd, cwd=ROOT, env=child_env(threads), capture_output=True, text=True,
+                           timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"lib": lib, "bench": bench, "status": "error", "reason": f"timed out after {timeout:.0f} s"}
+    for line in reversed(p.stdout.strip().splitlines()):
+        if line.startswith("{"):
+            try:
+                res = json.loads(line)
+            except json.JSONDecodeError:
+                break
+            if res.get("status") == "error":
+                res["stderr_tail"] = p.stderr[-2000:]
+            return res
+    return {"lib": lib, "bench": bench, "status": "error",
+            "reason": f"worker exited {p.returncode} without a result", "stderr_tail": p.stderr[-2000:]}
+
+
+def machine_info(threads: int, mode: str, results: dict) -> dict:
+    import numpy as np
+
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    blas = "?"
+    try:
+        cfg = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+        blas = f"{cfg.get('name', '?')} {cfg.get('version', '')}".strip()
+    except Exception:
+        pass
+    versions: dict = {}
+    for by_lib in results.values():
+        for res in by_lib.values():
+            for k, v in res.get("versions", {}).items():
+                if k != "threadpools":
+                    versions.setdefault(k, v)
+    try:
+        git = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                             text=True).stdout.strip() or "?"
+    except OSError:
+        git = "?"
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cores = os.cpu_count()
+    return {"cpu": cpu, "cores": cores, "threads": threads, "numpy_blas": blas, "versions": versions,
+            "git": git, "mode": mode, "loadavg": ", ".join(f"{x:.2f}" for x in os.getloadavg()),
+            "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime())}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="1 epoch, fewer steps and repeats")
+    ap.add_argument("--bench", default=",".join(BENCHES), help="comma list of " + ", ".join(BENCHES))
+    ap.add_argument("--lib", default="netgrad,torch,sklearn", help="comma list of libraries")
+    ap.add_argument("--rounds", type=int, default=None, help="interleaved rounds (default 1, full 2)")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--timeout", type=float, default=900, help="seconds per worker")
+    ap.add_argument("--out", type=Path, default=None, help="JSON path (a .md is written beside it)")
+    args = ap.parse_args(argv)
+    mode = "quick" if args.quick else "full"
+    rounds = args.rounds or (1 if args.quick else 2)
+    benches = [b for b in args.bench.split(",") if b]
+    libs = [x for x in args.lib.split(",") if x]
+    out = args.out or ROOT / "benchmarks" / "results" / ("quick.json" if args.quick else "latest.json")
+
+    raw: dict[str, dict[str, list]] = {}
+    for r in range(rounds):
+        for bench in benches:
+            order = [lib for lib in LIBS[bench] if lib in libs]
+            if r % 2:
+                order.reverse()
+            for lib in order:
+                t0 = time.perf_counter()
+                res = run_worker(lib, bench, args.quick, args.threads, args.timeout)
+                status = res.get("status")
+                note = f" ({res.get('reason')})" if status != "ok" else ""
+                print(f"[round {r + 1}/{rounds}] {bench:5s} {lib:8s} {status}{note} "
+                      f"{time.perf_counter() - t0:.1f} s", file=sys.stderr, flush=True)
+                raw.setdefault(bench, {}).setdefault(lib, []).append(res)
+    results = {b: {lib: report.merge(runs) for lib, runs in by_lib.items()} for b, by_lib in raw.items()}
+    doc = {"machine": machine_info(args.threads, f"{mode}, {rounds} round(s)", results),
+           "results": results}
+    doc["rows"] = report.rows(results)
+    md = report.markdown(doc)
+    print(md)
+    report.write_json(doc, out)
+    out.with_suffix(".md").write_text(md + "\n")
+    print(f"\nwrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
