@@ -1,0 +1,370 @@
+"""What MLPClassifier and MLPRegressor share: parameters, the training loop, fitted attributes.
+
+The loop follows scikit-learn's MLP ``_fit_stochastic`` so that the parameters mean what they mean
+there: the loss of an epoch is the mean of its batch losses (each with the L2 term
+``alpha / 2 n_batch * sum ||W||^2``), training stops when that loss has not improved by ``tol`` for
+``n_iter_no_change`` epochs (or the validation score, with ``early_stopping``), and 'adaptive'
+divides the step by 5 instead of stopping until it is below 1e-6. It runs on netgrad: the network
+is a ``netgrad.nn`` module, gradients come from autograd and the steps from ``netgrad.optim``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state, gen_batches, shuffle
+from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+import netgrad as ng
+
+from . import _network
+from ._compat import validate_data
+
+_MIN_ADAPTIVE_LR = 1e-6
+
+
+class BaseMLP(BaseEstimator):
+    """Base class; use :class:`MLPClassifier` or :class:`MLPRegressor`."""
+
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(_network.ACTIVATIONS))],
+        "solver": [StrOptions({"sgd", "adam"})],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto", "full"}), Interval(Integral, 1, None, closed="left"), None],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), Options(Real, {np.inf})],
+        "loss": [str],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "grad_tol": [Interval(Real, 0, None, closed="left"), None],
+    }
+
+    # -- subclass hooks ---------------------------------------------------------------------
+    _task = ""
+
+    def _validate_input(self, X, y, incremental: bool, reset: bool):  # pragma: no cover
+        """-> (X float, Y 2-D target matrix); sets the output head on a first pass."""
+        raise NotImplementedError
+
+    def _score_val(self, X, y) -> float:  # pragma: no cover
+        raise NotImplementedError
+
+    # -- fitted attributes, read from the network -----------------------------------------------
+    @property
+    def coefs_(self) -> list[np.ndarray]:
+        """Weight matrices as scikit-learn has them: ``coefs_[i]`` is (fan_in, fan_out)."""
+        check_is_fitted(self, "_model")
+        return [layer.weight.detach().numpy().T.copy() for layer in _network.linear_layers(self._model)]
+
+    @coefs_.setter
+    def coefs_(self, values) -> None:
+        self._set_params("weight", [np.asarray(v).T for v in values])
+
+    @property
+    def intercepts_(self) -> list[np.ndarray]:
+        check_is_fitted(self, "_model")
+        return [layer.bias.detach().numpy().copy() for layer in _network.linear_layers(self._model)]
+
+    @intercepts_.setter
+    def intercepts_(self, values) -> None:
+        self._set_params("bias", [np.asarray(v) for v in values])
+
+    def _set_params(self, attr: str, values: list[np.ndarray]) -> None:
+        check_is_fitted(self, "_model")
+        layers = _network.linear_layers(self._model)
+        if len(values) != len(layers):
+            raise ValueError(f"expected {len(layers)} arrays, got {len(values)}")
+        with ng.no_grad():
+            for layer, v in zip(layers, values):
+                p = getattr(layer, attr)
+                if tuple(v.shape) != tuple(p.shape):
+                    raise ValueError(f"{attr} of shape {tuple(p.shape)} cannot take shape {v.shape}")
+                p.copy_(ng.tensor(np.ascontiguousarray(v, dtype=np.float32)))
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return hasattr(self, "_model")
+
+    # -- fitting ------------------------------------------------------------------------------
+    def fit(self, X, y):
+        """Fit the network to ``X`` (n_samples, n_features) and targets ``y``."""
+        self._validate_params()
+        return self._fit(X, y, incremental=False)
+
+    def _hidden_sizes(self) -> list[int]:
+        h = self.hidden_layer_sizes
+        sizes = list(h) if hasattr(h, "__iter__") else [h]
+        if any(int(s) <= 0 for s in sizes):
+            raise ValueError(f"hidden_layer_sizes must be > 0, got {sizes}.")
+        return [int(s) for s in sizes]
+
+    def _fit(self, X, y, incremental: bool):
+        hidden = self._hidden_sizes()
+        first_pass = not hasattr(self, "_model") or (not self.warm_start and not incremental)
+        X, Y = self._validate_input(X, y, incremental, reset=first_pass)
+        X = _dense_float32(X)
+        self._random_state = check_random_state(self.random_state)
+        obj = _network.objective(self.loss, self._task)
+        if first_pass:
+            self._initialize(X.shape[1], hidden, Y.shape[1])
+        elif Y.shape[1] != self.n_outputs_:
+            raise ValueError(f"y has {Y.shape[1]} outputs, the network was fitted with {self.n_outputs_}")
+        loss_fn = _network.make_loss(obj, self.out_activation_)
+        T = _targets(Y, _network.target_format(obj, self.out_activation_))
+        self._fit_stochastic(X, Y, T, loss_fn, incremental)
+        if not all(np.isfinite(p.detach().numpy()).all() for p in self._model.parameters()):
+            raise ValueError("Solver produced non-finite parameter weights. The input data may contain "
+                             "large values and need to be preprocessed.")
+        return self
+
+    def _initialize(self, n_features: int, hidden: list[int], n_outputs: int) -> None:
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.n_outputs_ = n_outputs
+        self.n_layers_ = len(hidden) + 2
+        self._model = _network.build_mlp(n_features, hidden, n_outputs, self.activation, self.dropout)
+        _network.glorot_init_(self._model, self.activation, self._random_state)
+        self._dropout_gen = ng.Generator(int(self._random_state.randint(np.iinfo(np.int32).max)))
+        self.loss_curve_ = []
+        self.grad_norm_curve_ = []
+        self._no_improvement_count = 0
+        if self.early_stopping:
+            self.validation_scores_ = []
+            self.best_validation_score_ = -np.inf
+            self.best_loss_ = None
+        else:
+            self.best_loss_ = np.inf
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
+        self.stop_reason_ = None
+        self._best_state = None
+
+    def _make_optimizer(self, params):
+        import netgrad.optim as optim
+
+        if self.solver == "sgd":
+            return optim.SGD(params, lr=self.learning_rate_init, momentum=self.momentum,
+                             nesterov=bool(self.nesterovs_momentum and self.momentum > 0))
+        return optim.Adam(params, lr=self.learning_rate_init, betas=(self.beta_1, self.beta_2),
+                          eps=self.epsilon)
+
+    def _batch_size(self, n: int) -> int:
+        if self.batch_size == "auto":
+            return min(200, n)
+        if self.batch_size in (None, "full"):
+            return n
+        if self.batch_size > n:
+            warnings.warn("Got `batch_size` less than 1 or larger than sample size. It is going to "
+                          "be clipped")
+        return int(np.clip(self.batch_size, 1, n))
+
+    def _fit_stochastic(self, X, Y, T, loss_fn, incremental: bool) -> None:
+        model = self._model
+        params = list(model.parameters())
+        weights = [layer.weight for layer in _network.linear_layers(model)]
+        if not incremental or not hasattr(self, "_optimizer"):
+            self._optimizer = self._make_optimizer(params)
+            self._lr = float(self.learning_rate_init)
+        if self.early_stopping and incremental:
+            raise ValueError("partial_fit does not support early_stopping=True")
+
+        idx_train = np.arange(X.shape[0])
+        X_val = y_val = None
+        if self.early_stopping:
+            stratify = Y if (self._task == _network.CLASSIFICATION and Y.shape[1] == 1) else None
+            idx_train, idx_val = train_test_split(idx_train, random_state=self._random_state,
+                                                  test_size=self.validation_fraction, stratify=stratify)
+            if idx_val.shape[0] < 2:
+                raise ValueError("The validation set is too small. Increase 'validation_fraction' or "
+                                 "the size of your dataset.")
+            X_val, y_val = X[idx_val], self._decode(Y[idx_val])
+        n = idx_train.shape[0]
+        batch_size = self._batch_size(n)
+        sample_idx = idx_train
+        stop = None
+        model.train()
+        try:
+            for _ in range(self.max_iter):
+                if self.shuffle:
+                    sample_idx = shuffle(sample_idx, random_state=self._random_state)
+                accumulated, grad_sum = 0.0, None
+                for batch in gen_batches(n, batch_size):
+                    bi = sample_idx[batch]
+                    nb = bi.shape[0]
+                    out = model(ng.tensor(X[bi]))
+                    loss = loss_fn(out, ng.tensor(T[bi]))
+                    if self.alpha:
+                        loss = loss + (0.5 * self.alpha / nb) * sum((w * w).sum() for w in weights)
+                    self._optimizer.zero_grad()
+                    loss.backward()
+                    if self.grad_tol is not None:
+                        g = [p.grad.numpy() * nb for p in params]
+                        grad_sum = g if grad_sum is None else [a + b for a, b in zip(grad_sum, g)]
+                    for group in self._optimizer.param_groups:
+                        group["lr"] = self._lr
+                    self._optimizer.step()
+                    accumulated += float(loss.item()) * nb
+                self.n_iter_ += 1
+                self.t_ += n
+                self.loss_ = accumulated / n
+                self.loss_curve_.append(self.loss_)
+                if grad_sum is not None:
+                    gnorm = float(np.sqrt(sum(float(np.sum((g / n) ** 2)) for g in grad_sum)))
+                    self.grad_norm_curve_.append(gnorm)
+                if self.verbose:
+                    print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}")
+                self._update_no_improvement_count(X_val, y_val)
+                if self.solver == "sgd" and self.learning_rate == "invscaling":
+                    self._lr = float(self.learning_rate_init) / (self.t_ + 1) ** self.power_t
+                if grad_sum is not None and self.grad_norm_curve_[-1] < self.grad_tol:
+                    stop = "grad_tol"
+                    if self.verbose:
+                        print(f"Gradient norm {self.grad_norm_curve_[-1]:.3g} below grad_tol. Stopping.")
+                    break
+                if self._no_improvement_count > self.n_iter_no_change:
+                    what = "Validation score" if self.early_stopping else "Training loss"
+                    msg = (f"{what} did not improve more than tol={self.tol:f} for "
+                           f"{self.n_iter_no_change} consecutive epochs.")
+                    if self.solver == "sgd" and self.learning_rate == "adaptive" \
+                            and self._lr > _MIN_ADAPTIVE_LR:
+                        self._lr /= 5.0
+                        self._no_improvement_count = 0
+                        if self.verbose:
+                            print(f"{msg} Setting learning rate to {self._lr:f}")
+                        continue
+                    stop = "early_stopping" if self.early_stopping else "tol"
+                    if self.verbose:
+                        print(f"{msg} Stopping.")
+                    break
+                if incremental:
+                    stop = "partial_fit"
+                    break
+            else:
+                stop = "max_iter"
+                if not incremental:
+                    warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
+                                  "and the optimization hasn't converged yet.", ConvergenceWarning)
+        except KeyboardInterrupt:
+            stop = "interrupted"
+            warnings.warn("Training interrupted by user.")
+        finally:
+            model.eval()
+        self.stop_reason_ = stop
+        if self.early_stopping and self._best_state is not None:
+            self._load_state(self._best_state)
+
+    def _update_no_improvement_count(self, X_val, y_val) -> None:
+        if self.early_stopping:
+            score = self._score_val(X_val, y_val)
+            self.validation_scores_.append(score)
+            if self.verbose:
+                print(f"Validation score: {score:f}")
+            if score < self.best_validation_score_ + self.tol:
+                self._no_improvement_count += 1
+            else:
+                self._no_improvement_count = 0
+            if score > self.best_validation_score_:
+                self.best_validation_score_ = score
+                self._best_state = self._state()
+        else:
+            if self.loss_curve_[-1] > self.best_loss_ - self.tol:
+                self._no_improvement_count += 1
+            else:
+                self._no_improvement_count = 0
+            self.best_loss_ = min(self.best_loss_, self.loss_curve_[-1])
+
+    def _state(self) -> list[np.ndarray]:
+        return [p.detach().numpy().copy() for p in self._model.parameters()]
+
+    def _load_state(self, state: list[np.ndarray]) -> None:
+        with ng.no_grad():
+            for p, v in zip(self._model.parameters(), state):
+                p.copy_(ng.tensor(v))
+
+    # -- prediction ---------------------------------------------------------------------------
+    def _scores(self, X, check_input: bool = True) -> np.ndarray:
+        """The network's output scores, computed in float64 so results do not depend on how the
+        rows are batched (predicting one row or all rows gives the same numbers)."""
+        check_is_fitted(self)
+        if check_input:
+            X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False,
+                              dtype=(np.float64, np.float32))
+        X = np.asarray(X.toarray() if hasattr(X, "toarray") else X, dtype=np.float64)
+        model = self._model
+        was_training = model.training
+        model.eval()
+        try:
+            with ng.no_grad():
+                h = ng.tensor(X)
+                for layer in model:
+                    h = _forward64(layer, h)
+        finally:
+            model.train(was_training)
+        return h.numpy()
+
+    def _decode(self, Y: np.ndarray):
+        return Y
+
+    # -- pickling: the module is stored as arrays, not as live tensors --------------------------
+    def __getstate__(self):
+        state = super().__getstate__() if hasattr(super(), "__getstate__") else self.__dict__.copy()
+        state = dict(state)
+        if "_model" in state:
+            state["_model"] = [p.detach().numpy().copy() for p in self._model.parameters()]
+            state.pop("_optimizer", None)
+            state.pop("_dropout_gen", None)
+        return state
+
+    def __setstate__(self, state):
+        arrays = state.get("_model")
+        super().__setstate__(state) if hasattr(super(), "__setstate__") else self.__dict__.update(state)
+        if isinstance(arrays, list):
+            self._model = _network.build_mlp(self.n_features_in_, self._hidden_sizes(), self.n_outputs_,
+                                             self.activation, self.dropout)
+            self._load_state(arrays)
+            self._model.eval()
+            self._dropout_gen = ng.Generator(0)
+
+
+def _forward64(layer, h):
+    """One layer in float64 (Linear uses float64 copies of its float32 parameters)."""
+    import netgrad.nn as nn
+    import netgrad.nn.functional as F
+
+    if isinstance(layer, nn.Linear):
+        w = ng.tensor(layer.weight.detach().numpy().astype(np.float64))
+        b = ng.tensor(layer.bias.detach().numpy().astype(np.float64))
+        return F.linear(h, w, b)
+    return layer(h)
+
+
+def _dense_float32(X) -> np.ndarray:
+    if hasattr(X, "toarray"):
+        X = X.toarray()
+    return np.ascontiguousarray(X, dtype=np.float32)
+
+
+def _targets(Y: np.ndarray, fmt: str) -> np.ndarray:
+    if fmt == "index":
+        return np.ascontiguousarray(Y.argmax(axis=1), dtype=np.int64)
+    return np.ascontiguousarray(Y, dtype=np.float32)
