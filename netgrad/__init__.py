@@ -24,5 +24,6 @@ from .autograd.dtypes import (
 )
 from .autograd.random import Generator, default_generator, get_rng_state, manual_seed, set_rng_state
 from .functional import *  # noqa: F401,F403
+from .serialization import load, save
 
 __version__ = "0.1.0"

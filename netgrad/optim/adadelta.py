@@ -1,0 +1,55 @@
+"""Adadelta, as ``torch.optim.Adadelta`` (the optimiser of PyTorch's MNIST example)::
+
+    s = rho * s + (1 - rho) * g^2
+    delta = sqrt(u + eps) / sqrt(s + eps) * g
+    u = rho * u + (1 - rho) * delta^2          w = w - lr * delta
+
+>>> import netgrad as ng
+>>> from netgrad import optim
+>>> w = ng.tensor([1.0], requires_grad=True)
+>>> opt = optim.Adadelta([w])
+>>> (w * w).sum().backward(); opt.step()
+>>> round(w.item(), 5)
+0.99684
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import numpy as np
+
+from ._checks import check_hyper
+from .optimizer import Optimizer, _buf
+
+__all__ = ["Adadelta"]
+
+
+class Adadelta(Optimizer):
+    _n_scratch = 3
+
+    def __init__(self, params: Iterable[Any], lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6,
+                 weight_decay: float = 0, *, maximize: bool = False):
+        check_hyper("Adadelta", lr=lr, rho=rho, eps=eps, weight_decay=weight_decay)
+        if rho > 1:
+            raise ValueError(f"Adadelta: invalid rho value: {rho} (must be in [0, 1])")
+        super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize))
+
+    def _init_state(self, p, group):
+        return {"step": 0, "square_avg": _buf(p), "acc_delta": _buf(p)}
+
+    def _update(self, w, g, state, group, scratch) -> None:
+        s0, s1, s2 = scratch
+        rho, eps = group["rho"], group["eps"]
+        state["step"] += 1
+        d = self._grad_with_decay(w, g, group["weight_decay"], group["maximize"], s0)
+        sq, acc = state["square_avg"]._data, state["acc_delta"]._data
+        sq *= rho
+        sq += np.multiply(np.multiply(d, 1 - rho, out=s1), d, out=s1)
+        std = np.sqrt(np.add(sq, eps, out=s1), out=s1)
+        delta = np.sqrt(np.add(acc, eps, out=s2), out=s2)
+        delta /= std
+        delta *= d
+        acc *= rho
+        acc += np.multiply(np.multiply(delta, 1 - rho, out=s1), delta, out=s1)
+        w += np.multiply(delta, -group["lr"], out=s1)
