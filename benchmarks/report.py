@@ -61,6 +61,7 @@ def merge(runs: list[dict]) -> dict:
     for m in metrics.values():
         m["stats"] = stats(m["samples"])
     out["metrics"], out["rounds"] = metrics, len(ok)
+    out["cpu_busy_before"] = [r.get("cpu_busy_before") for r in runs]
     return out
 
 

@@ -36,6 +36,32 @@ def child_env(threads: int) -> dict:
     return env
 
 
+def cpu_busy(interval: float = 0.5) -> float | None:
+    """Fraction of the machine's CPU time spent busy over ``interval`` seconds (/proc/stat)."""
+    def read():
+        with open("/proc/stat") as f:
+            vals = [int(v) for v in f.readline().split()[1:]]
+        return vals[3] + (vals[4] if len(vals) > 4 else 0), sum(vals)  # idle + iowait, total
+    try:
+        i0, t0 = read()
+        time.sleep(interval)
+        i1, t1 = read()
+    except (OSError, ValueError, IndexError):
+        return None
+    return 1.0 - (i1 - i0) / max(t1 - t0, 1)
+
+
+def wait_idle(max_wait: float, threshold: float) -> float | None:
+    """Wait (at most ``max_wait`` s) until other processes use under ``threshold`` of the CPUs:
+    the machine is shared, and a benchmark next to a test run measures the test run."""
+    deadline = time.monotonic() + max_wait
+    busy = cpu_busy()
+    while busy is not None and busy > threshold and time.monotonic() < deadline:
+        time.sleep(2.0)
+        busy = cpu_busy()
+    return busy
+
+
 def run_worker(lib: str, bench: str, quick: bool, threads: int, timeout: float) -> dict:
     cmd = [sys.executable, "-m", "benchmarks.worker", "--lib", lib, "--bench", bench]
     if quick:
@@ -97,16 +123,21 @@ def machine_info(threads: int, mode: str, results: dict) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="1 epoch, fewer steps and repeats")
+    ap.add_argument("--quick", action="store_true", help="2 epochs, fewer steps and repeats")
     ap.add_argument("--bench", default=",".join(BENCHES), help="comma list of " + ", ".join(BENCHES))
     ap.add_argument("--lib", default="netgrad,torch,sklearn", help="comma list of libraries")
     ap.add_argument("--rounds", type=int, default=None, help="interleaved rounds (default 1, full 2)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--timeout", type=float, default=900, help="seconds per worker")
+    ap.add_argument("--wait-idle", type=float, default=None, metavar="S",
+                    help="before each worker wait up to S s for the CPUs to be mostly idle "
+                         "(default 120, quick 20; 0 disables)")
+    ap.add_argument("--idle-threshold", type=float, default=0.25, help="busy fraction counted as idle")
     ap.add_argument("--out", type=Path, default=None, help="JSON path (a .md is written beside it)")
     args = ap.parse_args(argv)
     mode = "quick" if args.quick else "full"
     rounds = args.rounds or (1 if args.quick else 2)
+    max_wait = args.wait_idle if args.wait_idle is not None else (20.0 if args.quick else 120.0)
     benches = [b for b in args.bench.split(",") if b]
     libs = [x for x in args.lib.split(",") if x]
     out = args.out or ROOT / "benchmarks" / "results" / ("quick.json" if args.quick else "latest.json")
@@ -118,12 +149,15 @@ def main(argv: list[str] | None = None) -> int:
             if r % 2:
                 order.reverse()
             for lib in order:
+                busy = wait_idle(max_wait, args.idle_threshold) if max_wait > 0 else None
                 t0 = time.perf_counter()
                 res = run_worker(lib, bench, args.quick, args.threads, args.timeout)
+                res["cpu_busy_before"] = busy
                 status = res.get("status")
                 note = f" ({res.get('reason')})" if status != "ok" else ""
+                busy_txt = f", CPUs {100 * busy:.0f}% busy before" if busy is not None else ""
                 print(f"[round {r + 1}/{rounds}] {bench:5s} {lib:8s} {status}{note} "
-                      f"{time.perf_counter() - t0:.1f} s", file=sys.stderr, flush=True)
+                      f"{time.perf_counter() - t0:.1f} s{busy_txt}", file=sys.stderr, flush=True)
                 raw.setdefault(bench, {}).setdefault(lib, []).append(res)
     results = {b: {lib: report.merge(runs) for lib, runs in by_lib.items()} for b, by_lib in raw.items()}
     doc = {"machine": machine_info(args.threads, f"{mode}, {rounds} round(s)", results),

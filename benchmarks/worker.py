@@ -21,7 +21,7 @@ LIBS = {"mlp": ("netgrad", "torch", "sklearn"), "cnn": ("netgrad", "torch"),
 
 # Settings per mode: quick for iterating, full for the recorded table.
 SETTINGS = {
-    "quick": {"mlp": {"epochs": 1}, "cnn": {"steps": 10, "warmup": 3},
+    "quick": {"mlp": {"epochs": 2}, "cnn": {"steps": 10, "warmup": 3},
               "infer": {"repeat": 7}, "ops": {"repeat": 7}},
     "full": {"mlp": {"epochs": 5}, "cnn": {"steps": 40, "warmup": 5},
              "infer": {"repeat": 25}, "ops": {"repeat": 15}},
