@@ -17,5 +17,7 @@ from .shape import __all__ as _s
 from . import methods  # noqa: F401,E402  (binds operators onto Tensor)
 from .activation import *  # noqa: F401,F403,E402
 from .activation import __all__ as _a
+from .loss import *  # noqa: F401,F403,E402
+from .loss import __all__ as _lo
 
-__all__ = [*_e, *_l, *_r, *_s, *_a]
+__all__ = [*_e, *_l, *_r, *_s, *_a, *_lo]

@@ -1,3 +1,513 @@
-"""Activation functions g(net): a = g(net). (Filled in by the nn work.)"""
+"""Activation functions a = g(net), each one ``Function`` with forward and backward side by side.
 
-__all__: list[str] = []
+Every function is stable for large |net|: no overflow, no NaN (exponentials only ever see
+non-positive arguments). Outputs keep the input's dtype.
+
+>>> import netgrad as ng
+>>> net = ng.tensor([-1000.0, 0.0, 1000.0], requires_grad=True)
+>>> ng.sigmoid(net)
+tensor([0.0000, 0.5000, 1.0000], grad_fn=<SigmoidBackward>)
+>>> ng.relu(net).sum().backward(); net.grad
+tensor([0., 0., 1.])
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..autograd import Function, Tensor
+from ._core import as_tensor_arg, normalize_dim, register_xp, xp_of
+from .methods import bind_methods
+
+__all__ = [
+    "relu", "leaky_relu", "sigmoid", "logistic", "tanh", "softmax", "log_softmax", "elu", "gelu",
+    "softplus", "silu", "linear_activation", "identity", "step", "threshold",
+]
+
+
+def _sigmoid_array(x: np.ndarray) -> np.ndarray:
+    """1 / (1 + e^-x) without overflow: e^-|x| is always in (0, 1]."""
+    e = np.exp(-np.abs(x))
+    d = 1.0 + e
+    return np.where(x >= 0, 1.0 / d, e / d).astype(x.dtype, copy=False)
+
+
+class ReLU(Function):
+    """a = max(0, net); da/dnet = 1 where net > 0, else 0 (0 at net = 0, as PyTorch)."""
+
+    _array_backward = True
+
+    @staticmethod
+    def forward(ctx, x):
+        xd = x._data
+        ctx.mask = xd > 0
+        return np.maximum(xd, 0)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * ctx.mask
+
+
+class LeakyReLU(Function):
+    """a = net if net > 0 else slope * net; da/dnet = 1 or slope."""
+
+    _array_backward = True
+
+    @staticmethod
+    def forward(ctx, x, slope):
+        xd = x._data
+        mask = xd > 0
+        ctx.scale = np.where(mask, 1.0, slope).astype(xd.dtype)
+        return xd * ctx.scale
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * ctx.scale, None
+
+
+class Sigmoid(Function):
+    """a = sigma(net) = 1 / (1 + e^-net); da/dnet = sigma(net) (1 - sigma(net))."""
+
+    _array_backward = True
+
+    @staticmethod
+    def forward(ctx, x):
+        out = _sigmoid_array(x._data)
+        ctx.save_for_backward(x)
+        ctx.out = out
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        s = ctx.out if ctx._arrays else sigmoid(x)
+        return g * s * (1 - s)
+
+
+class Tanh(Function):
+    """a = tanh(net); da/dnet = 1 - tanh(net)^2."""
+
+    _array_backward = True
+
+    @staticmethod
+    def forward(ctx, x):
+        out = np.tanh(x._data)
+        ctx.save_for_backward(x)
+        ctx.out = out
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        t = ctx.out if ctx._arrays else tanh(x)
+        return g * (1 - t * t)
+
+
+def _softmax_array(xd: np.ndarray, axis: int) -> np.ndarray:
+    e = np.exp(xd - xd.max(axis=axis, keepdims=True))
+    e /= e.sum(axis=axis, keepdims=True)
+    return e
+
+
+class Softmax(Function):
+    """a_i = e^{net_i} / sum_j e^{net_j} (shifted by the max); dJ/dnet = a * (g - sum_j g_j a_j)."""
+
+    _array_backward = True
+
+    @staticmethod
+    def forward(ctx, x, axis):
+        out = _softmax_array(x._data, axis)
+        ctx.save_for_backward(x)
+        ctx.out, ctx.axis = out, axis
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        s = ctx.out if ctx._arrays else softmax(x, ctx.axis)
+        return s * (g - (g * s).sum(axis=ctx.axis, keepdims=True)), None
+
+
+class LogSoftmax(Function):
+    """a_i = net_i - log sum_j e^{net_j}; dJ/dnet = g - softmax(net) * sum_j g_j."""
+
+    _array_backward = True
+
+    @staticmethod
+    def forward(ctx, x, axis):
+        xd = x._data
+        shifted = xd - xd.max(axis=axis, keepdims=True)
+        out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+        ctx.save_for_backward(x)
+        ctx.out, ctx.axis = out, axis
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        s = np.exp(ctx.out) if ctx._arrays else softmax(x, ctx.axis)
+        return g - s * g.sum(axis=ctx.axis, keepdims=True), None
+
+
+class ELU(Function):
+    """a = net if net > 0 else alpha (e^net - 1); da/dnet = 1 or a + alpha."""
+
+    _array_backward = True
+
+    @staticmethod
+    def forward(ctx, x, alpha):
+        xd = x._data
+        ctx.mask = xd > 0
+        out = np.where(ctx.mask, xd, alpha * np.expm1(np.minimum(xd, 0))).astype(xd.dtype, copy=False)
+        ctx.save_for_backward(x)
+        ctx.out, ctx.alpha = out, alpha
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        xp = xp_of(ctx)
+        out = ctx.out if ctx._arrays else elu(x, ctx.alpha)
+        return g * xp.where(ctx.mask, 1.0, out + ctx.alpha), None
+
+
+_erf_impl = None
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    """The error function (SciPy's when installed, else math.erf elementwise)."""
+    global _erf_impl
+    if _erf_impl is None:
+        try:
+            from scipy.special import erf as _scipy_erf
+
+            _erf_impl = _scipy_erf
+        except ImportError:  # pragma: no cover - scipy ships with scikit-learn
+            _erf_impl = np.vectorize(math.erf, otypes=[np.float64])
+    return _erf_impl(x)
+
+
+class GELU(Function):
+    """a = net Phi(net) (Phi the standard normal CDF; ``approximate='tanh'``:
+    0.5 net (1 + tanh(sqrt(2/pi) (net + 0.044715 net^3)))); da/dnet = Phi(net) + net phi(net)."""
+
+    _array_backward = True
+
+    @staticmethod
+    def forward(ctx, x, approximate):
+        xd = x._data
+        ctx.save_for_backward(x)
+        ctx.approximate = approximate
+        if approximate == "tanh":
+            xc = np.clip(xd, -100, 100)  # tanh saturates long before; avoids overflow in xd^3
+            return (0.5 * xd * (1 + np.tanh(_K * (xc + 0.044715 * xc ** 3)))).astype(xd.dtype, copy=False)
+        return (0.5 * xd * (1 + _erf(xd * _SQRT1_2))).astype(xd.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        xp = xp_of(ctx)
+        # phi(x) and tanh'(u) vanish for |x| > 40, so clipping only avoids overflow in x^2, x^3
+        xc = xp.clip(x, -40.0, 40.0)
+        if ctx.approximate == "tanh":
+            u = _K * (xc + 0.044715 * xc ** 3)
+            t = xp.tanh(u)
+            du = _K * (1 + 3 * 0.044715 * xc * xc)
+            return g * (0.5 * (1 + t) + 0.5 * xc * (1 - t * t) * du), None
+        pdf = xp.exp(-0.5 * xc * xc) * _INV_SQRT_2PI
+        if ctx._arrays:
+            cdf = 0.5 * (1 + _erf(x * _SQRT1_2))
+        else:  # Phi = gelu(x) / x is singular at 0; rebuild it from the op that has dPhi = phi
+            cdf = _NormalCDF.apply(x)
+        return g * (cdf + xc * pdf), None
+
+
+class _NormalCDF(Function):
+    """Phi(x) = (1 + erf(x / sqrt 2)) / 2; dPhi/dx = phi(x) (for GELU's double backward)."""
+
+    _array_backward = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        xd = x._data
+        return (0.5 * (1 + _erf(xd * _SQRT1_2))).astype(xd.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        xp = xp_of(ctx)
+        xc = xp.clip(x, -40.0, 40.0)
+        return g * xp.exp(-0.5 * xc * xc) * _INV_SQRT_2PI
+
+
+_K = math.sqrt(2 / math.pi)
+_SQRT1_2 = math.sqrt(0.5)
+_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
+
+
+class Softplus(Function):
+    """a = (1/beta) log(1 + e^{beta net}) (linear where beta net > threshold);
+    da/dnet = sigma(beta net) (1 in the linear region)."""
+
+    _array_backward = True
+
+    @staticmethod
+    def forward(ctx, x, beta, thresh):
+        xd = x._data
+        bx = xd * beta
+        ctx.lin = bx > thresh
+        ctx.save_for_backward(x)
+        ctx.beta = beta
+        ctx.sig = _sigmoid_array(bx)
+        out = np.logaddexp(0, bx) / beta if beta != 1 else np.logaddexp(0, bx)
+        return np.where(ctx.lin, xd, out).astype(xd.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        xp = xp_of(ctx)
+        s = ctx.sig if ctx._arrays else sigmoid(x * ctx.beta)
+        return g * xp.where(ctx.lin, 1.0, s), None, None
+
+
+class SiLU(Function):
+    """a = net sigma(net); da/dnet = sigma(net) (1 + net (1 - sigma(net)))."""
+
+    _array_backward = True
+
+    @staticmethod
+    def forward(ctx, x):
+        xd = x._data
+        s = _sigmoid_array(xd)
+        ctx.save_for_backward(x)
+        ctx.sig = s
+        return xd * s
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        s = ctx.sig if ctx._arrays else sigmoid(x)
+        return g * s * (1 + x * (1 - s))
+
+
+class Scale(Function):
+    """a = k net (the notes' linear activation with slope k); da/dnet = k."""
+
+    _array_backward = True
+
+    @staticmethod
+    def forward(ctx, x, k):
+        ctx.k = k
+        xd = x._data
+        return (xd * k).astype(xd.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * ctx.k, None
+
+
+class Step(Function):
+    """a = 1 if net > k else 0 (the perceptron's step); da/dnet = 0, or 1 with the straight-through
+    surrogate (the gradient passes as if the step were the identity)."""
+
+    _array_backward = True
+
+    @staticmethod
+    def forward(ctx, x, k, straight_through):
+        ctx.st = straight_through
+        xd = x._data
+        return (xd > k).astype(xd.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (g if ctx.st else g * 0), None, None
+
+
+class Threshold(Function):
+    """a = net if net > threshold else value (PyTorch's ``threshold``); da/dnet = 1 or 0."""
+
+    _array_backward = True
+
+    @staticmethod
+    def forward(ctx, x, thresh, value):
+        xd = x._data
+        ctx.mask = xd > thresh
+        return np.where(ctx.mask, xd, value).astype(xd.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * ctx.mask, None, None
+
+
+def _t(x: Any, op: str) -> Tensor:
+    return as_tensor_arg(x, op)
+
+
+def relu(input: Any, inplace: bool = False) -> Tensor:  # noqa: A002
+    """a = max(0, net).
+
+    >>> import netgrad as ng
+    >>> ng.relu(ng.tensor([-1.0, 2.0]))
+    tensor([0., 2.])
+    """
+    return ReLU.apply(_t(input, "relu"))
+
+
+def leaky_relu(input: Any, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:  # noqa: A002
+    """a = net if net > 0 else negative_slope * net.
+
+    >>> import netgrad as ng
+    >>> ng.leaky_relu(ng.tensor([-1.0, 2.0]), 0.1)
+    tensor([-0.1000,  2.0000])
+    """
+    return LeakyReLU.apply(_t(input, "leaky_relu"), float(negative_slope))
+
+
+def sigmoid(input: Any) -> Tensor:  # noqa: A002
+    """a = sigma(net) = 1 / (1 + e^-net), the logistic function.
+
+    >>> import netgrad as ng
+    >>> ng.sigmoid(ng.tensor([0.0]))
+    tensor([0.5000])
+    """
+    return Sigmoid.apply(_t(input, "sigmoid"))
+
+
+logistic = sigmoid
+
+
+def tanh(input: Any) -> Tensor:  # noqa: A002
+    """a = tanh(net) = (e^net - e^-net) / (e^net + e^-net).
+
+    >>> import netgrad as ng
+    >>> ng.tanh(ng.tensor([0.0]))
+    tensor([0.])
+    """
+    return Tanh.apply(_t(input, "tanh"))
+
+
+def _dim(x: Tensor, dim: Any, op: str) -> int:
+    if dim is None:  # PyTorch's legacy implicit choice
+        dim = 0 if x.ndim in (0, 1, 3) else 1
+    return normalize_dim(dim, x.ndim, op) if x.ndim else 0
+
+
+def softmax(input: Any, dim: int | None = None, dtype=None) -> Tensor:  # noqa: A002
+    """a_i = e^{net_i} / sum_j e^{net_j} along ``dim``.
+
+    >>> import netgrad as ng
+    >>> ng.softmax(ng.tensor([0.0, 0.0]), dim=0)
+    tensor([0.5000, 0.5000])
+    """
+    x = _t(input, "softmax")
+    if dtype is not None:
+        x = x.to(dtype)
+    return Softmax.apply(x, _dim(x, dim, "softmax"))
+
+
+def log_softmax(input: Any, dim: int | None = None, dtype=None) -> Tensor:  # noqa: A002
+    """a_i = net_i - log sum_j e^{net_j} along ``dim`` (stable: shifted by the max).
+
+    >>> import netgrad as ng
+    >>> ng.log_softmax(ng.tensor([1000.0, 1000.0]), dim=0)
+    tensor([-0.6931, -0.6931])
+    """
+    x = _t(input, "log_softmax")
+    if dtype is not None:
+        x = x.to(dtype)
+    return LogSoftmax.apply(x, _dim(x, dim, "log_softmax"))
+
+
+def elu(input: Any, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
+    """a = net if net > 0 else alpha (e^net - 1).
+
+    >>> import netgrad as ng
+    >>> ng.elu(ng.tensor([-1000.0, 1.0]))
+    tensor([-1.,  1.])
+    """
+    return ELU.apply(_t(input, "elu"), float(alpha))
+
+
+def gelu(input: Any, approximate: str = "none") -> Tensor:  # noqa: A002
+    """a = net Phi(net), Phi the standard normal CDF (``approximate='tanh'``: the tanh formula).
+
+    >>> import netgrad as ng
+    >>> ng.gelu(ng.tensor([0.0, 10.0]))
+    tensor([0., 10.])
+    """
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return GELU.apply(_t(input, "gelu"), approximate)
+
+
+def softplus(input: Any, beta: float = 1.0, threshold: float = 20.0) -> Tensor:  # noqa: A002
+    """a = (1/beta) log(1 + e^{beta net}); linear (a = net) where beta net > threshold.
+
+    >>> import netgrad as ng
+    >>> ng.softplus(ng.tensor([-1000.0, 0.0, 1000.0]))
+    tensor([0.0000e+00, 6.9315e-01, 1.0000e+03])
+    """
+    return Softplus.apply(_t(input, "softplus"), float(beta), float(threshold))
+
+
+def silu(input: Any, inplace: bool = False) -> Tensor:  # noqa: A002
+    """a = net sigma(net) (also called swish).
+
+    >>> import netgrad as ng
+    >>> ng.silu(ng.tensor([0.0]))
+    tensor([0.])
+    """
+    return SiLU.apply(_t(input, "silu"))
+
+
+def linear_activation(input: Any, k: float = 1.0) -> Tensor:  # noqa: A002
+    """a = k net: the notes' linear (identity when k = 1) activation; da/dnet = k.
+
+    >>> import netgrad as ng
+    >>> ng.linear_activation(ng.tensor([1.0, -2.0]), 0.5)
+    tensor([ 0.5000, -1.0000])
+    """
+    x = _t(input, "linear_activation")
+    return Scale.apply(x, float(k))
+
+
+def identity(input: Any) -> Tensor:  # noqa: A002
+    """a = net."""
+    return _t(input, "identity")
+
+
+def step(input: Any, threshold: float = 0.0, straight_through: bool = False) -> Tensor:  # noqa: A002
+    """a = 1 if net > threshold else 0 (the perceptron's step / threshold unit).
+
+    The true derivative is zero almost everywhere, so by default no gradient flows. With
+    ``straight_through=True`` backward uses the straight-through estimator: dJ/dnet = dJ/da, as
+    if the step were the identity (Hinton / Bengio et al. 2013), which lets a network with step
+    units be trained by gradient descent.
+
+    >>> import netgrad as ng
+    >>> ng.step(ng.tensor([-0.5, 0.5]))
+    tensor([0., 1.])
+    """
+    return Step.apply(_t(input, "step"), float(threshold), bool(straight_through))
+
+
+def threshold(input: Any, threshold: float, value: float, inplace: bool = False) -> Tensor:  # noqa: A002
+    """a = net if net > threshold else value (PyTorch's ``F.threshold``).
+
+    >>> import netgrad as ng
+    >>> ng.threshold(ng.tensor([0.5, 2.0]), 1.0, -1.0)
+    tensor([-1.,  2.])
+    """
+    return Threshold.apply(_t(input, "threshold"), float(threshold), float(value))
+
+
+def _xp_tanh(x):
+    return tanh(x)
+
+
+register_xp(tanh=_xp_tanh, sigmoid=sigmoid)
+bind_methods(relu=relu, sigmoid=sigmoid, tanh=tanh, softmax=softmax, log_softmax=log_softmax)

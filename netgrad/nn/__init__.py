@@ -1,0 +1,39 @@
+"""``netgrad.nn``: modules, layers, activations, losses and initialisers, with PyTorch's API.
+
+>>> import netgrad as ng
+>>> import netgrad.nn as nn
+>>> _ = ng.manual_seed(0)
+>>> model = nn.Sequential(nn.Linear(2, 4), nn.Tanh(), nn.Linear(4, 1))
+>>> model
+Sequential(
+  (0): Linear(in_features=2, out_features=4, bias=True)
+  (1): Tanh()
+  (2): Linear(in_features=4, out_features=1, bias=True)
+)
+>>> sum(p.numel() for p in model.parameters())
+17
+"""
+
+from . import functional, init
+from .activation import (
+    ELU, GELU, LeakyReLU, LinearActivation, Logistic, LogSoftmax, ReLU, SiLU, Sigmoid, Softmax,
+    Softplus, Step, Tanh, Threshold,
+)
+from .containers import Flatten, Identity, ModuleDict, ModuleList, Sequential, Unflatten
+from .linear import Linear
+from .loss import (
+    BCELoss, BCEWithLogitsLoss, BinaryLogLikelihood, CrossEntropyLoss, HalfMSELoss, HuberLoss,
+    KLDivLoss, L1Loss, MSELoss, NLLLoss, RSSLoss, SmoothL1Loss, SSELoss, SymmetricCrossEntropyLoss,
+)
+from .module import Module
+from .parameter import Parameter
+
+__all__ = [
+    "functional", "init", "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict",
+    "Identity", "Flatten", "Unflatten", "Linear",
+    "ReLU", "LeakyReLU", "Sigmoid", "Logistic", "Tanh", "Softmax", "LogSoftmax", "ELU", "GELU",
+    "Softplus", "SiLU", "LinearActivation", "Step", "Threshold",
+    "MSELoss", "HalfMSELoss", "SSELoss", "RSSLoss", "L1Loss", "HuberLoss", "SmoothL1Loss",
+    "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "KLDivLoss",
+    "SymmetricCrossEntropyLoss", "BinaryLogLikelihood",
+]

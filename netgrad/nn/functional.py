@@ -1,0 +1,27 @@
+"""``netgrad.nn.functional`` (imported as ``F``): PyTorch's ``torch.nn.functional`` names.
+
+>>> import netgrad as ng
+>>> import netgrad.nn.functional as F
+>>> F.relu(ng.tensor([-1.0, 1.0]))
+tensor([0., 1.])
+"""
+
+from ..functional.activation import (
+    elu, gelu, identity, leaky_relu, linear_activation, log_softmax, logistic, relu, sigmoid, silu,
+    softmax, softplus, step, tanh, threshold,
+)
+from ..functional.linalg import linear
+from ..functional.loss import (
+    binary_cross_entropy, binary_cross_entropy_with_logits, binary_log_likelihood, cross_entropy,
+    half_mse_loss, huber_loss, kl_div, l1_loss, mse_loss, nll_loss, one_hot, rss_loss, smooth_l1_loss,
+    sse_loss, symmetric_cross_entropy,
+)
+from ..functional.shape import pad
+
+__all__ = [
+    "relu", "leaky_relu", "sigmoid", "logistic", "tanh", "softmax", "log_softmax", "elu", "gelu",
+    "softplus", "silu", "linear_activation", "identity", "step", "threshold", "linear", "pad",
+    "mse_loss", "half_mse_loss", "sse_loss", "rss_loss", "l1_loss", "huber_loss", "smooth_l1_loss",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss",
+    "kl_div", "symmetric_cross_entropy", "binary_log_likelihood", "one_hot",
+]

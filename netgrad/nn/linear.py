@@ -1,0 +1,68 @@
+"""``nn.Linear``: net = x W^T + b, with PyTorch's default initialisation.
+
+>>> import netgrad as ng
+>>> layer = ng.nn.Linear(784, 128)
+>>> layer(ng.zeros(32, 784)).shape
+(32, 128)
+>>> layer(ng.zeros(32, 100))
+Traceback (most recent call last):
+...
+netgrad.autograd.errors.ShapeError: Linear(in_features=784, ...): expected input with last ...
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..autograd import Tensor
+from ..autograd.dtypes import as_dtype, get_default_dtype
+from ..autograd.errors import ShapeError
+from ..functional._core import as_tensor_arg
+from ..functional.linalg import Linear as _LinearFn
+from . import init
+from .module import Module
+from .parameter import Parameter
+
+
+def _empty(*shape: int, dtype: Any = None) -> Parameter:
+    d = get_default_dtype() if dtype is None else as_dtype(dtype)
+    return Parameter(Tensor._make(np.empty(shape, dtype=d)))
+
+
+class Linear(Module):
+    """A fully connected layer: net = x W^T + b, W of shape (out_features, in_features).
+
+    Initialised as PyTorch: W ~ kaiming_uniform(a = sqrt 5), i.e. U(-1/sqrt(fan_in), 1/sqrt(fan_in)),
+    and b ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)), from netgrad's seeded generator.
+    """
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, device: Any = None,
+                 dtype: Any = None) -> None:
+        super().__init__()
+        self.in_features, self.out_features = int(in_features), int(out_features)
+        self.weight = _empty(self.out_features, self.in_features, dtype=dtype)
+        if bias:
+            self.bias = _empty(self.out_features, dtype=dtype)
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            bound = 1 / math.sqrt(self.in_features) if self.in_features > 0 else 0
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input: Any) -> Tensor:  # noqa: A002
+        x = as_tensor_arg(input, "Linear")
+        if x.ndim == 0 or x.shape[-1] != self.in_features:
+            raise ShapeError(f"{self!r}: expected input with last dimension {self.in_features}, "
+                             f"got shape {x.shape}")
+        return _LinearFn.apply(x, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (f"in_features={self.in_features}, out_features={self.out_features}, "
+                f"bias={self.bias is not None}")
