@@ -204,7 +204,19 @@ def run_backward(
     try:
         while ready:
             node = ready.pop()
-            grads = buffers.pop(node)
+            grads = buffers.pop(node, None)
+            if grads is None:
+                # Every path into this node returned None: no gradient flows on from it, but its
+                # inputs must still be released, or a node they share with other paths never runs.
+                for e in node._edges:
+                    if e is not None and isinstance(e[0], Function):
+                        deps[e[0]] -= 1
+                        if deps[e[0]] == 0:
+                            ready.append(e[0])
+                if not retain_graph:
+                    node.__dict__.clear()
+                    node._freed = True
+                continue
             if node._retained is not None:
                 for idx, ref in node._retained:
                     t = ref()
@@ -231,9 +243,15 @@ def run_backward(
                     f"{len(edges)} (one per forward input, None where there is none)"
                 )
             for e, g in zip(edges, out):
-                if e is None or g is None:
+                if e is None:
                     continue
                 tgt, idx, shape, dtype = e
+                if g is None:  # no gradient for this input (allowed, as in PyTorch): release the edge
+                    if isinstance(tgt, Function):
+                        deps[tgt] -= 1
+                        if deps[tgt] == 0:
+                            ready.append(tgt)
+                    continue
                 if arrays:
                     if isinstance(g, Tensor):
                         g = g._data
@@ -266,9 +284,19 @@ def run_backward(
         _state.enabled = prev_mode
     if inputs is not None:
         if not allow_unused and any(r is None for r in results):
-            k = results.index(None)
+            k = next(i for i, r in enumerate(results) if r is None)  # not .index: arrays compare elementwise
             raise GraphError(f"grad: input {k} was not used to compute the outputs")
-        return [r if r is None or isinstance(r, Tensor) else _make(r) for r in results]
+        # Like leaves' .grad, each result must be a writable array of its own (not a broadcast
+        # view, not shared with another result).
+        seen: set[int] = set()
+        for k, r in enumerate(results):
+            if r is None or isinstance(r, Tensor):
+                continue
+            if not r.flags.owndata or not r.flags.writeable or id(r) in seen or id(r) in handed:
+                r = r.copy()
+            seen.add(id(r))
+            results[k] = _make(r)
+        return results
     return None
 
 

@@ -52,6 +52,7 @@ class Function:
     _retained = None
     _arrays = False
     _saved: tuple = ()
+    _saved_outputs = None  # [(position in _saved, output index)] for outputs a custom forward saved
     needs_input_grad: tuple = ()
 
     @staticmethod
@@ -73,6 +74,15 @@ class Function:
             raise GraphError(_FREED_MSG)
         if self._arrays:
             return tuple(t._data if isinstance(t, Tensor) else t for t in self._saved)
+        if self._saved_outputs is not None:
+            # A custom forward saved its own output: hand it back attached to this node, as
+            # PyTorch does, so that a backward using it is differentiable (create_graph=True).
+            saved = list(self._saved)
+            for pos, idx in self._saved_outputs:
+                t = _make(saved[pos]._data, True)
+                t.grad_fn, t._out_idx = self, idx
+                saved[pos] = t
+            return tuple(saved)
         return self._saved
 
     @property
@@ -123,6 +133,8 @@ class Function:
             shapes = ", ".join(str(a.shape) for a in args if isinstance(a, (Tensor, _ndarray)))
             raise ShapeError(f"{cls.op_name()}: {e} (input shapes: {shapes})") from e
 
+        if record and ctx._saved and not cls._array_backward:
+            _note_saved_outputs(ctx, out, args)
         if type(out) is tuple:
             ctx._n_out = len(out)
             outs = tuple(_wrap_output(o, ctx, i, record) for i, o in enumerate(out))
@@ -130,6 +142,16 @@ class Function:
             return outs
         ctx._n_out = 1
         return _wrap_output(out, ctx, 0, record)
+
+
+def _note_saved_outputs(ctx: Function, out: Any, args: tuple) -> None:
+    outs = out if type(out) is tuple else (out,)
+    # An input passed straight through as an output stays an input.
+    found = [(pos, idx) for pos, s in enumerate(ctx._saved) if isinstance(s, Tensor)
+             and not any(s is a for a in args)
+             for idx, o in enumerate(outs) if s is o]
+    if found:
+        ctx._saved_outputs = found
 
 
 def _wrap_output(out: Any, ctx: Function, idx: int, record: bool) -> Tensor:

@@ -29,6 +29,12 @@ def is_grad_enabled() -> bool:
 class _Mode:
     _target: bool
 
+    def __new__(cls, *args, **kwargs):
+        # `@ng.no_grad` without parentheses decorates directly, as `@torch.no_grad` does.
+        if cls is not set_grad_enabled and len(args) == 1 and callable(args[0]) and not kwargs:
+            return object.__new__(cls)(args[0])
+        return object.__new__(cls)
+
     def __enter__(self):
         self._prev = _state.enabled
         _state.enabled = self._target

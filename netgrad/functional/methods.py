@@ -80,6 +80,13 @@ def _T(x: Tensor) -> Tensor:
     return S.permute(x, tuple(range(x.ndim - 1, -1, -1))) if x.ndim > 1 else x
 
 
+def _t(x: Tensor) -> Tensor:
+    """``x.t()``: a matrix's transpose; vectors and scalars come back unchanged (PyTorch's rule)."""
+    if x.ndim > 2:
+        raise ValueError(f"t: expects a tensor with at most 2 dims, got shape {x.shape}; use transpose")
+    return S.transpose(x, 0, 1) if x.ndim == 2 else x
+
+
 def _type_cast(dtype):
     return lambda x: E.cast(x, dtype)
 
@@ -122,7 +129,7 @@ bind_methods(
     prod=R.prod,
     reshape=_reshape, view=_reshape, flatten=S.flatten, squeeze=S.squeeze, unsqueeze=S.unsqueeze,
     expand=S.expand, broadcast_to=S.broadcast_to, expand_as=_expand_as, view_as=_view_as,
-    reshape_as=_view_as, transpose=S.transpose, swapaxes=S.swapaxes, permute=S.permute,
+    reshape_as=_view_as, t=_t, transpose=S.transpose, swapaxes=S.swapaxes, permute=S.permute,
     split=S.split, chunk=S.chunk, unbind=S.unbind, gather=S.gather,
     matmul=L.matmul, mm=L.mm, bmm=L.bmm, dot=L.dot,
     to=_to, clone=_clone, cpu=_cpu, contiguous=_contiguous, type_as=lambda x, o: _to(x, o.dtype),
