@@ -5,7 +5,7 @@
 >>> import netgrad as ng
 >>> x = ng.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
 >>> x.mean(dim=0)
-tensor([2., 3.])
+tensor([2., 3.], grad_fn=<MeanBackward>)
 >>> ng.logsumexp(ng.tensor([0.0, 0.0]), dim=0).item() == float(ng.log(ng.tensor(2.0)))
 True
 """
