@@ -1,0 +1,5 @@
+"""``python -m netgrad``: the same as the ``netgrad`` command."""
+
+from netgrad.cli import main
+
+raise SystemExit(main())

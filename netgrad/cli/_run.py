@@ -1,0 +1,233 @@
+"""A run folder: the model (``model.ngz`` state dict + ``model.json`` spec), ``history.json``,
+``config.toml``, ``metrics.json`` and ``loss.png``; and the model loaded back for use.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import netgrad as ng
+from netgrad.estimators import _network
+
+from ._common import CLIError
+
+MODEL_FILE, SPEC_FILE = "model.ngz", "model.json"
+HISTORY_FILE, CONFIG_FILE, METRICS_FILE, PLOT_FILE = "history.json", "config.toml", "metrics.json", "loss.png"
+SPEC_FORMAT = "netgrad.mlp"
+
+
+class Scaler:
+    """``(x - shift) / scale`` per feature, fitted on the training data."""
+
+    def __init__(self, kind: str, shift: np.ndarray | None = None, scale: np.ndarray | None = None):
+        self.kind, self.shift, self.scale = kind, shift, scale
+
+    @classmethod
+    def fit(cls, kind: str, X: np.ndarray) -> Scaler:
+        X = np.asarray(X, dtype=np.float64)
+        if kind == "standard":
+            shift, scale = X.mean(axis=0), X.std(axis=0)
+        elif kind == "minmax":
+            shift, scale = X.min(axis=0), X.max(axis=0) - X.min(axis=0)
+        else:
+            return cls("none")
+        scale = np.where(scale > 1e-12, scale, 1.0)
+        return cls(kind, shift, scale)
+
+    def __call__(self, X: np.ndarray) -> np.ndarray:
+        X = np.asarray(X, dtype=np.float32)
+        if self.shift is None:
+            return X
+        return ((X - self.shift) / self.scale).astype(np.float32)
+
+    def to_json(self) -> dict:
+        if self.shift is None:
+            return {"kind": "none"}
+        return {"kind": self.kind, "shift": self.shift.tolist(), "scale": self.scale.tolist()}
+
+    @classmethod
+    def from_json(cls, d: dict | None) -> Scaler:
+        if not d or d.get("kind", "none") == "none":
+            return cls("none")
+        f64 = np.float64
+        return cls(d["kind"], np.asarray(d["shift"], dtype=f64), np.asarray(d["scale"], dtype=f64))
+
+
+class TrainedModel:
+    """A network with what it needs around it: the scaler, the class labels, the objective."""
+
+    def __init__(self, spec: dict, model: Any):
+        self.spec, self.model = spec, model
+        self.scaler = Scaler.from_json(spec.get("scaler"))
+        self.task = spec["task"]
+        self.classes = np.asarray(spec["classes"]) if spec.get("classes") is not None else None
+        self.n_features = int(spec["n_features"])
+
+    @classmethod
+    def build(cls, spec: dict) -> TrainedModel:
+        model = _network.build_mlp(spec["n_features"], spec["hidden"], spec["n_outputs"],
+                                   spec["activation"], spec.get("dropout", 0.0))
+        return cls(spec, model)
+
+    @property
+    def head(self) -> str:
+        return "softmax" if self.task == _network.CLASSIFICATION else "identity"
+
+    def objective(self):
+        return _network.objective(self.spec["loss"], self.task)
+
+    def loss_fn(self):
+        return _network.make_loss(self.objective(), self.head)
+
+    def encode(self, y: np.ndarray) -> np.ndarray:
+        """Targets as the loss wants them: class indices, one-hot rows, or float values."""
+        if self.task == _network.REGRESSION:
+            y = np.asarray(y, dtype=np.float32)
+            return y.reshape(-1, 1) if y.ndim == 1 else y
+        idx = class_indices(y, self.classes)
+        if _network.target_format(self.objective(), self.head) == "index":
+            return idx
+        return np.eye(len(self.classes), dtype=np.float32)[idx]
+
+    def check_features(self, X: np.ndarray, source: str) -> None:
+        if X.ndim != 2 or X.shape[1] != self.n_features:
+            got = X.shape[1] if X.ndim == 2 else X.shape
+            raise CLIError(f"{source} has {got} feature columns, the model expects {self.n_features}")
+
+    def scores(self, X: np.ndarray, batch: int = 4096) -> np.ndarray:
+        self.model.eval()
+        out = []
+        with ng.no_grad():
+            for i in range(0, X.shape[0], batch):
+                out.append(self.model(ng.tensor(self.scaler(X[i:i + batch]))).numpy())
+        return np.concatenate(out) if out else np.zeros((0, self.spec["n_outputs"]), np.float32)
+
+    def predict(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """(predictions, class probabilities or None)."""
+        s = self.scores(X)
+        if self.task == _network.REGRESSION:
+            return (s[:, 0] if s.shape[1] == 1 else s), None
+        P = _network.probabilities(s, "softmax")
+        return self.classes[P.argmax(axis=1)], P
+
+    def evaluate(self, X: np.ndarray, y: np.ndarray) -> dict[str, float]:
+        """The objective's value and the task's metrics on (X, y)."""
+        s = self.scores(X)
+        with ng.no_grad():
+            loss = float(self.loss_fn()(ng.tensor(s), ng.tensor(self.encode(y))).item())
+        out: dict[str, float] = {"loss": loss, "n": int(X.shape[0])}
+        if self.task == _network.CLASSIFICATION:
+            out["accuracy"] = float(np.mean(s.argmax(axis=1) == class_indices(y, self.classes)))
+        else:
+            t = np.asarray(y, dtype=np.float64).reshape(s.shape)
+            err = s - t
+            out["mse"] = float(np.mean(err ** 2))
+            out["mae"] = float(np.mean(np.abs(err)))
+            ss_tot = float(np.sum((t - t.mean(axis=0)) ** 2))
+            out["r2"] = 1.0 - float(np.sum(err ** 2)) / ss_tot if ss_tot > 0 else float("nan")
+        return out
+
+
+def class_indices(y: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """Each label's index in ``classes``; an unknown label is an error naming it."""
+    y = np.asarray(y)
+    if classes.dtype.kind in "iuf" and y.dtype.kind in "iuf":
+        y = y.astype(classes.dtype)
+    else:
+        y, classes = y.astype(str), classes.astype(str)
+    idx = np.searchsorted(classes, y)
+    idx = np.clip(idx, 0, len(classes) - 1)
+    bad = classes[idx] != y
+    if bad.any():
+        raise CLIError(f"label {y[bad][0]!r} is not one the model knows ({_preview(classes)})")
+    return idx.astype(np.int64)
+
+
+def _preview(values: np.ndarray, k: int = 10) -> str:
+    items = [str(v) for v in values[:k]]
+    return ", ".join(items) + (", ..." if len(values) > k else "")
+
+
+def to_jsonable(x: Any) -> Any:
+    if isinstance(x, dict):
+        return {str(k): to_jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [to_jsonable(v) for v in x]
+    if isinstance(x, np.ndarray):
+        return to_jsonable(x.tolist())
+    if isinstance(x, np.generic):
+        return to_jsonable(x.item())
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    if isinstance(x, (str, int, float, bool)) or x is None:
+        return x
+    return str(x)
+
+
+def save_model(out: Path, trained: TrainedModel) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    ng.save(trained.model.state_dict(), out / MODEL_FILE)
+    (out / SPEC_FILE).write_text(json.dumps(to_jsonable(trained.spec), indent=1) + "\n")
+
+
+def load_model(run_dir: str | Path) -> TrainedModel:
+    run = Path(run_dir)
+    if not run.is_dir():
+        raise CLIError(f"model folder not found: {run}")
+    spec_path, weights = run / SPEC_FILE, run / MODEL_FILE
+    for p in (spec_path, weights):
+        if not p.is_file():
+            raise CLIError(f"not a netgrad run folder: {run} has no {p.name}")
+    try:
+        spec = json.loads(spec_path.read_text())
+        if spec.get("format") != SPEC_FORMAT:
+            raise ValueError(f"format is {spec.get('format')!r}, expected {SPEC_FORMAT!r}")
+        trained = TrainedModel.build(spec)
+        trained.model.load_state_dict(ng.load(weights))
+    except CLIError:
+        raise
+    except Exception as e:  # noqa: BLE001 - any corruption reads as one line
+        raise CLIError(f"cannot load the model in {run}: {' '.join(str(e).split())}") from None
+    trained.model.eval()
+    return trained
+
+
+def save_json(path: Path, obj: Any) -> None:
+    path.write_text(json.dumps(to_jsonable(obj), indent=1) + "\n")
+
+
+def save_loss_plot(history: dict, path: Path, title: str = "") -> bool:
+    """The loss curve as a PNG (netgrad.viz when it has plot_history); False without matplotlib."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    fig = None
+    try:
+        from netgrad.viz import plot_history
+    except ImportError:
+        plot_history = None
+    if plot_history is not None:
+        fig = plot_history(history)
+    else:
+        fig, ax = plt.subplots(figsize=(6, 4))
+        epochs = range(1, len(history.get("loss", [])) + 1)
+        ax.plot(epochs, history.get("loss", []), label="training loss")
+        if history.get("val_loss"):
+            ax.plot(range(1, len(history["val_loss"]) + 1), history["val_loss"], label="validation loss")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("loss")
+        ax.set_title(title or "loss")
+        ax.legend()
+        fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return True

@@ -1,0 +1,121 @@
+"""``netgrad explain``: one step of backpropagation with the numbers, in the notes' notation.
+
+Either a run folder written by ``netgrad train`` (its model), or a small network given by flags:
+
+    netgrad explain --layers 2,2,1 --activation linear --weights '[[[0.1,0.4],[0.8,0.6]],[[0.3],[0.9]]]'
+        --x 0.35,0.9 --y 1 --loss squared
+
+Weights are given per layer in the notes' orientation, inputs x outputs (net = a W + b).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ._common import CLIError, UsageError, comma_ints, nonneg_float, positive_int
+
+HELP = "show one step of backpropagation (forward, deltas, gradients, update) with the numbers"
+
+LOSSES = ("squared", "mse", "half_mse", "cross_entropy", "bce", "log_likelihood")
+ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "leaky_relu", "softmax", "step")
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("model", nargs="?", help="a run folder written by 'netgrad train' (or its model file); "
+                   "omit it to give the network with --layers")
+    p.add_argument("--layers", type=comma_ints, help="layer sizes, e.g. 2,2,1")
+    p.add_argument("--activation", default="linear", choices=ACTIVATIONS,
+                   help="hidden (and output) activation (default linear)")
+    p.add_argument("--output-activation", choices=ACTIVATIONS, help="output activation, if different")
+    p.add_argument("--weights", help="JSON list of the layers' weight matrices, inputs x outputs "
+                   "(default: random, see --seed)")
+    p.add_argument("--biases", help="JSON list of the layers' bias vectors (default: no biases)")
+    p.add_argument("--x", required=True, help="one example (0.35,0.9) or a JSON batch ([[..],[..]])")
+    p.add_argument("--y", required=True, help="its target(s): 1, 0.5,1 or a JSON list; class indices "
+                   "for cross_entropy")
+    p.add_argument("--loss", default="squared", choices=LOSSES, help="objective (default squared: "
+                   "J = sum (y - y_hat)^2)")
+    p.add_argument("--lr", type=nonneg_float, default=0.1, help="learning rate eta (default 0.1)")
+    p.add_argument("--format", default="text", choices=("text", "markdown", "latex"))
+    p.add_argument("--digits", type=positive_int, default=6, help="significant digits (default 6)")
+    p.add_argument("--seed", type=int, default=0, help="seed for random weights (default 0)")
+
+
+def _parse_values(text: str, what: str) -> Any:
+    s = text.strip()
+    try:
+        if s.startswith("["):
+            return json.loads(s)
+        return [float(v) for v in s.split(",") if v.strip()]
+    except (ValueError, json.JSONDecodeError):
+        raise UsageError(f"--{what}: expected numbers like 0.35,0.9 or a JSON list, got {text!r}") from None
+
+
+def _json(text: str | None, what: str) -> Any:
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise UsageError(f"--{what}: not valid JSON ({e.msg} at position {e.pos})") from None
+
+
+def _model_from_flags(args: argparse.Namespace) -> Any:
+    import netgrad as ng
+    from netgrad.explain import network
+
+    if not args.layers or len(args.layers) < 2:
+        raise UsageError("give a run folder or --layers with at least two sizes (e.g. --layers 2,2,1)")
+    weights = _json(args.weights, "weights")
+    if weights is None:
+        rng = np.random.default_rng(args.seed)
+        weights = [rng.normal(0, 1 / np.sqrt(a), size=(a, b)).tolist()
+                   for a, b in zip(args.layers[:-1], args.layers[1:])]
+    try:
+        with ng.no_grad():
+            return network(args.layers, weights=weights, biases=_json(args.biases, "biases"),
+                           activation=args.activation, output_activation=args.output_activation)
+    except ValueError as e:
+        raise UsageError(str(e).replace("network: ", "")) from None
+
+
+def _model_from_run(path: Path) -> Any:
+    try:
+        from . import train as train_cli
+    except ImportError:  # pragma: no cover - the train command is part of the CLI
+        raise CLIError("reading a run folder needs 'netgrad train'") from None
+    loader = getattr(train_cli, "load_model", None)
+    if loader is None:
+        raise CLIError("this netgrad cannot read run folders yet; give the network with --layers")
+    if not path.exists():
+        raise CLIError(f"model not found: {path}")
+    out = loader(path)
+    return out[0] if isinstance(out, tuple) else out
+
+
+def run(args: argparse.Namespace) -> int:
+    import netgrad as ng
+
+    if args.model and args.layers:
+        raise UsageError("give either a run folder or --layers, not both")
+    model = _model_from_run(Path(args.model)) if args.model else _model_from_flags(args)
+    x = np.asarray(_parse_values(args.x, "x"), dtype=np.float64)
+    y_raw = _parse_values(args.y, "y")
+    y = np.asarray(y_raw)
+    if args.loss == "cross_entropy" and np.all(np.mod(y, 1) == 0) and y.ndim <= 1 and (
+            y.size == (1 if x.ndim == 1 else x.shape[0])):
+        y = y.astype(np.int64)
+    else:
+        y = y.astype(np.float64)
+    try:
+        trace = ng.explain(model, x, y, loss=args.loss, lr=args.lr, digits=args.digits)
+    except (ValueError, ng.ShapeError) as e:
+        raise CLIError(" ".join(str(e).split())) from None
+    render = {"text": trace.to_text, "markdown": trace.to_markdown, "latex": trace.to_latex}[args.format]
+    print(render(), end="")
+    return 0

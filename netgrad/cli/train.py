@@ -1,0 +1,208 @@
+"""``netgrad train``: train a multilayer perceptron, print test metrics, write a run folder.
+
+    netgrad train --data digits --hidden 128,64 --activation relu --loss cross_entropy \\
+        --optimizer sgd --lr 0.1 --momentum 0.9 --batch-size 64 --epochs 20 --seed 0 --out runs/digits
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import _data
+from ._common import (
+    CLIError, UsageError, comma_ints, fraction, nonneg_float, positive_float, positive_int,
+    resolve_options, write_config,
+)
+
+HELP = "train a network on a data set and save it to a run folder"
+
+DEFAULTS: dict[str, Any] = {
+    "data": "digits", "target": None, "task": "auto", "hidden": [128, 64], "activation": "relu",
+    "loss": None, "optimizer": "sgd", "lr": 0.1, "momentum": 0.9, "nesterov": False,
+    "weight_decay": 0.0, "batch_size": 64, "epochs": 20, "grad_tol": None, "target_loss": None,
+    "patience": None, "val_fraction": 0.0, "test_fraction": 0.2, "scale": "standard", "dropout": 0.0,
+    "seed": 0, "limit": None, "mnist_root": None, "time_limit": None, "out": None, "quiet": False,
+}
+TASKS = ("auto", "classification", "regression")
+SCALES = ("standard", "minmax", "none")
+
+
+def batch_size(value: Any) -> int | str:
+    if isinstance(value, str) and value.strip().lower() in ("full", "all", "none"):
+        return "full"
+    return positive_int(value)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    S = argparse.SUPPRESS
+    d = DEFAULTS
+    g = p.add_argument_group("data")
+    g.add_argument("--data", default=S, metavar="NAME|PATH.csv",
+                   help=f"{', '.join(_data.BUILTIN)} or a CSV file with a header (default: {d['data']})")
+    g.add_argument("--target", default=S, metavar="COL", help="the CSV's target column (default: the last)")
+    g.add_argument("--task", default=S, choices=TASKS,
+                   help="auto: classification for labels or whole numbers, else regression")
+    g.add_argument("--test-fraction", default=S, type=fraction, metavar="F",
+                   help="held out for the test metrics (default 0.2; MNIST uses its test set)")
+    g.add_argument("--val-fraction", default=S, type=fraction, metavar="F",
+                   help="of the training data, for validation loss/metrics per epoch (default 0)")
+    g.add_argument("--scale", default=S, choices=SCALES,
+                   help="feature scaling fitted on the training data (default: standard)")
+    g.add_argument("--limit", default=S, type=positive_int, metavar="N",
+                   help="use only the first N samples (MNIST: N training, N/2 test)")
+    g.add_argument("--mnist-root", default=S, metavar="DIR",
+                   help="folder with MNIST's IDX files (default: ../shared/data/mnist)")
+    g = p.add_argument_group("model")
+    g.add_argument("--hidden", default=S, type=comma_ints, metavar="SIZES",
+                   help="hidden layer sizes, e.g. 128,64; '' for none (default: 128,64)")
+    g.add_argument("--activation", default=S, metavar="NAME",
+                   help="relu (default), tanh, logistic, identity, leaky_relu, elu, gelu, softplus, silu")
+    g.add_argument("--loss", default=S, metavar="NAME",
+                   help="cross_entropy (classification default), mse (regression default), nll, kl_div, "
+                        "symmetric_cross_entropy, half_mse, sse, l1, huber")
+    g.add_argument("--dropout", default=S, type=fraction, metavar="P", help="dropout after hidden layers")
+    g = p.add_argument_group("training")
+    g.add_argument("--optimizer", default=S, choices=("sgd", "adam"), help="default: sgd")
+    g.add_argument("--lr", default=S, type=positive_float, help=f"learning rate (default {d['lr']})")
+    g.add_argument("--momentum", default=S, type=nonneg_float, help=f"SGD momentum (default {d['momentum']})")
+    g.add_argument("--nesterov", default=S, action="store_true", help="Nesterov momentum (SGD)")
+    g.add_argument("--weight-decay", default=S, type=nonneg_float, metavar="L2", help="L2 penalty")
+    g.add_argument("--batch-size", default=S, type=batch_size, metavar="N|full",
+                   help="mini-batch size; 1 for one example at a time, full for batch GD (default 64)")
+    g.add_argument("--epochs", default=S, type=positive_int, help=f"default {d['epochs']}")
+    g.add_argument("--grad-tol", default=S, type=positive_float, metavar="TOL",
+                   help="stop when the gradient norm falls below TOL")
+    g.add_argument("--target-loss", default=S, type=nonneg_float, metavar="J",
+                   help="stop when the training loss reaches J")
+    g.add_argument("--patience", default=S, type=positive_int, metavar="N",
+                   help="stop after N epochs without improvement (validation loss if --val-fraction)")
+    g.add_argument("--time-limit", default=S, type=positive_float, metavar="SECONDS",
+                   help="stop after this long")
+    g.add_argument("--seed", default=S, type=int,
+                   help="seeds the split, initialisation and shuffling (default 0)")
+    g = p.add_argument_group("output")
+    g.add_argument("--out", default=S, metavar="DIR", help="run folder (default: runs/<data>)")
+    g.add_argument("--config", default=S, metavar="FILE.toml",
+                   help="options from a TOML file (keys: the long flag names); flags override it")
+    g.add_argument("--quiet", "-q", default=S, action="store_true", help="no progress bar or summary")
+
+
+def run(args: argparse.Namespace) -> int:
+    return train(resolve_options(args._parser, args, DEFAULTS))
+
+
+def train(opts: dict[str, Any], out_stream=None) -> int:
+    """Train with resolved options (see ``DEFAULTS``); prints a summary and writes the run folder."""
+    import netgrad as ng
+    import netgrad.optim as optim
+    from netgrad.estimators import _network
+    from netgrad.train import fit
+
+    from . import _run
+
+    say = (lambda *a: None) if opts["quiet"] else (lambda *a: print(*a, file=out_stream or sys.stdout))
+    _data.check_data_option(opts["data"])
+    ds = _data.load_split(opts["data"], target=opts["target"], mnist_root=opts["mnist_root"],
+                          test_fraction=opts["test_fraction"], seed=opts["seed"], limit=opts["limit"])
+    task = _data.infer_task(np.concatenate([ds.y_train, ds.y_test]), opts["task"])
+    loss_name = opts["loss"] or ("cross_entropy" if task == _network.CLASSIFICATION else "mse")
+    try:
+        obj = _network.objective(loss_name, task)
+        _network.make_activation(opts["activation"])
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    if task == _network.CLASSIFICATION:
+        classes = np.unique(np.concatenate([ds.y_train, ds.y_test]))
+        if len(classes) < 2:
+            raise CLIError(f"{ds.name}: the target has a single class ({classes[0]!r})")
+        n_out = len(classes)
+    else:
+        classes = None
+        if ds.y_train.dtype.kind not in "iuf":
+            raise CLIError(f"{ds.name}: regression needs a numeric target")
+        n_out = 1 if ds.y_train.ndim == 1 else ds.y_train.shape[1]
+    scaler = _run.Scaler.fit(opts["scale"], ds.X_train)
+    spec = {
+        "format": _run.SPEC_FORMAT, "version": 1, "n_features": int(ds.X_train.shape[1]),
+        "hidden": list(opts["hidden"]), "n_outputs": n_out, "activation": opts["activation"],
+        "dropout": opts["dropout"], "task": task, "loss": obj.name, "classes": classes,
+        "scaler": scaler.to_json(), "feature_names": ds.feature_names, "target": ds.target,
+        "data": str(opts["data"]),
+    }
+    ng.manual_seed(opts["seed"])
+    trained = _run.TrainedModel.build(spec)
+    model = trained.model
+
+    X_tr, y_tr = scaler(ds.X_train), trained.encode(ds.y_train)
+    val = None
+    if opts["val_fraction"]:
+        tr, va = _data.split_indices(ds.y_train, opts["val_fraction"], opts["seed"] + 1,
+                                     stratify=task == _network.CLASSIFICATION)
+        val = (ng.tensor(X_tr[va]), ng.tensor(y_tr[va]))
+        X_tr, y_tr = X_tr[tr], y_tr[tr]
+    if opts["optimizer"] == "sgd":
+        optimizer = optim.SGD(model.parameters(), lr=opts["lr"], momentum=opts["momentum"],
+                              nesterov=bool(opts["nesterov"] and opts["momentum"] > 0),
+                              weight_decay=opts["weight_decay"])
+    else:
+        optimizer = optim.Adam(model.parameters(), lr=opts["lr"], weight_decay=opts["weight_decay"])
+    bs = X_tr.shape[0] if opts["batch_size"] == "full" else min(int(opts["batch_size"]), X_tr.shape[0])
+    metrics = (_accuracy_metric,) if task == _network.CLASSIFICATION else ()
+    say(f"netgrad: {ds.name}: {X_tr.shape[0]} training, {0 if val is None else len(val[1])} validation, "
+        f"{ds.X_test.shape[0]} test samples, {spec['n_features']} features -> {n_out} outputs ({task})")
+    say(f"netgrad: model {spec['n_features']}-{'-'.join(map(str, spec['hidden']))}"
+        f"{'-' if spec['hidden'] else ''}{n_out} {opts['activation']}, loss {obj.name}, {opts['optimizer']} "
+        f"lr {opts['lr']:g}, batch {bs}, {opts['epochs']} epochs")
+    t0 = time.perf_counter()
+    history = fit(model, trained.loss_fn(), optimizer, (ng.tensor(X_tr), ng.tensor(y_tr)),
+                  epochs=opts["epochs"], batch_size=bs, val_data=val, metrics=metrics,
+                  verbose=0 if opts["quiet"] else 1, grad_tol=opts["grad_tol"],
+                  target_loss=opts["target_loss"], patience=opts["patience"],
+                  time_limit=opts["time_limit"], generator=ng.Generator(opts["seed"]))
+    seconds = time.perf_counter() - t0
+    test = trained.evaluate(ds.X_test, ds.y_test)
+    out = Path(opts["out"] or Path("runs") / ds.name)
+    _run.save_model(out, trained)
+    hist = history.to_dict() if hasattr(history, "to_dict") else dict(history.history)
+    _run.save_json(out / _run.HISTORY_FILE, hist)
+    write_config({k: v for k, v in opts.items() if not k.startswith("_")}, out / _run.CONFIG_FILE)
+    summary = {"data": ds.name, "task": task, "test": test, "epochs_run": len(hist.get("loss", [])),
+               "stop_reason": getattr(history, "stop_reason", None), "train_seconds": round(seconds, 3),
+               "test_split": ds.info.get("test")}
+    _run.save_json(out / _run.METRICS_FILE, summary)
+    plotted = _run.save_loss_plot(history.history if hasattr(history, "history") else hist,
+                                  out / _run.PLOT_FILE, title=f"{ds.name}: {obj.name}")
+    stop = f", stopped: {summary['stop_reason']}" if summary["stop_reason"] else ""
+    say(f"netgrad: trained {summary['epochs_run']} epochs in {seconds:.1f} s{stop}")
+    say("netgrad: test " + ", ".join(f"{k} {_fmt(k, v)}" for k, v in test.items() if k != "n")
+        + f" ({test['n']} samples)")
+    say(f"netgrad: wrote {out}/ ({', '.join(_written(plotted))})")
+    return 0
+
+
+def _accuracy_metric(output, target) -> float:
+    """Accuracy for ``fit``: the arg-max of the scores against class indices or one-hot rows."""
+    pred = np.asarray(output.numpy() if hasattr(output, "numpy") else output).argmax(axis=1)
+    t = np.asarray(target.numpy() if hasattr(target, "numpy") else target)
+    t = t.argmax(axis=1) if t.ndim == 2 else t
+    return float(np.mean(pred == t))
+
+
+_accuracy_metric.__name__ = "accuracy"
+
+
+def _fmt(name: str, v: float) -> str:
+    return f"{v:.2%}" if name == "accuracy" else f"{v:.4g}"
+
+
+def _written(plotted: bool) -> list[str]:
+    from . import _run
+
+    files = [_run.MODEL_FILE, _run.SPEC_FILE, _run.HISTORY_FILE, _run.CONFIG_FILE, _run.METRICS_FILE]
+    return files + ([_run.PLOT_FILE] if plotted else [])
