@@ -255,6 +255,9 @@ def _layout(g: Graph) -> tuple[dict[str, tuple[float, float]], float, float]:
             indeg[d] -= 1
             if indeg[d] == 0:
                 ready.append(d)
+    for k, ps in preds.items():  # a leaf sits just above its first consumer, not always on top
+        if not ps and succs[k]:
+            layer[k] = min(layer[d] for d in succs[k]) - 1
     rows: dict[int, list[str]] = {}
     for n in g.nodes:
         rows.setdefault(layer[n.key], []).append(n.key)
