@@ -226,7 +226,11 @@ class Tensor:
 
     def copy_(self, src: Any) -> Tensor:
         src_arr = src._data if isinstance(src, Tensor) else np.asarray(src)
-        if np.broadcast_shapes(src_arr.shape, self.shape) != self.shape:
+        try:
+            fits = np.broadcast_shapes(src_arr.shape, self.shape) == self.shape
+        except ValueError:
+            fits = False
+        if not fits:
             raise ValueError(f"copy_: source of shape {src_arr.shape} does not fit shape {self.shape}")
         return self._set("copy_", src_arr)
 
