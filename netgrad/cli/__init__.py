@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "train": "netgrad.cli.train",
     "evaluate": "netgrad.cli.evaluate",
     "predict": "netgrad.cli.predict",
+    "explain": "netgrad.cli.explain",
 }
 
 

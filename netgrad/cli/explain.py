@@ -38,8 +38,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--x", required=True, help="one example (0.35,0.9) or a JSON batch ([[..],[..]])")
     p.add_argument("--y", required=True, help="its target(s): 1, 0.5,1 or a JSON list; class indices "
                    "for cross_entropy")
-    p.add_argument("--loss", default="squared", choices=LOSSES, help="objective (default squared: "
-                   "J = sum (y - y_hat)^2)")
+    p.add_argument("--loss", choices=LOSSES, help="objective (default: the run's own loss for a run "
+                   "folder, squared J = sum (y - y_hat)^2 for --layers)")
     p.add_argument("--lr", type=nonneg_float, default=0.1, help="learning rate eta (default 0.1)")
     p.add_argument("--format", default="text", choices=("text", "markdown", "latex"))
     p.add_argument("--digits", type=positive_int, default=6, help="significant digits (default 6)")
@@ -85,17 +85,10 @@ def _model_from_flags(args: argparse.Namespace) -> Any:
 
 
 def _model_from_run(path: Path) -> Any:
-    try:
-        from . import train as train_cli
-    except ImportError:  # pragma: no cover - the train command is part of the CLI
-        raise CLIError("reading a run folder needs 'netgrad train'") from None
-    loader = getattr(train_cli, "load_model", None)
-    if loader is None:
-        raise CLIError("this netgrad cannot read run folders yet; give the network with --layers")
-    if not path.exists():
-        raise CLIError(f"model not found: {path}")
-    out = loader(path)
-    return out[0] if isinstance(out, tuple) else out
+    """The trained model of a run folder written by ``netgrad train`` (``model.json`` + weights)."""
+    from ._run import load_model
+
+    return load_model(path)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -103,17 +96,31 @@ def run(args: argparse.Namespace) -> int:
 
     if args.model and args.layers:
         raise UsageError("give either a run folder or --layers, not both")
-    model = _model_from_run(Path(args.model)) if args.model else _model_from_flags(args)
     x = np.asarray(_parse_values(args.x, "x"), dtype=np.float64)
-    y_raw = _parse_values(args.y, "y")
-    y = np.asarray(y_raw)
-    if args.loss == "cross_entropy" and np.all(np.mod(y, 1) == 0) and y.ndim <= 1 and (
-            y.size == (1 if x.ndim == 1 else x.shape[0])):
-        y = y.astype(np.int64)
+    y = np.asarray(_parse_values(args.y, "y"))
+    loss: Any = args.loss
+    if args.model:
+        trained = _model_from_run(Path(args.model))
+        model = trained.model
+        X2 = x.reshape(1, -1) if x.ndim == 1 else x
+        trained.check_features(X2, "--x")
+        x = trained.scaler(X2)  # the network sees the inputs as in training
+        if loss is None:
+            loss = trained.loss_fn()
+            y = trained.encode(y.reshape(-1) if trained.task != "regression" else y)
+        print(f"Run {args.model}: inputs scaled as in training ({trained.scaler.kind}); "
+              f"loss {getattr(loss, '__name__', type(loss).__name__) if not isinstance(loss, str) else loss}")
     else:
-        y = y.astype(np.float64)
+        model = _model_from_flags(args)
+        loss = loss or "squared"
+    if isinstance(loss, str):
+        n = 1 if x.ndim == 1 else x.shape[0]
+        if loss == "cross_entropy" and y.ndim <= 1 and y.size == n and np.all(np.mod(y, 1) == 0):
+            y = y.astype(np.int64)
+        else:
+            y = y.astype(np.float64)
     try:
-        trace = ng.explain(model, x, y, loss=args.loss, lr=args.lr, digits=args.digits)
+        trace = ng.explain(model, x, y, loss=loss, lr=args.lr, digits=args.digits)
     except (ValueError, ng.ShapeError) as e:
         raise CLIError(" ".join(str(e).split())) from None
     render = {"text": trace.to_text, "markdown": trace.to_markdown, "latex": trace.to_latex}[args.format]
