@@ -23,9 +23,6 @@ class _Loss(Module):
         L._check_reduction(reduction, type(self).__name__, ("batchmean",))
         self.reduction = reduction
 
-    def extra_repr(self) -> str:
-        return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
-
 
 class MSELoss(_Loss):
     """J = (1/N) sum (y - y_hat)^2."""
