@@ -566,3 +566,46 @@ def test_float64_stays_float64(rng):
     assert y.dtype == ng.float64
     y.backward()
     assert x.grad.dtype == ng.float64
+
+
+# ------------------------------------------------------------------ layering
+_AUTOGRAD_DIR = __import__("pathlib").Path(ng.__file__).parent / "autograd"
+_UPPER = ("functional", "nn", "optim", "data", "train", "testing", "serialization", "estimators",
+          "cli", "viz", "explain")
+
+
+def test_autograd_layer_imports_nothing_above_it_statically():
+    import ast
+
+    bad = []
+    for path in sorted(_AUTOGRAD_DIR.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):  # also imports inside functions
+            if isinstance(node, ast.ImportFrom):
+                mod = node.module or ""
+                if node.level >= 2:  # from .. or from ..x: the netgrad package itself
+                    top = mod.split(".")[0] if mod else ""
+                    names = [top] if top else [a.name for a in node.names]
+                    bad += [f"{path.name}: from {'.' * node.level}{mod}" for n in names if n in _UPPER]
+                elif mod.startswith("netgrad.") and mod.split(".")[1] in _UPPER:
+                    bad.append(f"{path.name}: from {mod}")
+            elif isinstance(node, ast.Import):
+                bad += [f"{path.name}: import {a.name}" for a in node.names
+                        if a.name.startswith("netgrad.") and a.name.split(".")[1] in _UPPER]
+    assert not bad, bad
+
+
+def test_autograd_layer_imports_nothing_above_it_at_runtime():
+    import subprocess
+    import sys
+
+    # Load netgrad.autograd without running netgrad/__init__.py (which imports every layer).
+    code = f"""
+import importlib, sys, types
+pkg = types.ModuleType("netgrad"); pkg.__path__ = [{str(_AUTOGRAD_DIR.parent)!r}]
+sys.modules["netgrad"] = pkg
+for name in {sorted(p.stem for p in _AUTOGRAD_DIR.glob("*.py"))!r}:
+    importlib.import_module("netgrad.autograd" + ("" if name == "__init__" else "." + name))
+print(sorted(m for m in sys.modules if m.startswith("netgrad.") and not m.startswith("netgrad.autograd")))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
