@@ -16,6 +16,7 @@ from typing import Any
 _EXPORTS: dict[str, str] = {
     "MLPClassifier": "netgrad.estimators.mlp",
     "MLPRegressor": "netgrad.estimators.mlp",
+    "Perceptron": "netgrad.estimators.perceptron",
 }
 
 __all__ = list(_EXPORTS)

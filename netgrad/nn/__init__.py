@@ -27,6 +27,7 @@ from .loss import (
 )
 from .module import Module
 from .parameter import Parameter
+from .perceptron import Perceptron
 
 __all__ = [
     "functional", "init", "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict",
