@@ -98,7 +98,7 @@ def compare_with_torch(
     Non-floating outputs (indices, masks) are compared by value only. Returns the netgrad and
     torch outputs.
     """
-    inputs = list(inputs)
+    inputs = [np.asarray(a) if isinstance(a, np.generic) else a for a in inputs]  # 0-d draws
     flags = _flags(inputs, requires_grad)
     ng_in = [to_ng(a, f) for a, f in zip(inputs, flags)]
     th_in = [to_torch(a, f) for a, f in zip(inputs, flags)]
