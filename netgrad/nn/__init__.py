@@ -15,6 +15,7 @@ Sequential(
 """
 
 from . import functional, init
+from . import utils
 from .activation import (
     ELU, GELU, LeakyReLU, LinearActivation, Logistic, LogSoftmax, ReLU, SiLU, Sigmoid, Softmax,
     Softplus, Step, Tanh, Threshold,
