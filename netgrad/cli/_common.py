@@ -109,7 +109,7 @@ def resolve_options(parser: argparse.ArgumentParser, args: argparse.Namespace,
     Config keys are the long flag names, with ``-`` or ``_``; they go through the flag's own type
     and choices, so a bad entry fails like a bad flag.
     """
-    given = {k: v for k, v in vars(args).items() if not k.startswith("_")}
+    given = {k: v for k, v in vars(args).items() if k in defaults or k == "config"}
     config_path = given.get("config")
     from_config: dict[str, Any] = {}
     if config_path:
@@ -161,7 +161,7 @@ def _convert(action: argparse.Action, value: Any, key: str, path: Path) -> Any:
 def write_config(options: dict[str, Any], path: Path) -> None:
     """The options a run used, as TOML that ``--config`` reads back."""
     keep = {k.replace("_", "-"): v for k, v in options.items()
-            if v is not None and k not in ("config", "out", "quiet")}
+            if v is not None and k not in ("config", "out", "quiet", "command")}
     path.write_text(dumps_toml(keep))
 
 

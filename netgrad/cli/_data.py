@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,7 +69,10 @@ def load_all(data: str, *, target: str | None = None, mnist_root: str | None = N
     check_data_option(data)
     name = str(data).lower()
     if name == "digits":
-        X, y = D.load_digits(return_X_y=True)
+        try:
+            X, y = D.load_digits(return_X_y=True)
+        except ImportError as e:
+            raise CLIError(_short(e)) from None
         return _arrays(X, y) + (None, None)
     if name == "mnist":
         root = Path(mnist_root) if mnist_root else default_mnist_root()
@@ -76,17 +80,28 @@ def load_all(data: str, *, target: str | None = None, mnist_root: str | None = N
             raise CLIError(f"MNIST folder not found: {root} (use --mnist-root)")
         try:
             X, y = D.load_mnist(root, split=split or "train", flatten=True, return_X_y=True)
-        except FileNotFoundError as e:
-            raise CLIError(f"MNIST files missing in {root}: {_short(e)}") from None
+        except (FileNotFoundError, ValueError) as e:
+            msg = _short(e).replace("load_mnist: ", "")
+            raise CLIError(f"cannot load MNIST from {root}: {msg}") from None
         X, y = _arrays(X, y)
         if limit:
             X, y = X[:limit], y[:limit]
         return X, y, None, None
     if name in ("xor", "moons", "spirals"):
-        make = getattr(D, f"make_{name}")
-        X, y = make(random_state=seed) if _accepts(make, "random_state") else make(seed=seed)
+        X, y = _toy(name, seed)
         return _arrays(X, y) + (None, None)
     return _load_csv(Path(data), target)
+
+
+def _toy(name: str, seed: int) -> tuple:
+    """The toy problems at the sizes the command line uses (seeded)."""
+    import netgrad.data as D
+
+    if name == "xor":
+        return D.make_xor(400, noise=0.15, seed=seed, return_X_y=True)
+    if name == "moons":
+        return D.make_moons(400, noise=0.15, seed=seed, return_X_y=True)
+    return D.make_spirals(600, seed=seed, return_X_y=True)
 
 
 def load_split(data: str, *, target: str | None = None, mnist_root: str | None = None,
@@ -117,12 +132,8 @@ def split_indices(y: np.ndarray, fraction: float, seed: int, stratify: bool) -> 
     n_held = int(np.ceil(n * fraction))
     if n_held < 1 or n - n_held < 1:
         raise CLIError(f"cannot hold out {fraction:g} of {n} samples")
-    idx = np.arange(n)
     strat = y if stratify and _can_stratify(y, n_held) else None
-    try:
-        tr, te = train_test_split(idx, test_size=fraction, random_state=seed, stratify=strat)
-    except TypeError:  # a train_test_split without stratify
-        tr, te = train_test_split(idx, test_size=fraction, random_state=seed)
+    tr, te = train_test_split(np.arange(n), test_size=fraction, seed=seed, stratify=strat)
     return np.asarray(tr), np.asarray(te)
 
 
@@ -134,24 +145,55 @@ def _can_stratify(y: np.ndarray, n_held: int) -> bool:
 
 
 def _load_csv(path: Path, target: str | None) -> tuple:
+    """(X, y, feature names or None, target name) of a numeric CSV; the target defaults to the last
+    column, and may be given by name or by index."""
     import netgrad.data as D
 
+    header = csv_header(path)
+    col: str | int = -1
+    if target is not None:
+        if header and target in header:
+            col = target
+        elif str(target).lstrip("-").isdigit():
+            col = int(target)
+        else:
+            cols = f" (columns: {', '.join(header)})" if header else " (the file has no header)"
+            raise CLIError(f"{path}: no target column {target!r}{cols}")
+        if header and isinstance(col, int) and not -len(header) <= col < len(header):
+            raise CLIError(f"{path}: no column {col} (it has {len(header)})")
     try:
-        out = D.load_csv(path, target=target, return_X_y=True, return_names=True) \
-            if _accepts(D.load_csv, "return_names") else D.load_csv(path, target=target, return_X_y=True)
+        X, y = D.load_csv(path, target=col, return_X_y=True)
     except FileNotFoundError:
         raise CLIError(f"data file not found: {path}") from None
-    except (KeyError, IndexError) as e:
-        raise CLIError(f"{path}: no target column {target!r}" if target else f"{path}: {_short(e)}") from None
-    except ValueError as e:
-        raise CLIError(f"cannot read {path}: {_short(e)}") from None
-    X, y = out[0], out[1]
-    features = list(out[2]) if len(out) > 2 and out[2] is not None else None
-    target_name = out[3] if len(out) > 3 else target
+    except (ValueError, IndexError) as e:
+        raise CLIError(f"cannot read {path}: {_short(e).replace('load_csv: ', '')}") from None
     X, y = _arrays(X, y)
     if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
-        raise CLIError(f"{path}: no feature columns or no rows")
+        raise CLIError(f"{path}: it needs at least one feature column and one row")
+    features = target_name = None
+    if header:
+        t = header.index(col) if isinstance(col, str) else col % len(header)
+        target_name = header[t]
+        features = [h for i, h in enumerate(header) if i != t]
     return X, y, features, target_name
+
+
+def csv_header(path: Path) -> list[str] | None:
+    """The first row's names when it is a header (not all numbers), else None."""
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            first = next((r for r in csv.reader(f) if r and any(c.strip() for c in r)), None)
+    except FileNotFoundError:
+        raise CLIError(f"data file not found: {path}") from None
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        raise CLIError(f"cannot read {path}: {_short(e)}") from None
+    if first is None:
+        raise CLIError(f"{path} is empty")
+    try:
+        [float(c) for c in first]
+        return None
+    except ValueError:
+        return [c.strip() for c in first]
 
 
 def _arrays(X, y) -> tuple[np.ndarray, np.ndarray]:
@@ -175,15 +217,6 @@ def infer_task(y: np.ndarray, task: str) -> str:
     if y.ndim == 1 and np.all(np.isfinite(y)) and np.all(np.mod(y, 1) == 0):
         return CLASSIFICATION
     return REGRESSION
-
-
-def _accepts(fn, name: str) -> bool:
-    import inspect
-
-    try:
-        return name in inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return False
 
 
 def _short(e: BaseException) -> str:

@@ -22,40 +22,40 @@ SPEC_FORMAT = "netgrad.mlp"
 
 
 class Scaler:
-    """``(x - shift) / scale`` per feature, fitted on the training data."""
+    """Feature scaling fitted on the training data (``netgrad.data``'s scalers); ``kind`` is
+    'standard', 'minmax' or 'none'. Calling it scales a float32 matrix."""
 
-    def __init__(self, kind: str, shift: np.ndarray | None = None, scale: np.ndarray | None = None):
-        self.kind, self.shift, self.scale = kind, shift, scale
+    _CLASSES = {"standard": "StandardScaler", "minmax": "MinMaxScaler"}
+
+    def __init__(self, kind: str, scaler: Any = None):
+        self.kind, self.scaler = kind, scaler
 
     @classmethod
     def fit(cls, kind: str, X: np.ndarray) -> Scaler:
-        X = np.asarray(X, dtype=np.float64)
-        if kind == "standard":
-            shift, scale = X.mean(axis=0), X.std(axis=0)
-        elif kind == "minmax":
-            shift, scale = X.min(axis=0), X.max(axis=0) - X.min(axis=0)
-        else:
+        if kind not in cls._CLASSES:
             return cls("none")
-        scale = np.where(scale > 1e-12, scale, 1.0)
-        return cls(kind, shift, scale)
+        import netgrad.data as D
+
+        return cls(kind, getattr(D, cls._CLASSES[kind])().fit(np.asarray(X)))
 
     def __call__(self, X: np.ndarray) -> np.ndarray:
         X = np.asarray(X, dtype=np.float32)
-        if self.shift is None:
-            return X
-        return ((X - self.shift) / self.scale).astype(np.float32)
+        return X if self.scaler is None else np.asarray(self.scaler.transform(X), dtype=np.float32)
 
     def to_json(self) -> dict:
-        if self.shift is None:
+        if self.scaler is None:
             return {"kind": "none"}
-        return {"kind": self.kind, "shift": self.shift.tolist(), "scale": self.scale.tolist()}
+        return {"kind": self.kind, **{k: np.asarray(v).tolist() for k, v in self.scaler.state_dict().items()}}
 
     @classmethod
     def from_json(cls, d: dict | None) -> Scaler:
-        if not d or d.get("kind", "none") == "none":
+        if not d or d.get("kind", "none") not in cls._CLASSES:
             return cls("none")
-        f64 = np.float64
-        return cls(d["kind"], np.asarray(d["shift"], dtype=f64), np.asarray(d["scale"], dtype=f64))
+        import netgrad.data as D
+
+        scaler = getattr(D, cls._CLASSES[d["kind"]])()
+        scaler.load_state_dict({k: np.asarray(v, dtype=np.float64) for k, v in d.items() if k != "kind"})
+        return cls(d["kind"], scaler)
 
 
 class TrainedModel:
@@ -172,7 +172,7 @@ def to_jsonable(x: Any) -> Any:
 def save_model(out: Path, trained: TrainedModel) -> None:
     out.mkdir(parents=True, exist_ok=True)
     ng.save(trained.model.state_dict(), out / MODEL_FILE)
-    (out / SPEC_FILE).write_text(json.dumps(to_jsonable(trained.spec), indent=1) + "\n")
+    save_json(out / SPEC_FILE, trained.spec)
 
 
 def load_model(run_dir: str | Path) -> TrainedModel:
@@ -198,36 +198,20 @@ def load_model(run_dir: str | Path) -> TrainedModel:
 
 
 def save_json(path: Path, obj: Any) -> None:
-    path.write_text(json.dumps(to_jsonable(obj), indent=1) + "\n")
+    """A dict as JSON, one top-level key per line (lists and nested values kept compact)."""
+    obj = to_jsonable(obj)
+    lines = [f" {json.dumps(k)}: {json.dumps(v)}" for k, v in obj.items()]
+    path.write_text("{\n" + ",\n".join(lines) + "\n}\n")
 
 
-def save_loss_plot(history: dict, path: Path, title: str = "") -> bool:
-    """The loss curve as a PNG (netgrad.viz when it has plot_history); False without matplotlib."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg", force=False)
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return False
-    fig = None
+def save_loss_plot(history: Any, path: Path, title: str = "") -> bool:
+    """The loss curve (and metrics, gradient norm) as a PNG via ``netgrad.viz``; False without
+    matplotlib."""
     try:
         from netgrad.viz import plot_history
+        from netgrad.viz._mpl import plt
     except ImportError:
-        plot_history = None
-    if plot_history is not None:
-        fig = plot_history(history)
-    else:
-        fig, ax = plt.subplots(figsize=(6, 4))
-        epochs = range(1, len(history.get("loss", [])) + 1)
-        ax.plot(epochs, history.get("loss", []), label="training loss")
-        if history.get("val_loss"):
-            ax.plot(range(1, len(history["val_loss"]) + 1), history["val_loss"], label="validation loss")
-        ax.set_xlabel("epoch")
-        ax.set_ylabel("loss")
-        ax.set_title(title or "loss")
-        ax.legend()
-        fig.tight_layout()
-    fig.savefig(path, dpi=100)
+        return False
+    fig = plot_history(history, path=path, title=title or None)
     plt.close(fig)
     return True

@@ -153,7 +153,7 @@ def train(opts: dict[str, Any], out_stream=None) -> int:
     else:
         optimizer = optim.Adam(model.parameters(), lr=opts["lr"], weight_decay=opts["weight_decay"])
     bs = X_tr.shape[0] if opts["batch_size"] == "full" else min(int(opts["batch_size"]), X_tr.shape[0])
-    metrics = (_accuracy_metric,) if task == _network.CLASSIFICATION else ()
+    metrics = ("accuracy",) if task == _network.CLASSIFICATION else ()
     say(f"netgrad: {ds.name}: {X_tr.shape[0]} training, {0 if val is None else len(val[1])} validation, "
         f"{ds.X_test.shape[0]} test samples, {spec['n_features']} features -> {n_out} outputs ({task})")
     say(f"netgrad: model {spec['n_features']}-{'-'.join(map(str, spec['hidden']))}"
@@ -169,32 +169,19 @@ def train(opts: dict[str, Any], out_stream=None) -> int:
     test = trained.evaluate(ds.X_test, ds.y_test)
     out = Path(opts["out"] or Path("runs") / ds.name)
     _run.save_model(out, trained)
-    hist = history.to_dict() if hasattr(history, "to_dict") else dict(history.history)
-    _run.save_json(out / _run.HISTORY_FILE, hist)
-    write_config({k: v for k, v in opts.items() if not k.startswith("_")}, out / _run.CONFIG_FILE)
-    summary = {"data": ds.name, "task": task, "test": test, "epochs_run": len(hist.get("loss", [])),
-               "stop_reason": getattr(history, "stop_reason", None), "train_seconds": round(seconds, 3),
-               "test_split": ds.info.get("test")}
+    _run.save_json(out / _run.HISTORY_FILE, history.to_dict())
+    write_config({**opts, "task": task, "loss": obj.name}, out / _run.CONFIG_FILE)
+    summary = {"data": ds.name, "task": task, "test": test, "epochs_run": history.epochs,
+               "stop_reason": history.stop_reason, "best_epoch": history.best_epoch,
+               "train_seconds": round(seconds, 3), "test_split": ds.info.get("test")}
     _run.save_json(out / _run.METRICS_FILE, summary)
-    plotted = _run.save_loss_plot(history.history if hasattr(history, "history") else hist,
-                                  out / _run.PLOT_FILE, title=f"{ds.name}: {obj.name}")
+    plotted = _run.save_loss_plot(history, out / _run.PLOT_FILE, title=f"{ds.name}: {obj.name}")
     stop = f", stopped: {summary['stop_reason']}" if summary["stop_reason"] else ""
     say(f"netgrad: trained {summary['epochs_run']} epochs in {seconds:.1f} s{stop}")
     say("netgrad: test " + ", ".join(f"{k} {_fmt(k, v)}" for k, v in test.items() if k != "n")
         + f" ({test['n']} samples)")
     say(f"netgrad: wrote {out}/ ({', '.join(_written(plotted))})")
     return 0
-
-
-def _accuracy_metric(output, target) -> float:
-    """Accuracy for ``fit``: the arg-max of the scores against class indices or one-hot rows."""
-    pred = np.asarray(output.numpy() if hasattr(output, "numpy") else output).argmax(axis=1)
-    t = np.asarray(target.numpy() if hasattr(target, "numpy") else target)
-    t = t.argmax(axis=1) if t.ndim == 2 else t
-    return float(np.mean(pred == t))
-
-
-_accuracy_metric.__name__ = "accuracy"
 
 
 def _fmt(name: str, v: float) -> str:

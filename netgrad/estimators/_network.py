@@ -143,8 +143,9 @@ def make_loss(obj: Objective, head: str) -> Callable:
     if head == "softmax" and name == "kl_div":
         kl = nn.KLDivLoss(reduction="batchmean")
         return lambda z, y: kl(F.log_softmax(z, dim=1), y)
-    if head == "softmax" and name == "symmetric_cross_entropy":
-        return nn.SymmetricCrossEntropyLoss()
+    if head == "softmax" and name == "symmetric_cross_entropy":  # on probabilities, one-hot targets
+        sce = nn.SymmetricCrossEntropyLoss(dim=1)
+        return lambda z, y: sce(F.softmax(z, dim=1), y)
     if head == "logistic" and name == "cross_entropy":
         bce = nn.BCEWithLogitsLoss()
         return lambda z, y: bce(z, y) * z.shape[1]
@@ -161,7 +162,7 @@ def make_loss(obj: Objective, head: str) -> Callable:
 
 def target_format(obj: Objective, head: str) -> str:
     """'index' (int64 class indices) or 'dense' (float32 one-hot / 0-1 / values)."""
-    if head == "softmax" and obj.name in ("cross_entropy", "nll", "symmetric_cross_entropy"):
+    if head == "softmax" and obj.name in ("cross_entropy", "nll"):
         return "index"
     return "dense"
 

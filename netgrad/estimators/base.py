@@ -185,6 +185,7 @@ class BaseMLP(BaseEstimator):
         if not incremental or not hasattr(self, "_optimizer"):
             self._optimizer = self._make_optimizer(params)
             self._lr = float(self.learning_rate_init)
+        self.n_iter_ = 0
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
 
@@ -220,8 +221,6 @@ class BaseMLP(BaseEstimator):
                     if self.grad_tol is not None:
                         g = [p.grad.numpy() * nb for p in params]
                         grad_sum = g if grad_sum is None else [a + b for a, b in zip(grad_sum, g)]
-                    for group in self._optimizer.param_groups:
-                        group["lr"] = self._lr
                     self._optimizer.step()
                     accumulated += float(loss.item()) * nb
                 self.n_iter_ += 1
@@ -235,7 +234,7 @@ class BaseMLP(BaseEstimator):
                     print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}")
                 self._update_no_improvement_count(X_val, y_val)
                 if self.solver == "sgd" and self.learning_rate == "invscaling":
-                    self._lr = float(self.learning_rate_init) / (self.t_ + 1) ** self.power_t
+                    self._set_lr(float(self.learning_rate_init) / (self.t_ + 1) ** self.power_t)
                 if grad_sum is not None and self.grad_norm_curve_[-1] < self.grad_tol:
                     stop = "grad_tol"
                     if self.verbose:
@@ -247,7 +246,7 @@ class BaseMLP(BaseEstimator):
                            f"{self.n_iter_no_change} consecutive epochs.")
                     if self.solver == "sgd" and self.learning_rate == "adaptive" \
                             and self._lr > _MIN_ADAPTIVE_LR:
-                        self._lr /= 5.0
+                        self._set_lr(self._lr / 5.0)
                         self._no_improvement_count = 0
                         if self.verbose:
                             print(f"{msg} Setting learning rate to {self._lr:f}")
@@ -272,6 +271,19 @@ class BaseMLP(BaseEstimator):
         self.stop_reason_ = stop
         if self.early_stopping and self._best_state is not None:
             self._load_state(self._best_state)
+
+    def _set_lr(self, lr: float) -> None:
+        """Change the SGD step as scikit-learn does. Its momentum keeps the velocity v (already
+        scaled by the old step: v <- mu v - lr g); netgrad's SGD keeps b (v = -lr b), so b is
+        rescaled by old/new to carry the same velocity into the next step."""
+        old, self._lr = self._lr, lr
+        for group in self._optimizer.param_groups:
+            group["lr"] = lr
+            for p in group["params"]:
+                buf = self._optimizer.state.get(p, {}).get("momentum_buffer")
+                if buf is not None and lr > 0:
+                    with ng.no_grad():
+                        buf.mul_(old / lr)
 
     def _update_no_improvement_count(self, X_val, y_val) -> None:
         if self.early_stopping:
