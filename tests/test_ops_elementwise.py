@@ -370,3 +370,23 @@ def test_shape_mismatch_names_op_and_both_shapes():
     assert "add" in msg and "(2, 3)" in msg and "(4,)" in msg
     with pytest.raises(ValueError, match=r"mul.*\(2, 3\).*\(3, 2\)"):
         ng.ones(2, 3) * ng.ones(3, 2)
+
+
+def test_numpy_scalars_keep_float32_like_torch():
+    x = ng.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    tx = torch.tensor([1.0, 2.0, 3.0])
+    s, hi = np.float64(1.5), np.float64(2.5)
+    for f in (lambda t: t * s, lambda t: s - t, lambda t: t / s, lambda t: t ** s, lambda t: s ** t,
+              lambda t: t.clamp(s, hi), lambda t: t.clamp(max=hi)):
+        out, ref = f(x), f(tx)
+        assert out.dtype == ng.float32 and ref.dtype == torch.float32
+        np.testing.assert_allclose(out.numpy(), ref.numpy(), rtol=1e-6)
+    assert ng.maximum(x, s).dtype == ng.float32 and ng.minimum(s, x).dtype == ng.float32
+    ng.maximum(x, s).sum().backward()
+    assert x.grad.tolist() == [0.0, 1.0, 1.0] and x.grad.dtype == ng.float32
+
+
+def test_scalar_base_pow_double_backward_is_float64_exact():
+    # The gradient of 2 ** x under create_graph must use log(2) in float64, not a float32 constant.
+    a = np.array([0.3, 0.7, -1.2])
+    compare_with_torch(lambda t: 2.0 ** t, lambda t: 2.0 ** t, [a], atol=0, rtol=1e-14, double_backward=True)

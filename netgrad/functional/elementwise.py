@@ -10,6 +10,7 @@ tensor([0.5000, 0.2500])
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -125,8 +126,10 @@ class Pow(Function):
         if ctx.needs_input_grad[0]:
             ga = g * b * a ** (b - 1) if not isinstance(b, (int, float)) or b != 2 else g * 2 * a
         if ctx.needs_input_grad[1]:
-            safe = xp.where(a > 0, a, 1.0) if not isinstance(a, (int, float)) else (a if a > 0 else 1.0)
-            gb = g * a**b * xp.log(safe)
+            if isinstance(a, (int, float)):  # scalar base: a Python log, not a default-dtype tensor
+                gb = g * a**b * (math.log(a) if a > 0 else 0.0)
+            else:
+                gb = g * a**b * xp.log(xp.where(a > 0, a, 1.0))
         return ga, gb
 
 
@@ -212,7 +215,9 @@ class Clamp(Function):
         if hi is not None:
             mask &= xd <= hi
         ctx.mask = mask
-        return np.clip(xd, lo, hi)
+        out = np.clip(xd, lo, hi)
+        # NumPy scalars (np.float64 bounds) would promote float32 to float64; torch keeps x's dtype.
+        return out.astype(xd.dtype, copy=False) if xd.dtype.kind == "f" else out
 
     @staticmethod
     def backward(ctx, g):
@@ -228,7 +233,7 @@ class Maximum(Function):
     def forward(ctx, a, b):
         ad, bd = data(a), data(b)
         ctx.wa = (ad > bd) + 0.5 * (ad == bd)
-        return np.maximum(ad, bd)
+        return fix_float(np.maximum(ad, bd), a, b)
 
     @staticmethod
     def backward(ctx, g):
@@ -244,7 +249,7 @@ class Minimum(Function):
     def forward(ctx, a, b):
         ad, bd = data(a), data(b)
         ctx.wa = (ad < bd) + 0.5 * (ad == bd)
-        return np.minimum(ad, bd)
+        return fix_float(np.minimum(ad, bd), a, b)
 
     @staticmethod
     def backward(ctx, g):
