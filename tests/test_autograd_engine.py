@@ -98,6 +98,19 @@ def test_grads_are_writable_and_not_shared():
     assert gz.tolist() == [1.0, 1.0]
 
 
+def test_create_graph_grads_are_not_shared_between_leaves():
+    x = ng.tensor([1.0, 2.0], requires_grad=True)
+    z = ng.tensor([3.0, 4.0], requires_grad=True)
+    (x + z).sum().backward(create_graph=True)
+    assert x.grad is not z.grad
+    (x * 1 + z * 5).sum().backward()  # accumulating into x.grad must leave z.grad alone
+    assert x.grad.tolist() == [2.0, 2.0] and z.grad.tolist() == [6.0, 6.0]
+    w = ng.tensor([1.0, 2.0], requires_grad=True)
+    gout = ng.tensor([1.0, 3.0])
+    w.backward(gout, create_graph=True)
+    assert w.grad is not gout and w.grad.tolist() == [1.0, 3.0]
+
+
 def test_retain_graph_allows_second_backward_and_without_it_raises():
     x = ng.tensor([1.0, 2.0], requires_grad=True)
     y = (x * x).sum()

@@ -152,8 +152,13 @@ def run_backward(
                 leaf.grad = _make(g)
             else:
                 leaf.grad._data = leaf.grad._data + g
+        elif leaf.grad is None:
+            if id(g) in handed:  # the same tensor for two leaves (Add's g, g): each needs its own
+                g = g.clone()
+            handed.add(id(g))
+            leaf.grad = g
         else:
-            leaf.grad = g if leaf.grad is None else leaf.grad + g
+            leaf.grad = leaf.grad + g
 
     stack: list[Function] = []
     for k, (t, g) in enumerate(zip(roots, root_grads)):
@@ -165,8 +170,7 @@ def run_backward(
                 "under no_grad, or from tensors without requires_grad=True?)"
             )
         g = _root_grad(t, g, arrays)
-        if arrays:
-            handed.add(id(g))
+        handed.add(id(g))
         fn = t.grad_fn
         if fn is None:
             to_leaf(t, g)
