@@ -133,7 +133,7 @@ class Function:
             shapes = ", ".join(str(a.shape) for a in args if isinstance(a, (Tensor, _ndarray)))
             raise ShapeError(f"{cls.op_name()}: {e} (input shapes: {shapes})") from e
 
-        if record and ctx._saved and not cls._array_backward:
+        if record and not cls._array_backward and ctx._saved:
             _note_saved_outputs(ctx, out, args)
         if type(out) is tuple:
             ctx._n_out = len(out)
