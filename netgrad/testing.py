@@ -60,16 +60,16 @@ def numeric_gradients(fn: Callable, inputs: Sequence[Tensor], eps: float = 1e-6)
             grads.append(None)
             continue
         g = np.zeros(t.shape)
-        flat, gflat = t._data.reshape(-1), g.reshape(-1)
-        for i in range(flat.size):
-            orig = flat[i]
+        arr = t._data  # perturbed in place by index: reshape(-1) would copy a non-contiguous array
+        for i in np.ndindex(arr.shape):
+            orig = arr[i]
             with no_grad():
-                flat[i] = orig + eps
+                arr[i] = orig + eps
                 plus = float(_scalarise(fn(*inputs), weights)._data)
-                flat[i] = orig - eps
+                arr[i] = orig - eps
                 minus = float(_scalarise(fn(*inputs), weights)._data)
-            flat[i] = orig
-            gflat[i] = (plus - minus) / (2 * eps)
+            arr[i] = orig
+            g[i] = (plus - minus) / (2 * eps)
         grads.append(g)
     return grads, weights
 

@@ -128,3 +128,12 @@ def test_gradgradcheck_of_linear_function():
     # The first gradient is a constant: second derivatives are zero on both sides.
     x, y = _x(), _x(seed=1)
     assert gradgradcheck(lambda a, b: a * 3 - b, [x, y])
+
+
+def test_gradcheck_non_contiguous_inputs():
+    a = np.random.default_rng(0).standard_normal((3, 2))
+    x = ng.tensor(a.T, requires_grad=True)  # keeps NumPy's Fortran order
+    assert gradcheck(lambda t: t.exp() * t, [x])
+    y = ng.tensor(np.arange(12.0).reshape(3, 4) / 10)[:, ::2].detach().requires_grad_()
+    assert gradcheck(lambda t: (t @ t.T).exp(), [y])
+    np.testing.assert_array_equal(y.numpy(), np.arange(12.0).reshape(3, 4)[:, ::2] / 10)
