@@ -233,6 +233,17 @@ def test_retain_grad_on_non_leaf():
     assert x.grad.tolist() == [20.0, 38.0]
 
 
+def test_retained_grad_accumulates_like_torch():
+    for lib in (ng, torch):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        h = x * 3
+        h.retain_grad()
+        y = (h * h).sum()
+        y.backward(retain_graph=True)
+        y.backward()
+        assert h.grad.tolist() == [12.0, 24.0], lib.__name__
+
+
 def test_retain_grad_on_multi_output_and_errors():
     x = ng.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
     a, b = x.unbind(0)

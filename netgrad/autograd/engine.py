@@ -226,7 +226,12 @@ def run_backward(
                     t = ref()
                     if t is not None and grads[idx] is not None:
                         g = grads[idx]
-                        t.grad = _make(np.array(g)) if arrays else g
+                        if t.grad is None:
+                            t.grad = _make(np.array(g)) if arrays else g
+                        elif arrays:  # accumulates across backward calls, like a leaf's (PyTorch)
+                            t.grad._data = t.grad._data + g
+                        else:
+                            t.grad = t.grad + g
             if capture_node:
                 for idx, g in enumerate(grads):
                     k = capture_node.get((node, idx))
