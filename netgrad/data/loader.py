@@ -109,17 +109,19 @@ class DataLoader:
         # does not depend on how many batches are consumed (checkpoints rely on this).
         return self._batches(self._order())
 
-    def _batches(self, order: np.ndarray | None) -> Iterator[Any]:
+    def _batches(self, order: np.ndarray | None, start: int = 0) -> Iterator[Any]:
+        """The batches for one epoch in ``order``, from batch number ``start`` (used by ``fit`` to
+        resume an interrupted epoch)."""
         n = len(self.dataset)
         if self.batch_size is None:
-            for i in range(n):
+            for i in range(start, n):
                 yield self.dataset[int(order[i]) if order is not None else i]
             return
         bs = self.batch_size
         stop = n - n % bs if self.drop_last else n
         if self._fast is not None:
             arrays, base = self._fast
-            for s in range(0, stop, bs):
+            for s in range(start * bs, stop, bs):
                 if order is None and base is None:
                     idx: Any = slice(s, min(s + bs, n))
                 else:
@@ -129,7 +131,7 @@ class DataLoader:
                 yield tuple(Tensor._make(a[idx]) for a in arrays)
             return
         collate = self.collate_fn or default_collate
-        for s in range(0, stop, bs):
+        for s in range(start * bs, stop, bs):
             ids = order[s:s + bs] if order is not None else range(s, min(s + bs, n))
             yield collate([self.dataset[int(i)] for i in ids])
 

@@ -1,0 +1,77 @@
+"""``History``: what ``fit`` recorded, one list entry per epoch.
+
+>>> from netgrad.train import History
+>>> h = History()
+>>> h.append({"loss": 0.5, "grad_norm": 0.1, "lr": 0.1, "seconds": 0.01})
+>>> h.epochs, h.history["loss"], h.to_dict()["stop_reason"]
+(1, [0.5], None)
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+__all__ = ["History", "STOP_REASONS"]
+
+STOP_REASONS = ("max_epochs", "grad_tol", "target_loss", "patience", "time_limit", "callback", "interrupted")
+
+
+def _plain(v: Any) -> Any:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return v
+    return int(v) if isinstance(v, int) and not isinstance(v, bool) else f
+
+
+class History:
+    """``history``: a dict of per-epoch lists (``loss``, ``grad_norm``, ``lr``, ``seconds``, each
+    metric, and ``val_loss`` / ``val_<metric>`` with validation data); ``epochs``: how many ran;
+    ``stop_reason``: why training stopped (one of ``STOP_REASONS``); ``best_epoch``: the 1-based
+    epoch with the lowest monitored loss (``val_loss`` if there was validation data, else
+    ``loss``), so its values are ``history[key][best_epoch - 1]``."""
+
+    def __init__(self) -> None:
+        self.history: dict[str, list[float]] = {}
+        self.stop_reason: str | None = None
+        self.best_epoch: int | None = None
+        self.params: dict[str, Any] = {}
+
+    @property
+    def epochs(self) -> int:
+        return len(self.history.get("loss", []))
+
+    def append(self, logs: dict[str, Any]) -> None:
+        n = self.epochs
+        for k, v in logs.items():
+            self.history.setdefault(k, [math.nan] * n).append(_plain(v))
+
+    def __getitem__(self, key: str) -> list[float]:
+        return self.history[key]
+
+    def last(self, key: str, default: Any = None) -> Any:
+        v = self.history.get(key)
+        return v[-1] if v else default
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (JSON-serialisable): history, epochs, stop_reason, best_epoch, params."""
+        return {"history": {k: list(v) for k, v in self.history.items()}, "epochs": self.epochs,
+                "stop_reason": self.stop_reason, "best_epoch": self.best_epoch, "params": dict(self.params)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> History:
+        h = cls()
+        h.history = {k: list(v) for k, v in d.get("history", {}).items()}
+        h.stop_reason, h.best_epoch = d.get("stop_reason"), d.get("best_epoch")
+        h.params = dict(d.get("params", {}))
+        return h
+
+    def to_json(self, **kwargs: Any) -> str:
+        return json.dumps(self.to_dict(), **kwargs)
+
+    def __repr__(self) -> str:
+        keys = ", ".join(self.history)
+        return (f"History(epochs={self.epochs}, stop_reason={self.stop_reason!r}, "
+                f"best_epoch={self.best_epoch}, keys=[{keys}])")
