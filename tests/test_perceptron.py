@@ -93,7 +93,32 @@ def test_estimator():
         x = P(max_iter=50, shuffle=True, random_state=0).fit(X4, [0, 1, 1, 0])
     assert x.n_iter_ == 50 and not x.converged_
     with pytest.raises(ValueError, match="two classes"):
-        P().fit(X4, [0, 1, 2, 0])
+        P().fit(X4, [1, 1, 1, 1])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         P().fit(X4, [0, 1, 1, 1])
+
+
+def test_estimator_multiclass_one_vs_rest():
+    from netgrad.estimators import Perceptron as P
+
+    rng = np.random.default_rng(0)
+    centres = np.array([[0.0, 6.0], [6.0, 0.0], [-6.0, -6.0]])
+    y = np.repeat([0, 1, 2], 20)
+    X = centres[y] + rng.normal(size=(60, 2))
+    clf = P(random_state=0).fit(X, y)
+    assert clf.coef_.shape == (3, 2) and clf.intercept_.shape == (3,) and len(clf.models_) == 3
+    assert clf.converged_ and clf.score(X, y) == 1.0
+
+
+def test_sklearn_estimator_checks():
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.utils.estimator_checks import check_estimator
+
+    from netgrad.estimators import Perceptron as P
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        results = check_estimator(P(max_iter=20), on_fail=None)
+    failed = [(r["check_name"], str(r["exception"])[:200]) for r in results if r["status"] == "failed"]
+    assert not failed

@@ -2,7 +2,8 @@
 
 The model is :class:`netgrad.nn.Perceptron` (step activation, bias as the weight w_0 on an input
 fixed at 1, the rule w <- w + eta (y - y_hat) x, stop at the first epoch with no mistake). Any two
-class labels work; ``classes_[1]`` is the positive class.
+class labels work (``classes_[1]`` is the positive class); with more, one perceptron per class
+(one-vs-rest) and the largest net input wins.
 
 >>> from netgrad.estimators import Perceptron
 >>> clf = Perceptron().fit([[0, 0], [0, 1], [1, 0], [1, 1]], ["no", "yes", "yes", "yes"])  # OR
@@ -28,9 +29,10 @@ __all__ = ["Perceptron"]
 
 
 class Perceptron(ClassifierMixin, BaseEstimator):
-    """Binary perceptron. ``eta0``: eta; ``max_iter``: epochs at most; ``shuffle`` the examples
-    each epoch (seeded by ``random_state``). Fitted: ``coef_`` (1, n_features), ``intercept_``
-    (w_0), ``n_iter_`` (epochs run), ``converged_``, ``mistakes_`` (per epoch), ``classes_``."""
+    """Perceptron classifier (two classes; more by one-vs-rest, as scikit-learn's). ``eta0``: eta;
+    ``max_iter``: epochs at most; ``shuffle`` the examples each epoch (seeded by ``random_state``).
+    Fitted: ``coef_`` (1 or n_classes, n_features), ``intercept_`` (the w_0), ``n_iter_`` (epochs
+    run), ``converged_``, ``mistakes_`` (per epoch), ``classes_``, ``models_`` (nn.Perceptron)."""
 
     _parameter_constraints: dict = {
         "eta0": [Interval(Real, 0, None, closed="neither")],
@@ -55,27 +57,35 @@ class Perceptron(ClassifierMixin, BaseEstimator):
         y = column_or_1d(y)
         check_classification_targets(y)
         self.classes_ = np.unique(y)
-        if len(self.classes_) != 2:
-            raise ValueError(f"Perceptron: needs exactly two classes, got {len(self.classes_)}")
-        t = (y == self.classes_[1]).astype(np.float64)
+        if len(self.classes_) < 2:
+            raise ValueError(f"Perceptron: needs at least two classes, got 1 class ({self.classes_[0]!r})")
         seed = int(check_random_state(self.random_state).randint(2 ** 31))
-        self.model_ = ng.nn.Perceptron(X.shape[1], lr=self.eta0, dtype=ng.float64)
-        self.model_.fit(X, t, epochs=self.max_iter, shuffle=self.shuffle, seed=seed)
-        w = self.model_.weight.numpy()
-        self.intercept_ = np.array([w[0]])
-        self.coef_ = w[1:].reshape(1, -1).copy()
-        self.n_iter_ = self.model_.n_epochs_
-        self.converged_ = self.model_.converged_
-        self.mistakes_ = list(self.model_.history_)
+        # two classes: one perceptron for classes_[1]; more: one per class (one-vs-rest)
+        targets = [self.classes_[1]] if len(self.classes_) == 2 else list(self.classes_)
+        self.models_ = []
+        for k, c in enumerate(targets):
+            m = ng.nn.Perceptron(X.shape[1], lr=self.eta0, dtype=ng.float64)
+            m.fit(X, (y == c).astype(np.float64), epochs=self.max_iter, shuffle=self.shuffle, seed=seed + k)
+            self.models_.append(m)
+        W = np.stack([m.weight.numpy() for m in self.models_])
+        self.intercept_ = W[:, 0].copy()
+        self.coef_ = W[:, 1:].copy()
+        self.n_iter_ = max(m.n_epochs_ for m in self.models_)
+        self.converged_ = all(m.converged_ for m in self.models_)
+        self.mistakes_ = [list(m.history_) for m in self.models_]
+        if len(self.models_) == 1:
+            self.mistakes_ = self.mistakes_[0]
         if not self.converged_:
-            warnings.warn(f"Perceptron: still {self.mistakes_[-1]} mistake(s) after {self.n_iter_} "
-                          "epochs; the classes may not be linearly separable", ConvergenceWarning)
+            warnings.warn(f"Perceptron: still making mistakes after {self.n_iter_} epochs; the classes "
+                          "may not be linearly separable", ConvergenceWarning)
         return self
 
     def decision_function(self, X):
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
-        return X @ self.coef_[0] + self.intercept_[0]
+        scores = X @ self.coef_.T + self.intercept_
+        return scores[:, 0] if scores.shape[1] == 1 else scores
 
     def predict(self, X):
-        return self.classes_[(self.decision_function(X) > 0).astype(int)]
+        s = self.decision_function(X)
+        return self.classes_[(s > 0).astype(int) if s.ndim == 1 else s.argmax(axis=1)]
