@@ -240,3 +240,29 @@ def test_to_device_strings():
     assert x.to("cpu", ng.float64).dtype == ng.float64
     with pytest.raises(RuntimeError, match="CPU"):
         x.to("cuda")
+
+
+# Method and call forms as written in PyTorch code, evaluated with either library as `lib`.
+METHOD_FORMS = [
+    "x.sum(dim=[0, 2])", "x.sum((0, 2), keepdim=True)", "x.mean(-1)", "x.var(unbiased=False)",
+    "x.std(0, keepdim=True)", "x.max(dim=-1).values", "x.min(-1)[0]", "x.view(2, -1)", "x.reshape([6, 4])",
+    "x.permute([2, 0, 1])", "x.flatten(1)", "x.unsqueeze(0).squeeze(0)", "x[:1].expand(3, -1, -1)",
+    "x.split([1, 2], dim=1)", "x.chunk(2, -1)", "x.clamp(min=0)", "x.pow(2)", "x.exp().log()", "x.neg()",
+    "x.square()", "x.amax(dim=(0, 1))", "x.logsumexp(dim=-1)", "x.transpose(1, 0)", "x.mT", "x.sum(-1).T",
+    "x.matmul(x.mT)", "x @ x.transpose(-1, -2)", "x[0].t()", "x[0, 0].t()", "x.var(dim=(0, 1))", "x.std()",
+    "x.mean(dim=(0, 2))", "x.max()", "x.abs().sqrt()", "x.prod(1)", "x.sub(1.5)", "x.add(x, alpha=0.5)",
+    "x.mul(2)", "x.div(3.0)", "x.maximum(x * 0.5)", "x.where(x > 0, 0.0)", "x.masked_fill(x > 0, -1.0)",
+    "x.view_as(x)", "x.reshape_as(x)", "x.expand_as(x)", "x.type_as(x)", "x.clone()",
+    "x.sum(dim=0, keepdim=True).expand(2, -1, -1)", "x.unbind(-1)", "x.gather(2, lib.zeros(2, 3, 1).long())",
+    "x.swapaxes(0, 2)", "x.moveaxis(0, 2)", "x.flatten(0, -2)", "x.squeeze()", "x.argmax(-1)",
+    "lib.cat((x, x * 2), 1)", "lib.stack((x, x), -1)", "(x > 0).float() * x", "x.exp().sum(-1, keepdim=True)",
+]
+
+
+@pytest.mark.parametrize("expr", METHOD_FORMS)
+def test_method_forms_match_torch(expr):
+    from torch_ref import compare_with_torch
+
+    a = np.random.default_rng(0).standard_normal((2, 3, 4))
+    compare_with_torch(lambda x: eval(expr, {"lib": ng}, {"x": x}),
+                       lambda x: eval(expr, {"lib": torch}, {"x": x}), [a], atol=1e-10, rtol=1e-9)

@@ -60,6 +60,11 @@ def _clone(x: Tensor) -> Tensor:
     return E.Cast.apply(x, x.dtype) if x.requires_grad else Tensor._make(x._data.copy())
 
 
+def _where(x: Tensor, condition: Any, other: Any) -> Tensor:
+    """``x.where(cond, other)``: x where cond holds, else other (PyTorch's method form)."""
+    return E.where(condition, x, other)
+
+
 def _masked_fill(x: Tensor, mask: Any, value: float) -> Tensor:
     return E.where(mask, value, x)
 
@@ -124,13 +129,14 @@ bind_methods(
     sqrt=E.sqrt, abs=E.abs, clamp=E.clamp, clip=E.clamp, maximum=E.maximum, minimum=E.minimum,
     sign=E.sign, square=E.square, reciprocal=E.reciprocal, eq=E.eq, ne=E.ne, lt=E.lt, le=E.le,
     gt=E.gt, ge=E.ge, isnan=E.isnan, isinf=E.isinf, isfinite=E.isfinite, masked_fill=_masked_fill,
+    where=_where,
     sum=R.sum, mean=R.mean, var=R.var, std=R.std, max=R.max, min=R.min, amax=R.amax,
     amin=R.amin, logsumexp=R.logsumexp, argmax=R.argmax, argmin=R.argmin, all=R.all, any=R.any,
     prod=R.prod,
     reshape=_reshape, view=_reshape, flatten=S.flatten, squeeze=S.squeeze, unsqueeze=S.unsqueeze,
     expand=S.expand, broadcast_to=S.broadcast_to, expand_as=_expand_as, view_as=_view_as,
     reshape_as=_view_as, t=_t, transpose=S.transpose, swapaxes=S.swapaxes, permute=S.permute,
-    split=S.split, chunk=S.chunk, unbind=S.unbind, gather=S.gather,
+    moveaxis=S.moveaxis, split=S.split, chunk=S.chunk, unbind=S.unbind, gather=S.gather,
     matmul=L.matmul, mm=L.mm, bmm=L.bmm, dot=L.dot,
     to=_to, clone=_clone, cpu=_cpu, contiguous=_contiguous, type_as=lambda x, o: _to(x, o.dtype),
     float=_type_cast("float32"), double=_type_cast("float64"), long=_type_cast("int64"),
