@@ -19,6 +19,7 @@ EXAMPLES = [
     ("softmax_xent.py", [], "dJ/dnet_o = z - t"),
     ("universal_approximation.py", ["--plot", "{tmp}/ua.png"], "80 bins"),
     ("vanishing_gradients.py", ["--depth", "6", "--steps", "8"], "input layer / output layer"),
+    ("xor_perceptron_vs_mlp.py", ["--plot", "{tmp}/xor.png"], "2-2-1 sigmoid MLP"),
 ]
 
 

@@ -48,3 +48,17 @@ def test_errors_one_line(capsys, argv, msg):
     err = capsys.readouterr().err
     assert rc != 0
     assert msg in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_run_folder_from_netgrad_train(tmp_path, capsys):
+    run = tmp_path / "run"
+    assert main(["train", "--data", "xor", "--hidden", "3", "--activation", "tanh", "--epochs", "2",
+                 "--seed", "0", "--out", str(run)]) == 0
+    capsys.readouterr()
+    rc = main(["explain", str(run), "--x", "0,1", "--y", "1"])
+    out = capsys.readouterr().out
+    assert rc == 0
+    assert "a 2-3-2 network (tanh, linear)" in out and "z - t" in out and "(agrees)" in out
+    rc = main(["explain", str(run), "--x", "0,1,1", "--y", "1"])
+    err = capsys.readouterr().err
+    assert rc != 0 and "feature" in err

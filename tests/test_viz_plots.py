@@ -132,3 +132,33 @@ def test_dead_relu_fraction_exact():
     assert isinstance(fig, Figure)
     with pytest.raises(ValueError, match="data X"):
         viz.plot_dead_relus(model)
+
+
+def test_gd_modes_and_real_history(tmp_path):
+    from netgrad.train import fit
+
+    X = np.random.default_rng(0).uniform(-2, 2, size=(24, 1)).astype(np.float32)
+    y = np.sin(X)
+
+    def make():
+        return nn.Sequential(nn.Linear(1, 6), nn.Tanh(), nn.Linear(6, 1))
+
+    r = viz.compare_gd_modes(make, X, y, nn.MSELoss(), lr=0.05, epochs=4,
+                             batch_sizes={"batch": 24, "sgd": 1, "mini": 8})
+    assert r["batch"]["evals"].tolist() == [0, 1, 2, 3, 4]
+    assert r["sgd"]["evals"].tolist() == [0, 24, 48, 72, 96]
+    assert r["mini"]["evals"][-1] == 12
+    assert all(len(v["loss"]) == 5 for v in r.values())
+    assert r["sgd"]["loss"][0] == r["batch"]["loss"][0]  # same seed, same start
+    assert r["sgd"]["loss"][-1] < r["batch"]["loss"][-1]  # more updates per epoch
+    fig = viz.plot_gd_modes(r, path=tmp_path / "gd.png")
+    assert isinstance(fig, Figure)
+    _png(tmp_path / "gd.png")
+
+    ng.manual_seed(0)
+    model = make()
+    hist = fit(model, nn.MSELoss(), ng.optim.SGD(model.parameters(), lr=0.05), (X, y), epochs=3,
+               batch_size=8, verbose=0, val_data=(X, y))
+    fig = viz.plot_history(hist, path=tmp_path / "hist.png")
+    assert isinstance(fig, Figure)
+    _png(tmp_path / "hist.png")
