@@ -36,6 +36,7 @@ from .tensor import Tensor
 
 _ndarray = np.ndarray
 _make = Tensor._make
+_new = object.__new__
 
 _FREED_MSG = (
     "Trying to backward through the graph a second time (or to read saved tensors after they were "
@@ -53,6 +54,7 @@ class Function:
     _arrays = False
     _saved: tuple = ()
     _saved_outputs = None  # [(position in _saved, output index)] for outputs a custom forward saved
+    _n_out = 1  # outputs of this node; set on the instance only for tuple outputs
     needs_input_grad: tuple = ()
 
     @staticmethod
@@ -98,7 +100,7 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run ``forward`` and, if grad mode is on and an input requires grad, record the node."""
-        ctx = object.__new__(cls)
+        ctx = _new(cls)
         record = False
         if _state.enabled:
             for a in args:
@@ -135,12 +137,24 @@ class Function:
 
         if record and not cls._array_backward and ctx._saved:
             _note_saved_outputs(ctx, out, args)
+        if type(out) is _ndarray:
+            # The common case, _wrap_output inlined: this runs once per op, recorded or not.
+            t = _new(Tensor)
+            t._data = out
+            t.grad = None
+            t._out_idx = 0
+            if record and out.dtype.kind == "f":
+                t._requires_grad = True
+                t.grad_fn = ctx
+            else:
+                t._requires_grad = False
+                t.grad_fn = None
+            return t
         if type(out) is tuple:
             ctx._n_out = len(out)
             outs = tuple(_wrap_output(o, ctx, i, record) for i, o in enumerate(out))
             ctx._out_meta = [(o.shape, o.dtype) for o in outs]
             return outs
-        ctx._n_out = 1
         return _wrap_output(out, ctx, 0, record)
 
 

