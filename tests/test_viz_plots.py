@@ -162,3 +162,14 @@ def test_gd_modes_and_real_history(tmp_path):
     fig = viz.plot_history(hist, path=tmp_path / "hist.png")
     assert isinstance(fig, Figure)
     _png(tmp_path / "hist.png")
+
+
+def test_decision_regions_follow_the_classifier():
+    from netgrad.viz.plots import _labels
+
+    cls, score, cut = _labels(np.array([[1.0, 2.0], [3.0, 0.0]]))  # logits: boundary where equal
+    assert cls.tolist() == [1, 0] and score.tolist() == [1.0, -3.0] and cut == 0.0
+    cls, score, cut = _labels(np.array([[0.2], [0.9]]))            # one probability: cut at 0.5
+    assert cls.tolist() == [0, 1] and cut == 0.5
+    cls, _, _ = _labels(np.array([[-2.0], [0.5]]))                 # one logit: cut at 0
+    assert cls.tolist() == [0, 1]

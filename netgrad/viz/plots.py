@@ -92,15 +92,16 @@ def _scores(model: Any, grid: np.ndarray) -> np.ndarray:
     return np.asarray(out.numpy() if hasattr(out, "numpy") else out, dtype=float)
 
 
-def _labels(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-    """(class per row, a continuous score for the contour or None)."""
+def _labels(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray | None, float]:
+    """(class per row, a continuous score for the boundary contour or None, the score's cut)."""
     if scores.ndim == 2 and scores.shape[1] > 1:
-        return scores.argmax(axis=1), (scores[:, 1] if scores.shape[1] == 2 else None)
+        # two classes: the boundary is where both scores are equal (logits or probabilities)
+        return scores.argmax(axis=1), (scores[:, 1] - scores[:, 0] if scores.shape[1] == 2 else None), 0.0
     s = scores.reshape(-1)
     if s.dtype.kind in "iub" or np.all(np.mod(s, 1) == 0) and len(np.unique(s)) <= 10:
-        return s.astype(int), None
+        return s.astype(int), None, 0.0
     cut = 0.5 if s.min() >= 0 and s.max() <= 1 else 0.0  # probabilities or logits
-    return (s > cut).astype(int), s
+    return (s > cut).astype(int), s, cut
 
 
 def plot_decision_boundary(model: Any, X: Any, y: Any = None, path: str | os.PathLike | None = None,
@@ -117,7 +118,7 @@ def plot_decision_boundary(model: Any, X: Any, y: Any = None, path: str | os.Pat
     lo, hi = Xa.min(axis=0) - padding, Xa.max(axis=0) + padding
     xx, yy = np.meshgrid(np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
     grid = np.c_[xx.ravel(), yy.ravel()]
-    cls, score = _labels(_scores(model, grid))
+    cls, score, cut = _labels(_scores(model, grid))
     plt = _plt()
     fig = ax.figure if ax is not None else plt.figure(figsize=(5, 4.4))
     ax = ax or fig.add_subplot(111)
@@ -125,7 +126,6 @@ def plot_decision_boundary(model: Any, X: Any, y: Any = None, path: str | os.Pat
     cmap = plt.get_cmap("coolwarm" if n_cls <= 2 else "tab10")
     ax.contourf(xx, yy, cls.reshape(xx.shape), levels=np.arange(n_cls + 1) - 0.5, cmap=cmap, alpha=0.35)
     if score is not None:
-        cut = 0.5 if score.min() >= 0 and score.max() <= 1 else 0.0
         if score.min() < cut < score.max():
             ax.contour(xx, yy, score.reshape(xx.shape), levels=[cut], colors="k", linewidths=1.2)
     if y is not None:
