@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     if split != "all" and not (same or str(data).lower() == "mnist"):
         raise CLIError(f"--split {split} needs the run's own data ({trained.spec.get('data')}); "
                        "use --split all for other data")
-    X, y = _select(data, split, target, mnist_root, config, args.limit)
+    X, y = _select(data, split, target, mnist_root, config, args.limit, same)
     trained.check_features(X, str(data))
     metrics = trained.evaluate(X, y)
     name = _data.data_label(data)
@@ -60,18 +60,20 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _select(data, split, target, mnist_root, config, limit):
-    if str(data).lower() == "mnist":
-        parts = ["train", "test"] if split == "all" else [split]
-        Xs, ys = zip(*(_data.load_all(data, mnist_root=mnist_root, split=s, limit=limit)[:2] for s in parts))
-        return np.concatenate(Xs), np.concatenate(ys)
+def _select(data, split, target, mnist_root, config, limit, same):
+    """The rows to evaluate: the run's own split (same seed, fraction and sample limit), or all."""
     seed = int(config.get("seed", 0))
     if split == "all":
-        X, y, _, _ = _data.load_all(data, target=target, seed=seed)
-        return (X[:limit], y[:limit]) if limit else (X, y)
-    ds = _data.load_split(data, target=target, test_fraction=float(config.get("test-fraction", 0.2)),
-                          seed=seed, limit=config.get("limit"))
-    X, y = (ds.X_test, ds.y_test) if split == "test" else (ds.X_train, ds.y_train)
+        if str(data).lower() == "mnist":
+            parts = [_data.load_all(data, mnist_root=mnist_root, split=s)[:2] for s in ("train", "test")]
+            X, y = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+        else:
+            X, y, _, _ = _data.load_all(data, target=target, seed=seed)
+    else:
+        ds = _data.load_split(data, target=target, mnist_root=mnist_root,
+                              test_fraction=float(config.get("test-fraction", 0.2)), seed=seed,
+                              limit=config.get("limit") if same else None)
+        X, y = (ds.X_test, ds.y_test) if split == "test" else (ds.X_train, ds.y_train)
     return (X[:limit], y[:limit]) if limit else (X, y)
 
 

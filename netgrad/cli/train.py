@@ -26,11 +26,11 @@ DEFAULTS: dict[str, Any] = {
     "data": "digits", "target": None, "task": "auto", "hidden": [128, 64], "activation": "relu",
     "loss": None, "optimizer": "sgd", "lr": 0.1, "momentum": 0.9, "nesterov": False,
     "weight_decay": 0.0, "batch_size": 64, "epochs": 20, "grad_tol": None, "target_loss": None,
-    "patience": None, "val_fraction": 0.0, "test_fraction": 0.2, "scale": "standard", "dropout": 0.0,
+    "patience": None, "val_fraction": 0.0, "test_fraction": 0.2, "scale": "auto", "dropout": 0.0,
     "seed": 0, "limit": None, "mnist_root": None, "time_limit": None, "out": None, "quiet": False,
 }
 TASKS = ("auto", "classification", "regression")
-SCALES = ("standard", "minmax", "none")
+SCALES = ("auto", "standard", "minmax", "none")
 
 
 def batch_size(value: Any) -> int | str:
@@ -53,7 +53,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--val-fraction", default=S, type=fraction, metavar="F",
                    help="of the training data, for validation loss/metrics per epoch (default 0)")
     g.add_argument("--scale", default=S, choices=SCALES,
-                   help="feature scaling fitted on the training data (default: standard)")
+                   help="feature scaling fitted on the training data; auto (default): none for MNIST "
+                        "(its loader normalises it), standard otherwise")
     g.add_argument("--limit", default=S, type=positive_int, metavar="N",
                    help="use only the first N samples (MNIST: N training, N/2 test)")
     g.add_argument("--mnist-root", default=S, metavar="DIR",
@@ -127,7 +128,10 @@ def train(opts: dict[str, Any], out_stream=None) -> int:
         if ds.y_train.dtype.kind not in "iuf":
             raise CLIError(f"{ds.name}: regression needs a numeric target")
         n_out = 1 if ds.y_train.ndim == 1 else ds.y_train.shape[1]
-    scaler = _run.Scaler.fit(opts["scale"], ds.X_train)
+    scale = opts["scale"]
+    if scale == "auto":
+        scale = "none" if str(opts["data"]).lower() == "mnist" else "standard"
+    scaler = _run.Scaler.fit(scale, ds.X_train)
     spec = {
         "format": _run.SPEC_FORMAT, "version": 1, "n_features": int(ds.X_train.shape[1]),
         "hidden": list(opts["hidden"]), "n_outputs": n_out, "activation": opts["activation"],
@@ -170,13 +174,14 @@ def train(opts: dict[str, Any], out_stream=None) -> int:
     out = Path(opts["out"] or Path("runs") / ds.name)
     _run.save_model(out, trained)
     _run.save_json(out / _run.HISTORY_FILE, history.to_dict())
-    write_config({**opts, "task": task, "loss": obj.name}, out / _run.CONFIG_FILE)
+    write_config({**opts, "task": task, "loss": obj.name, "scale": scale}, out / _run.CONFIG_FILE)
     summary = {"data": ds.name, "task": task, "test": test, "epochs_run": history.epochs,
                "stop_reason": history.stop_reason, "best_epoch": history.best_epoch,
                "train_seconds": round(seconds, 3), "test_split": ds.info.get("test")}
     _run.save_json(out / _run.METRICS_FILE, summary)
     plotted = _run.save_loss_plot(history, out / _run.PLOT_FILE, title=f"{ds.name}: {obj.name}")
-    stop = f", stopped: {summary['stop_reason']}" if summary["stop_reason"] else ""
+    reason = summary["stop_reason"]
+    stop = f", stopped: {reason}" if reason and reason != "max_epochs" else ""
     say(f"netgrad: trained {summary['epochs_run']} epochs in {seconds:.1f} s{stop}")
     say("netgrad: test " + ", ".join(f"{k} {_fmt(k, v)}" for k, v in test.items() if k != "n")
         + f" ({test['n']} samples)")
