@@ -53,8 +53,10 @@ def to_text(t: Trace, digits: int = 6) -> str:
            f"  a^(0) = x = {A(t.x)}"]
     for lt in t.layers:
         out.append(f"  Layer {lt.index} ({lt.n_in} -> {lt.n_out}, {lt.activation}):")
-        out.append(f"    W^({lt.index}) = {_arr(lt.W, digits)}" + (
-            f"   b^({lt.index}) = {_arr(lt.b, digits)}" if lt.b is not None else "   (no bias)"))
+        nob = "" if lt.b is not None else "   (no bias)"
+        out.append(f"    W^({lt.index}) = {_arr(lt.W, digits)}{nob}")
+        if lt.b is not None:
+            out.append(f"    b^({lt.index}) = {_arr(lt.b, digits)}")
         out.append(f"    net^({lt.index}) = {A(lt.net)}")
         out.append(f"    a^({lt.index}) = g(net^({lt.index})) = {A(lt.a)}")
         if one:
@@ -63,7 +65,10 @@ def to_text(t: Trace, digits: int = 6) -> str:
                            f"a = {_num(lt.a[0, j], digits)}")
     if t.softmax_in_loss:
         out.append(f"  z = softmax(net^({L})) = {A(t.y_hat)}  (applied by the loss)")
-    out.append(f"  y_hat = {A(t.y_hat)}, y = {A(t.y)}")
+    if one:
+        out.append(f"  y_hat = {A(t.y_hat)}, y = {A(t.y)}")
+    else:
+        out += [f"  y_hat = {A(t.y_hat)}", f"  y = {A(t.y)}"]
     out.append(f"  {t.loss_formula} = {_num(t.loss, digits)}")
     out += ["", "Backward pass: delta^(L) = dJ/da^(L) * g'(net^(L)), "
                 "delta^(l) = (delta^(l+1) W^(l+1)^T) * g'(net^(l))",
@@ -83,12 +88,20 @@ def to_text(t: Trace, digits: int = 6) -> str:
         if lt.db is not None:
             out.append(f"    dJ/db^({i}) = sum of delta^({i}) over the examples = {_arr(lt.db, digits)}")
         sg = "+" if t.maximise else "-"
-        out.append(f"    update: {sg}eta dJ/dW^({i}) = {_arr(lt.update_W, digits)}"
-                   f"  ->  W^({i}) becomes {_arr(lt.W + lt.update_W, digits)}")
+        out.append(f"    update: {sg}eta dJ/dW^({i}) = {_arr(lt.update_W, digits)}")
+        out.append(f"            W^({i}) becomes {_arr(lt.W + lt.update_W, digits)}")
         if lt.update_b is not None:
             out.append(f"            {sg}eta dJ/db^({i}) = {_arr(lt.update_b, digits)}")
     out += ["", _check_line(t, digits)] + t.notes
-    return "\n".join(out) + "\n"
+    return "\n".join(_wrap(line) for line in out) + "\n"
+
+
+def _wrap(line: str, width: int = 110) -> str:
+    """A long line holding a matrix gets one row per line, aligned under its first row."""
+    col = line.find("[[")
+    if len(line) <= width or col < 0:
+        return line
+    return line.replace("], [", "],\n" + " " * (col + 1) + "[")
 
 
 def _const(formula: str) -> bool:
