@@ -189,3 +189,39 @@ def test_one_hot():
         one_hot(np.array([3]), 3)
     with pytest.raises(TypeError, match="integers"):
         one_hot(np.array([0.5]))
+
+
+def test_load_digits_without_sklearn(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "sklearn.datasets", None)
+    with pytest.raises(ImportError, match="scikit-learn"):
+        load_digits()
+
+
+def test_mnist_download_checks_md5(tmp_path, monkeypatch):
+    """download=True with a fake mirror (no network in tests): good files are kept, a file whose
+    MD5 does not match the original's is rejected and removed."""
+    import hashlib
+    import io
+
+    from netgrad.data import datasets
+
+    served = {name: (FIXTURES / name).read_bytes() for name in
+              ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")}
+    md5 = {k: hashlib.md5(v).hexdigest() for k, v in served.items()}
+    urls = []
+
+    def fake_urlopen(url, timeout=None):
+        urls.append(url)
+        return io.BytesIO(served[url.rsplit("/", 1)[1]])
+
+    monkeypatch.setattr(datasets.urllib.request, "urlopen", fake_urlopen)
+    monkeypatch.setattr(datasets, "_MNIST_MD5", md5)
+    X, y = load_mnist(tmp_path / "m", "test", download=True, return_X_y=True)
+    assert len(X) == 100 and urls[0].startswith("https://")
+    assert sorted(os.listdir(tmp_path / "m")) == sorted(served)
+    monkeypatch.setattr(datasets, "_MNIST_MD5", {k: "0" * 32 for k in md5})
+    with pytest.raises(RuntimeError, match="MD5 mismatch"):
+        load_mnist(tmp_path / "n", "test", download=True)
+    assert os.listdir(tmp_path / "n") == []
