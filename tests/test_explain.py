@@ -173,3 +173,22 @@ def test_errors():
         ng.explain(net, X221, 1.0, loss="hinge")
     with pytest.raises(ValueError, match="inputs x outputs"):
         network([2, 2, 1], weights=[[[0.1, 0.4, 0.5]], [[0.3], [0.9]]])
+
+
+def test_rejects_layers_other_than_linear_and_activations():
+    class Scale(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.s = nn.Parameter(ng.ones(2))
+
+        def forward(self, x):
+            return x * self.s
+
+    with pytest.raises(ValueError, match="Linear layers and activations only, got Scale"):
+        ng.explain(nn.Sequential(nn.Linear(2, 2), Scale(), nn.Linear(2, 1)), X221, 1.0)
+
+
+def test_nested_sequential_is_flattened():
+    inner = network([2, 2, 1], weights=W221)
+    t = ng.explain(nn.Sequential(nn.Sequential(inner[0]), inner[1]), X221, 1.0)
+    assert abs(t.y_hat.item() - 0.8385) < 1e-15 and t.max_diff < 1e-12

@@ -91,3 +91,30 @@ def test_errors():
     loss, _ = _mlp()
     with pytest.raises(ValueError, match="format"):
         graph(loss).render("x.gif")
+
+
+def test_module_parameter_names_and_multi_output():
+    import netgrad.nn as nn
+
+    ng.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    out = model(ng.randn(5, 3))
+    src = graph(out.sum(), model=model).source
+    for label in ("0.weight\\n(4, 3)", "0.bias\\n(4,)", "2.weight\\n(2, 4)", "ReLU", "→ (5, 2)"):
+        assert label in src
+
+    class TwoParts(ng.autograd.Function):
+        """(x[:2], x[2:]): one node with two outputs."""
+
+        @staticmethod
+        def forward(ctx, x):
+            return x[:2] * 1.0, x[2:] * 1.0
+
+        @staticmethod
+        def backward(ctx, ga, gb):
+            return ng.cat([ga, gb])
+
+    x = ng.randn(6, requires_grad=True)
+    a, b = TwoParts.apply(x)
+    src = graph(a.sum() + b.sum()).source
+    assert "TwoParts\\n→ (2,), (4,)" in src

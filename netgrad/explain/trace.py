@@ -114,8 +114,8 @@ def _modules(model: Any) -> list:
         return [model]
     if hasattr(model, "children"):
         mods = list(model.children())
-        if mods:
-            return mods
+        if mods:  # nested Sequentials are flattened: their layers run in the same order
+            return [m for c in mods for m in (_modules(c) if type(c).__name__ == "Sequential" else [c])]
     if isinstance(model, (list, tuple)):
         return list(model)
     raise TypeError(f"explain: expected an nn.Sequential of Linear layers and activations, got "
@@ -168,6 +168,8 @@ def _layers(model: Any) -> list[_Layer]:
         elif cname in ("Flatten", "Dropout") or (cname == "Identity" and not layers):
             continue
         else:
+            if any(True for _ in getattr(m, "parameters", lambda: ())()):
+                raise ValueError(f"explain: handles Linear layers and activations only, got {cname}")
             if not layers:
                 raise ValueError(f"explain: the network must start with a Linear layer, got {cname}")
             if layers[-1].act_module is not None:

@@ -198,7 +198,12 @@ def graph(tensor: Tensor, model: Any = None, names: dict[str, Tensor] | None = N
                 nodes_by_key[n.key] = n
     for node in order:
         k = keys[id(node)]
-        label = f"{type(node).__name__}\n→ {_shape(out_shapes.get(id(node), ()))}"
+        meta = node.__dict__.get("_out_meta")
+        if meta and len(meta) > 1:  # a multi-output op (split, max with indices...)
+            shapes = ", ".join(_shape(m[0]) for m in meta)
+        else:
+            shapes = _shape(out_shapes.get(id(node), ()))
+        label = f"{type(node).__name__}\n→ {shapes}"
         nodes_by_key[k] = GraphNode(k, label, "output" if node is root else "op")
     g.nodes = sorted(nodes_by_key.values(), key=lambda n: int(n.key[1:]))
     return g
