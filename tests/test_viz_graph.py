@@ -118,3 +118,18 @@ def test_module_parameter_names_and_multi_output():
     a, b = TwoParts.apply(x)
     src = graph(a.sum() + b.sum()).source
     assert "TwoParts\\n→ (2,), (4,)" in src
+
+
+def test_dot_engine_used_only_when_installed(tmp_path):
+    import shutil
+
+    loss, names = _mlp()
+    g = graph(loss, names=names)
+    if shutil.which("dot") is None:
+        with pytest.raises(RuntimeError, match="not installed"):
+            g.to_svg(engine="dot")
+        assert g.to_svg() == g.to_svg(engine="builtin")  # 'auto' falls back to the built-in layout
+    else:
+        assert "<svg" in g.to_svg(engine="dot")
+    with pytest.raises(ValueError, match="engine"):
+        g.to_svg(engine="neato")
