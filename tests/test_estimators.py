@@ -234,8 +234,12 @@ def test_partial_fit_and_warm_start(digits):
 
 
 def test_dropout_trains_and_predicts_deterministically(digits):
+    import netgrad as ng
+
     X, y = digits
+    state = ng.get_rng_state()
     clf = MLPClassifier((64,), dropout=0.3, max_iter=60, random_state=0).fit(X, y)
+    assert ng.get_rng_state() == state  # its own dropout stream: the global generator is untouched
     assert clf.score(X, y) > 0.9
     np.testing.assert_array_equal(clf.predict_proba(X[:20]), clf.predict_proba(X[:20]))
     again = MLPClassifier((64,), dropout=0.3, max_iter=60, random_state=0).fit(X, y)

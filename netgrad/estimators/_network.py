@@ -168,11 +168,13 @@ def target_format(obj: Objective, head: str) -> str:
 
 
 def probabilities(scores: np.ndarray, head: str) -> np.ndarray:
-    """The output activation on scores, in NumPy (float64 for stable inference)."""
-    s = np.asarray(scores, dtype=np.float64)
-    if head == "softmax":
-        e = np.exp(s - s.max(axis=1, keepdims=True))
-        return e / e.sum(axis=1, keepdims=True)
-    if head == "logistic":
-        return 0.5 * (1.0 + np.tanh(0.5 * s))
-    return s
+    """The output activation (softmax, logistic or identity) on scores, in float64."""
+    import netgrad.nn.functional as F
+
+    s = ng.tensor(np.asarray(scores, dtype=np.float64))
+    with ng.no_grad():
+        if head == "softmax":
+            return F.softmax(s, dim=1).numpy()
+        if head == "logistic":
+            return F.sigmoid(s).numpy()
+    return s.numpy()

@@ -142,9 +142,15 @@ class BaseMLP(BaseEstimator):
         self.t_ = 0
         self.n_outputs_ = n_outputs
         self.n_layers_ = len(hidden) + 2
-        self._model = _network.build_mlp(n_features, hidden, n_outputs, self.activation, self.dropout)
+        self._model = self._build(n_features, hidden, n_outputs)
         _network.glorot_init_(self._model, self.activation, self._random_state)
-        self._dropout_gen = ng.Generator(int(self._random_state.randint(np.iinfo(np.int32).max)))
+        # Dropout masks come from netgrad's generator; the estimator keeps its own stream (seeded
+        # from random_state) and swaps it in while training. Drawn only with dropout, so that
+        # without it the random_state stream is scikit-learn's.
+        self._dropout_rng = None
+        if self.dropout:
+            seed = int(self._random_state.randint(np.iinfo(np.int32).max))
+            self._dropout_rng = ng.Generator(seed).get_state()
         self.loss_curve_ = []
         self.grad_norm_curve_ = []
         self._no_improvement_count = 0
@@ -158,6 +164,15 @@ class BaseMLP(BaseEstimator):
             self.best_validation_score_ = None
         self.stop_reason_ = None
         self._best_state = None
+
+    def _build(self, n_features: int, hidden: list[int], n_outputs: int):
+        """The network; its default initialisation (overwritten next) must not draw from the
+        user's global generator."""
+        outer = ng.get_rng_state()
+        try:
+            return _network.build_mlp(n_features, hidden, n_outputs, self.activation, self.dropout)
+        finally:
+            ng.set_rng_state(outer)
 
     def _make_optimizer(self, params):
         import netgrad.optim as optim
@@ -204,6 +219,9 @@ class BaseMLP(BaseEstimator):
         sample_idx = idx_train
         stop = None
         model.train()
+        outer_rng = ng.get_rng_state()
+        if getattr(self, "_dropout_rng", None) is not None:
+            ng.set_rng_state(self._dropout_rng)
         try:
             for _ in range(self.max_iter):
                 if self.shuffle:
@@ -268,6 +286,9 @@ class BaseMLP(BaseEstimator):
             warnings.warn("Training interrupted by user.")
         finally:
             model.eval()
+            if getattr(self, "_dropout_rng", None) is not None:
+                self._dropout_rng = ng.get_rng_state()
+            ng.set_rng_state(outer_rng)
         self.stop_reason_ = stop
         if self.early_stopping and self._best_state is not None:
             self._load_state(self._best_state)
@@ -344,18 +365,15 @@ class BaseMLP(BaseEstimator):
         if "_model" in state:
             state["_model"] = [p.detach().numpy().copy() for p in self._model.parameters()]
             state.pop("_optimizer", None)
-            state.pop("_dropout_gen", None)
         return state
 
     def __setstate__(self, state):
         arrays = state.get("_model")
         super().__setstate__(state) if hasattr(super(), "__setstate__") else self.__dict__.update(state)
         if isinstance(arrays, list):
-            self._model = _network.build_mlp(self.n_features_in_, self._hidden_sizes(), self.n_outputs_,
-                                             self.activation, self.dropout)
+            self._model = self._build(self.n_features_in_, self._hidden_sizes(), self.n_outputs_)
             self._load_state(arrays)
             self._model.eval()
-            self._dropout_gen = ng.Generator(0)
 
 
 def _forward64(layer, h):
