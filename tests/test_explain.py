@@ -60,6 +60,7 @@ def _model(acts, sizes=(3, 4, 2), seed=0, bias=True):
     ((nn.LeakyReLU(0.1), nn.Softmax(dim=1)), nn.HalfMSELoss()),
     ((nn.LinearActivation(0.5), None), nn.SSELoss()),
     ((nn.GELU(), None), nn.L1Loss()),  # no closed form for either: autograd fallbacks
+    ((nn.Tanh(), nn.LogSoftmax(dim=1)), nn.NLLLoss()),  # not elementwise: autograd's VJP
 ])
 def test_against_torch(acts, loss):
     import torch
@@ -67,7 +68,7 @@ def test_against_torch(acts, loss):
     model = _model(acts)
     rng = np.random.default_rng(1)
     X = rng.normal(size=(4, 3))
-    if isinstance(loss, nn.CrossEntropyLoss):
+    if isinstance(loss, (nn.CrossEntropyLoss, nn.NLLLoss)):
         y = np.array([0, 1, 1, 0])
     else:
         y = rng.uniform(0.05, 0.95, size=(4, 2))
@@ -87,8 +88,8 @@ def test_against_torch(acts, loss):
         elif name == "LinearActivation":
             tm.append(torch.nn.Identity())
             tm[-1].forward = lambda z, k=m.k: k * z
-        elif name == "Softmax":
-            tm.append(torch.nn.Softmax(dim=1))
+        elif name in ("Softmax", "LogSoftmax"):
+            tm.append(getattr(torch.nn, name)(dim=1))
         elif name == "LeakyReLU":
             tm.append(torch.nn.LeakyReLU(m.negative_slope))
         else:
@@ -96,7 +97,7 @@ def test_against_torch(acts, loss):
     tloss = {"MSELoss": torch.nn.MSELoss(), "BCELoss": torch.nn.BCELoss(),
              "CrossEntropyLoss": torch.nn.CrossEntropyLoss(), "L1Loss": torch.nn.L1Loss(),
              "HalfMSELoss": lambda a, b: 0.5 * torch.nn.functional.mse_loss(a, b),
-             "SSELoss": torch.nn.MSELoss(reduction="sum")}[type(loss).__name__]
+             "SSELoss": torch.nn.MSELoss(reduction="sum"), "NLLLoss": torch.nn.NLLLoss()}[type(loss).__name__]
     out = torch.tensor(X)
     for m in tm:
         out = m(out)

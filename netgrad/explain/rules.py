@@ -32,6 +32,8 @@ class ActivationRule:
     dg: Callable[[np.ndarray, np.ndarray], np.ndarray] | None  # None: softmax (a Jacobian)
     formula: str  # g'(net) in the notes' notation
     latex: str
+    # delta = vjp(net, dJ/da): for activations with no closed form here (autograd, any shape rule)
+    vjp: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:

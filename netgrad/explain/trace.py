@@ -142,21 +142,23 @@ def _act_rule(m: Any) -> ActivationRule | None:
 
 
 def _autograd_rule(m: Any) -> ActivationRule:
-    """g and g'(net) of an elementwise activation with no closed form here, by autograd."""
+    """An activation with no closed form here: g by the module, and delta = (dJ/da) (da/dnet) by
+    autograd's vector-Jacobian product, right whether or not g acts elementwise (log-softmax...)."""
     import netgrad as ng
 
     def g(x: np.ndarray) -> np.ndarray:
         with ng.no_grad():
             return np.asarray(m(ng.tensor(x, dtype=ng.float64)).numpy(), dtype=np.float64)
 
-    def dg(x: np.ndarray, a: np.ndarray) -> np.ndarray:
+    def vjp(x: np.ndarray, upstream: np.ndarray) -> np.ndarray:
         t = ng.tensor(x, dtype=ng.float64, requires_grad=True)
         with ng.enable_grad():
-            m(t).sum().backward()
-        return np.asarray(t.grad.numpy(), dtype=np.float64)
+            (d,) = ng.autograd.grad(m(t), t, grad_outputs=ng.tensor(upstream, dtype=ng.float64))
+        return np.asarray(d.numpy(), dtype=np.float64)
 
     name = type(m).__name__
-    return ActivationRule(name, g, dg, f"{name}'(net) (by autograd)", rf"\mathrm{{{name}}}'(\mathrm{{net}})")
+    return ActivationRule(name, g, None, f"{name}'(net) (by autograd: delta = dJ/da . da/dnet)",
+                          rf"\mathrm{{{name}}}'(\mathrm{{net}})", vjp=vjp)
 
 
 def _layers(model: Any) -> list[_Layer]:
@@ -295,7 +297,10 @@ def explain(model: Any, x: Any, y: Any, loss: Any = "squared", lr: float = 0.1,
     g = dJ
     for k in range(len(trs) - 1, -1, -1):
         lt = trs[k]
-        if lt.dg is None:  # softmax: the Jacobian diag(a) - a^T a, applied row by row
+        vjp = layers[k].rule.vjp
+        if vjp is not None:
+            delta = vjp(lt.net, g)
+        elif lt.dg is None:  # softmax: the Jacobian diag(a) - a^T a, applied row by row
             delta = lt.a * (g - (g * lt.a).sum(axis=1, keepdims=True))
         else:
             delta = g * lt.dg
