@@ -475,6 +475,21 @@ def test_custom_function_returning_none_does_not_block_shared_inputs():
     assert z.grad.tolist() == [1.0]
 
 
+def test_custom_function_tensors_passed_by_keyword_get_gradients():
+    b_ng = ng.tensor([2.0, 5.0], requires_grad=True)
+    x_ng = ng.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    w_ng = ng.tensor([[1.0, 0.0], [0.5, 1.0]], requires_grad=True)
+    LinearFunction.apply(x_ng, weight=w_ng, bias=b_ng).sum().backward()
+    bt = torch.tensor([2.0, 5.0], requires_grad=True)
+    xt = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    wt = torch.tensor([[1.0, 0.0], [0.5, 1.0]], requires_grad=True)
+    torch.nn.functional.linear(xt, wt, bt).sum().backward()
+    for a, b in ((x_ng, xt), (w_ng, wt), (b_ng, bt)):
+        np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy())
+    with pytest.raises(TypeError, match="LinearFunction.apply"):
+        LinearFunction.apply(x_ng, w_ng, nonsense=1)
+
+
 def test_custom_function_wrong_number_of_gradients():
     class Bad(ng.autograd.Function):
         @staticmethod

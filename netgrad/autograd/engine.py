@@ -246,7 +246,7 @@ def run_backward(
             if type(out) is not tuple:
                 out = (out,)
             edges = node._edges
-            if len(out) < len(edges):
+            if len(out) < len(edges) and any(e is not None for e in edges[len(out):]):
                 raise GraphError(
                     f"{type(node).__name__}.backward returned {len(out)} gradients, expected "
                     f"{len(edges)} (one per forward input, None where there is none)"

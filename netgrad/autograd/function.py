@@ -26,6 +26,7 @@ on raw arrays (fast) or, under ``create_graph=True``, on tensors (differentiable
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import numpy as np
@@ -100,6 +101,8 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run ``forward`` and, if grad mode is on and an input requires grad, record the node."""
+        if kwargs:  # tensors given by keyword are inputs too (PyTorch binds them to positions)
+            args, kwargs = _bind_kwargs(cls, args, kwargs)
         ctx = _new(cls)
         record = False
         if _state.enabled:
@@ -156,6 +159,15 @@ class Function:
             ctx._out_meta = [(o.shape, o.dtype) for o in outs]
             return outs
         return _wrap_output(out, ctx, 0, record)
+
+
+def _bind_kwargs(cls: type, args: tuple, kwargs: dict) -> tuple:
+    try:
+        bound = inspect.signature(cls.forward).bind(None, *args, **kwargs)
+    except TypeError as e:
+        raise TypeError(f"{cls.__name__}.apply: {e}") from None
+    bound.apply_defaults()
+    return bound.args[1:], bound.kwargs
 
 
 def _note_saved_outputs(ctx: Function, out: Any, args: tuple) -> None:
