@@ -1,9 +1,14 @@
 """Run the same function under netgrad and torch on the same inputs; compare values and gradients.
 
-Reusable by every test file (ops, nn layers, losses, training steps)::
+Reusable by every test file (ops, nn layers, losses, training steps). pytest puts ``tests/`` on
+``sys.path`` (rootdir-relative imports, no ``__init__.py``), so::
 
-    from tests.torch_ref import compare_with_torch
+    from torch_ref import compare_with_torch
     compare_with_torch(lambda a, b: a @ b, lambda a, b: a @ b, [A, B])
+    # a layer: pass its parameters as inputs, so both libraries differentiate them too
+    compare_with_torch(lambda x, w, b: NF.linear(x, w, b), torch.nn.functional.linear, [X, W, B])
+    # only some inputs differentiable; also compare second derivatives
+    compare_with_torch(f_ng, f_torch, [X, labels], requires_grad=[True, False], double_backward=True)
 
 ``inputs`` are NumPy arrays (or Python scalars, passed through unchanged). Floating arrays become
 leaf tensors that require grad in both libraries (unless ``requires_grad`` says otherwise);
