@@ -305,3 +305,18 @@ def test_real_processes_python_m_and_script(tmp_path):
         pytest.skip("the netgrad script is not installed in this environment")
     r = subprocess.run([str(script), "--version"], capture_output=True, text=True, env=env)
     assert r.returncode == 0 and r.stdout.startswith("netgrad ")
+
+
+def test_fallback_toml_parser_agrees_with_tomllib():
+    """Without tomllib (Python 3.10) or tomli, a small parser reads the config subset."""
+    tomllib = pytest.importorskip("tomllib")
+    from netgrad.cli._toml import dumps_toml, parse_simple_toml
+
+    text = ('# comment\ndata = "runs/a#b.csv"  # trailing\nhidden = [128, 64]\nlr = 1e-3\nepochs = 1_000\n'
+            "quiet = true\nnames = ['x', \"y\"]\n[train]\nmomentum = 0.9\nnesterov = false\n")
+    assert parse_simple_toml(text) == tomllib.loads(text)
+    values = {"a": 1, "b-c": [1.5, 2], "s": 'say "hi"', "t": False, "inf": float("inf")}
+    assert parse_simple_toml(dumps_toml(values)) == tomllib.loads(dumps_toml(values)) == values
+    for bad in ("lr = = 1", "just words", "x = [1, 2", "x = {a = 1}"):
+        with pytest.raises(ValueError, match="line 1"):
+            parse_simple_toml(bad)
