@@ -227,6 +227,7 @@ def test_config_strings_accepted_like_flags(capsys, tmp_path):
     (["train", "--data", "missing.csv"], 1, "data file not found: missing.csv"),
     (["train", "--config", "nope.toml"], 1, "config file not found"),
     (["train", "--data", "mnist", "--mnist-root", "/nonexistent/mnist"], 1, "MNIST folder not found"),
+    (["train", "--data", "moons", "--lr", "1e4", "--epochs", "3", "--quiet"], 1, "training diverged"),
     (["evaluate", "/nonexistent/run"], 1, "model folder not found"),
     (["predict", "/nonexistent/run", "x.csv"], 1, "model folder not found"),
     (["predict"], 2, "required"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +104,7 @@ def train(opts: dict[str, Any], out_stream=None) -> int:
     import netgrad as ng
     import netgrad.optim as optim
     from netgrad.estimators import _network
-    from netgrad.train import fit
+    from netgrad.train import TrainingDivergedError, fit
 
     from . import _run
 
@@ -164,11 +165,17 @@ def train(opts: dict[str, Any], out_stream=None) -> int:
         f"{'-' if spec['hidden'] else ''}{n_out} {opts['activation']}, loss {obj.name}, {opts['optimizer']} "
         f"lr {opts['lr']:g}, batch {bs}, {opts['epochs']} epochs")
     t0 = time.perf_counter()
-    history = fit(model, trained.loss_fn(), optimizer, (ng.tensor(X_tr), ng.tensor(y_tr)),
-                  epochs=opts["epochs"], batch_size=bs, val_data=val, metrics=metrics,
-                  verbose=0 if opts["quiet"] else 1, grad_tol=opts["grad_tol"],
-                  target_loss=opts["target_loss"], patience=opts["patience"],
-                  time_limit=opts["time_limit"], generator=ng.Generator(opts["seed"]))
+    try:
+        with warnings.catch_warnings():  # overflow warnings: a divergence is reported below instead
+            warnings.simplefilter("ignore", RuntimeWarning)
+            history = fit(model, trained.loss_fn(), optimizer, (ng.tensor(X_tr), ng.tensor(y_tr)),
+                          epochs=opts["epochs"], batch_size=bs, val_data=val, metrics=metrics,
+                          verbose=0 if opts["quiet"] else 1, grad_tol=opts["grad_tol"],
+                          target_loss=opts["target_loss"], patience=opts["patience"],
+                          time_limit=opts["time_limit"], generator=ng.Generator(opts["seed"]))
+    except TrainingDivergedError as e:
+        raise CLIError(f"training diverged: the loss became {e.loss} in epoch {e.epoch} with --lr "
+                       f"{opts['lr']:g}; try a smaller --lr") from None
     seconds = time.perf_counter() - t0
     test = trained.evaluate(ds.X_test, ds.y_test)
     out = Path(opts["out"] or Path("runs") / ds.name)
