@@ -19,5 +19,9 @@ from .activation import *  # noqa: F401,F403,E402
 from .activation import __all__ as _a
 from .loss import *  # noqa: F401,F403,E402
 from .loss import __all__ as _lo
+from .conv import *  # noqa: F401,F403,E402
+from .conv import __all__ as _c
+from .dropout import *  # noqa: F401,F403,E402
+from .dropout import __all__ as _d
 
-__all__ = [*_e, *_l, *_r, *_s, *_a, *_lo]
+__all__ = [*_e, *_l, *_r, *_s, *_a, *_lo, *_c, *_d]

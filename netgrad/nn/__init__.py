@@ -14,12 +14,13 @@ Sequential(
 17
 """
 
-from . import functional, init
-from . import utils
+from . import functional, init, utils
 from .activation import (
     ELU, GELU, LeakyReLU, LinearActivation, Logistic, LogSoftmax, ReLU, SiLU, Sigmoid, Softmax,
     Softplus, Step, Tanh, Threshold,
 )
+from .conv import Conv2d
+from .dropout import Dropout, Dropout2d
 from .containers import Flatten, Identity, ModuleDict, ModuleList, Sequential, Unflatten
 from .linear import Linear
 from .loss import (
@@ -27,12 +28,15 @@ from .loss import (
     KLDivLoss, L1Loss, MSELoss, NLLLoss, RSSLoss, SmoothL1Loss, SSELoss, SymmetricCrossEntropyLoss,
 )
 from .module import Module
+from .normalization import BatchNorm1d, BatchNorm2d
 from .parameter import Parameter
+from .pooling import AvgPool2d, MaxPool2d
 from .perceptron import Perceptron
 
 __all__ = [
     "functional", "init", "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict",
-    "Identity", "Flatten", "Unflatten", "Linear",
+    "Identity", "Flatten", "Unflatten", "Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "Dropout",
+    "Dropout2d", "BatchNorm1d", "BatchNorm2d", "utils",
     "ReLU", "LeakyReLU", "Sigmoid", "Logistic", "Tanh", "Softmax", "LogSoftmax", "ELU", "GELU",
     "Softplus", "SiLU", "LinearActivation", "Step", "Threshold",
     "MSELoss", "HalfMSELoss", "SSELoss", "RSSLoss", "L1Loss", "HuberLoss", "SmoothL1Loss",

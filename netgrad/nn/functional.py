@@ -10,6 +10,8 @@ from ..functional.activation import (
     elu, gelu, identity, leaky_relu, linear_activation, log_softmax, logistic, relu, sigmoid, silu,
     softmax, softplus, step, tanh, threshold,
 )
+from ..functional.conv import avg_pool2d, conv2d, max_pool2d
+from ..functional.dropout import dropout, dropout2d
 from ..functional.linalg import linear
 from ..functional.loss import (
     binary_cross_entropy, binary_cross_entropy_with_logits, binary_log_likelihood, cross_entropy,
@@ -17,6 +19,7 @@ from ..functional.loss import (
     sse_loss, symmetric_cross_entropy,
 )
 from ..functional.shape import pad
+from .normalization import batch_norm
 
 __all__ = [
     "relu", "leaky_relu", "sigmoid", "logistic", "tanh", "softmax", "log_softmax", "elu", "gelu",
@@ -24,4 +27,5 @@ __all__ = [
     "mse_loss", "half_mse_loss", "sse_loss", "rss_loss", "l1_loss", "huber_loss", "smooth_l1_loss",
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss",
     "kl_div", "symmetric_cross_entropy", "binary_log_likelihood", "one_hot",
+    "conv2d", "max_pool2d", "avg_pool2d", "dropout", "dropout2d", "batch_norm",
 ]
