@@ -202,121 +202,126 @@ def fit(model: Any, loss_fn: Callable[[Any, Any], Tensor], optimizer: Any, train
     cbs.call("on_train_begin", {"epochs": epochs, "start_epoch": start})
     reporter.train_begin(start)
     stop: str | None = None
-    with _SigintFlag() as sigint:
-        for epoch in range(start, int(epochs) + 1):
-            t0 = time.monotonic()
-            acc = _Epoch(params, bool(fns))
-            if partial is not None:  # resume an interrupted epoch: same order, skip the done batches
-                shuffle_gen.set_state(partial["shuffle_rng"])
-                epoch_rng = partial["shuffle_rng"]
-                order = loader._order()
-                set_rng_state(partial["rng"])
-                acc.load(partial)
-                partial = None
-            else:
-                epoch_rng = shuffle_gen.get_state()
-                order = loader._order()
-            rng_after = get_rng_state() if checkpoint is not None else None
-            val: dict[str, float] = {}
-            try:
-                cbs.call("on_epoch_begin", epoch, {})
-                reporter.epoch_begin(epoch, acc.batches)
-                if hasattr(model, "train"):
-                    model.train()
-                for b, batch in enumerate(loader._batches(order, acc.batches), start=acc.batches):
-                    xs, y = split_batch(batch)
-                    out = model(*xs)
-                    loss = loss_fn(out, y)
-                    lv = float(_arr(loss))
-                    if not math.isfinite(lv):
-                        raise TrainingDivergedError(epoch, b, lv, optimizer.param_groups[0].get("lr"))
-                    optimizer.zero_grad()
-                    loss.backward()
-                    n = len(_arr(y))
-                    for p, g in zip(params, acc.grad):
-                        if p.grad is not None:
-                            g += p.grad._data * n
-                    if clip_grad_norm is not None:
-                        clip_grad_norm_(params, clip_grad_norm)
-                    optimizer.step()
-                    acc.loss_sum += lv * n
-                    acc.count += n
-                    acc.batches = b + 1
-                    if acc.keep_preds:
-                        acc.preds.append(_arr(out))
-                        acc.targets.append(_arr(y))
-                    if checkpoint is not None:
-                        rng_after = get_rng_state()
-                    if cbs.has_batch_hooks:
-                        cbs.call("on_batch_end", b, {"batch": b, "size": n, "loss": lv})
-                    live = None
-                    if reporter.wants_live():
-                        live = {"loss": acc.loss_sum / acc.count, **acc.metrics(fns)}
-                    reporter.batch_end(live)
-                    if sigint.hit:
-                        raise KeyboardInterrupt
-                if acc.count == 0:
-                    raise ValueError("fit: an epoch had no batches (drop_last with fewer examples than "
-                                     "batch_size?)")
-                if val_loader is not None:
-                    val = evaluate(model, loss_fn, val_loader, metrics=list(metrics))
-            except KeyboardInterrupt:
-                # Nothing of this epoch's bookkeeping has happened yet: save the epoch as partial
-                # (the batches done so far), to be finished on resume.
-                if checkpoint is not None:
-                    st = acc.state()
-                    st.update(shuffle_rng=epoch_rng, rng=rng_after)
-                    cur = get_rng_state()
-                    set_rng_state(rng_after)
-                    save(epoch - 1, st)
-                    set_rng_state(cur)
-                stop = "interrupted"
-                break
-
-            # ---------------------------------------------------------------- end of the epoch
-            logs: dict[str, Any] = {"loss": acc.loss_sum / acc.count}
-            logs.update(acc.metrics(fns))
-            sq = sum(float(np.vdot(g.ravel(), g.ravel())) for g in acc.grad)
-            logs["grad_norm"] = math.sqrt(sq) / acc.count
-            logs["lr"] = optimizer.param_groups[0]["lr"]
-            logs.update({f"val_{k}": v for k, v in val.items()})
-            logs["seconds"] = time.monotonic() - t0
-            history.append(logs)
-            monitored = logs.get("val_loss", logs["loss"])
-            if monitored < best:
-                best, best_epoch, bad = monitored, epoch, 0
-                if patience is not None and restore_best:
-                    best_state = _snapshot(model)
-            else:
-                bad += 1
-            history.best_epoch = best_epoch
-            if scheduler is not None:
-                if isinstance(scheduler, ReduceLROnPlateau):
-                    scheduler.step(monitored)
+    try:
+        with _SigintFlag() as sigint:
+            for epoch in range(start, int(epochs) + 1):
+                t0 = time.monotonic()
+                acc = _Epoch(params, bool(fns))
+                if partial is not None:  # resume an interrupted epoch: same order, skip the done batches
+                    shuffle_gen.set_state(partial["shuffle_rng"])
+                    epoch_rng = partial["shuffle_rng"]
+                    order = loader._order()
+                    set_rng_state(partial["rng"])
+                    acc.load(partial)
+                    partial = None
                 else:
-                    scheduler.step()
-            cbs.call("on_epoch_end", epoch, logs)
-            reporter.epoch_end(epoch, logs)
-            if target_loss is not None and logs["loss"] < target_loss:
-                stop = "target_loss"
-            elif grad_tol is not None and logs["grad_norm"] < grad_tol:
-                stop = "grad_tol"
-            elif patience is not None and bad >= patience:
-                stop = "patience"
-            elif time_limit is not None and time.monotonic() - t_start >= time_limit:
-                stop = "time_limit"
-            elif cbs.stop_training:
-                stop = "callback"
-            elif sigint.hit:
-                stop = "interrupted"
-            elif epoch == epochs:
-                stop = "max_epochs"
-            if stop == "patience" and restore_best and best_state is not None:
-                model.load_state_dict({k: Tensor._make(v) for k, v in best_state.items()})
-            history.stop_reason = stop
-            save(epoch)
-            if stop is not None:
-                break
+                    epoch_rng = shuffle_gen.get_state()
+                    order = loader._order()
+                rng_after = get_rng_state() if checkpoint is not None else None
+                val: dict[str, float] = {}
+                try:
+                    cbs.call("on_epoch_begin", epoch, {})
+                    reporter.epoch_begin(epoch, acc.batches)
+                    if hasattr(model, "train"):
+                        model.train()
+                    for b, batch in enumerate(loader._batches(order, acc.batches), start=acc.batches):
+                        xs, y = split_batch(batch)
+                        out = model(*xs)
+                        loss = loss_fn(out, y)
+                        lv = float(_arr(loss))
+                        if not math.isfinite(lv):
+                            raise TrainingDivergedError(epoch, b, lv, optimizer.param_groups[0].get("lr"))
+                        optimizer.zero_grad()
+                        loss.backward()
+                        n = len(_arr(y))
+                        for p, g in zip(params, acc.grad):
+                            if p.grad is not None:
+                                g += p.grad._data * n
+                        if clip_grad_norm is not None:
+                            clip_grad_norm_(params, clip_grad_norm)
+                        optimizer.step()
+                        acc.loss_sum += lv * n
+                        acc.count += n
+                        acc.batches = b + 1
+                        if acc.keep_preds:
+                            acc.preds.append(_arr(out))
+                            acc.targets.append(_arr(y))
+                        if checkpoint is not None:
+                            rng_after = get_rng_state()
+                        if cbs.has_batch_hooks:
+                            cbs.call("on_batch_end", b, {"batch": b, "size": n, "loss": lv})
+                        live = None
+                        if reporter.wants_live():
+                            live = {"loss": acc.loss_sum / acc.count, **acc.metrics(fns)}
+                        reporter.batch_end(live)
+                        if sigint.hit:
+                            raise KeyboardInterrupt
+                    if acc.count == 0:
+                        raise ValueError("fit: an epoch had no batches (drop_last with fewer examples than "
+                                         "batch_size?)")
+                    if val_loader is not None:
+                        val = evaluate(model, loss_fn, val_loader, metrics=list(metrics))
+                except KeyboardInterrupt:
+                    # Nothing of this epoch's bookkeeping has happened yet: save the epoch as partial
+                    # (the batches done so far), to be finished on resume.
+                    if checkpoint is not None:
+                        st = acc.state()
+                        st.update(shuffle_rng=epoch_rng, rng=rng_after)
+                        cur = get_rng_state()
+                        set_rng_state(rng_after)
+                        save(epoch - 1, st)
+                        set_rng_state(cur)
+                    stop = "interrupted"
+                    break
+
+                # ---------------------------------------------------------------- end of the epoch
+                logs: dict[str, Any] = {"loss": acc.loss_sum / acc.count}
+                logs.update(acc.metrics(fns))
+                sq = sum(float(np.vdot(g.ravel(), g.ravel())) for g in acc.grad)
+                logs["grad_norm"] = math.sqrt(sq) / acc.count
+                logs["lr"] = optimizer.param_groups[0]["lr"]
+                logs.update({f"val_{k}": v for k, v in val.items()})
+                logs["seconds"] = time.monotonic() - t0
+                history.append(logs)
+                monitored = logs.get("val_loss", logs["loss"])
+                if monitored < best:
+                    best, best_epoch, bad = monitored, epoch, 0
+                    if patience is not None and restore_best:
+                        best_state = _snapshot(model)
+                else:
+                    bad += 1
+                history.best_epoch = best_epoch
+                if scheduler is not None:
+                    if isinstance(scheduler, ReduceLROnPlateau):
+                        scheduler.step(monitored)
+                    else:
+                        scheduler.step()
+                cbs.call("on_epoch_end", epoch, logs)
+                reporter.epoch_end(epoch, logs)
+                if target_loss is not None and logs["loss"] < target_loss:
+                    stop = "target_loss"
+                elif grad_tol is not None and logs["grad_norm"] < grad_tol:
+                    stop = "grad_tol"
+                elif patience is not None and bad >= patience:
+                    stop = "patience"
+                elif time_limit is not None and time.monotonic() - t_start >= time_limit:
+                    stop = "time_limit"
+                elif cbs.stop_training:
+                    stop = "callback"
+                elif sigint.hit:
+                    stop = "interrupted"
+                elif epoch == epochs:
+                    stop = "max_epochs"
+                if stop == "patience" and restore_best and best_state is not None:
+                    model.load_state_dict({k: Tensor._make(v) for k, v in best_state.items()})
+                history.stop_reason = stop
+                save(epoch)
+                if stop is not None:
+                    break
+    finally:
+        if reporter.bar is not None:  # an exception (e.g. divergence) must not leave a bar open
+            reporter.bar.close()
+            reporter.bar = None
     history.stop_reason = stop or "max_epochs"
     message = None
     if stop not in (None, "max_epochs"):
