@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -195,3 +197,24 @@ def test_all_any():
     assert not b.all().item() and b.any().item()
     assert ng.all(b, dim=1).tolist() == [False, True]
     assert ng.any(b, dim=0).tolist() == [True, True]
+
+
+def test_std_of_constant_slice_has_zero_gradient_like_torch():
+    a = np.array([[1.0, 1.0, 1.0], [0.3, -0.2, 0.9]])
+    out, _ = compare_with_torch(lambda t: t.std(1), lambda t: t.std(1), [a])
+    assert out.numpy()[0] == 0.0
+    compare_with_torch(lambda t: (t * 0).std(), lambda t: (t * 0).std(), [a])
+    compare_with_torch(lambda t: t.std(0, keepdim=True) * t, lambda t: t.std(0, keepdim=True) * t, [a],
+                       double_backward=True)
+
+
+def test_var_std_of_one_element_give_nan_like_torch():
+    x = ng.tensor([2.0], requires_grad=True)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)  # NumPy (like torch) warns: dof <= 0
+        v = x.var()
+        assert np.isnan(v.item())
+        v.backward()
+        assert np.isnan(ng.tensor([2.0]).std().item())
+    assert np.isnan(x.grad.numpy()).all()
+    assert x.var(correction=0).item() == 0.0

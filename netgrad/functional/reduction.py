@@ -13,6 +13,7 @@ True
 from __future__ import annotations
 
 import builtins
+import math
 from collections import namedtuple
 from typing import Any
 
@@ -95,7 +96,37 @@ class Var(Function):
         (x,) = ctx.saved_tensors
         xp = xp_of(ctx)
         centred = x - x.mean(axis=ctx.axis, keepdims=True)
-        return _expand(xp, g, ctx.in_shape, ctx.axis) * centred * (2.0 / ctx.denom), None, None, None
+        scale = 2.0 / ctx.denom if ctx.denom else math.inf  # n <= correction: NaN, as in PyTorch
+        return _expand(xp, g, ctx.in_shape, ctx.axis) * centred * scale, None, None, None
+
+
+class Std(Function):
+    """y = sqrt(var(x)); dJ/dx_i = dJ/dy (x_i - mean) / ((n - correction) y), taken as 0 where y = 0
+    (a constant slice), as PyTorch does, instead of the 0/0 that sqrt(var(x)) would give."""
+
+    _array_backward = True
+
+    @staticmethod
+    def forward(ctx, x, axis, correction, keepdim):
+        ctx.save_for_backward(x)
+        ctx.in_shape, ctx.axis, ctx.correction = x.shape, axis, correction
+        ctx.denom = builtins.max(_count(x.shape, axis) - correction, 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.sqrt(x._data.var(axis=axis, ddof=correction, keepdims=True))
+        ctx.out = out
+        return out if keepdim else out.reshape(_reduced_shape(x.shape, axis))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        xp = xp_of(ctx)
+        out = ctx.out if ctx._arrays else std(x, ctx.axis, keepdim=True, correction=ctx.correction)
+        zero = ctx.out == 0  # a constant mask, from the forward values
+        safe = xp.where(zero, 1.0, out)  # no 0 in a denominator, so no NaN from the unused branch
+        centred = x - x.mean(axis=ctx.axis, keepdims=True)
+        scale = 1.0 / ctx.denom if ctx.denom else math.inf
+        g_over = xp.where(zero, 0.0, _expand(xp, g, ctx.in_shape, ctx.axis) / safe)
+        return g_over * centred * scale, None, None, None
 
 
 class Amax(Function):
@@ -211,10 +242,11 @@ def var(x: Any, dim: Any = None, unbiased: bool | None = None, keepdim: bool = F
 
 def std(x: Any, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
         correction: int | None = None, axis: Any = None, keepdims: bool | None = None) -> Tensor:
-    """sqrt(var(x))."""
-    from .elementwise import sqrt
-
-    return sqrt(var(x, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims))
+    """sqrt(var(x)), with Bessel's correction by default."""
+    x = as_tensor_arg(x, "std")
+    if correction is None:
+        correction = 0 if unbiased is False else 1
+    return Std.apply(x, _axis(x, dim, axis, "std"), correction, bool(keepdim or keepdims))
 
 
 def _extreme(x: Any, dim: Any, keepdim: bool, largest: bool, op: str):
