@@ -26,6 +26,7 @@ from .autograd.random import Generator, default_generator, get_rng_state, manual
 from .functional import *  # noqa: F401,F403
 from .serialization import load, save
 from . import nn  # noqa: E402
+from .nn.summary import summary  # noqa: E402
 from .explain import explain  # noqa: E402
 
 __version__ = "0.1.0"
