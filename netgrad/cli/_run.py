@@ -99,13 +99,13 @@ class TrainedModel:
             got = X.shape[1] if X.ndim == 2 else X.shape
             raise CLIError(f"{source} has {got} feature columns, the model expects {self.n_features}")
 
-    def scores(self, X: np.ndarray, batch: int = 4096) -> np.ndarray:
-        self.model.eval()
-        out = []
-        with ng.no_grad():
-            for i in range(0, X.shape[0], batch):
-                out.append(self.model(ng.tensor(self.scaler(X[i:i + batch]))).numpy())
-        return np.concatenate(out) if out else np.zeros((0, self.spec["n_outputs"]), np.float32)
+    def scores(self, X: np.ndarray) -> np.ndarray:
+        """The network's outputs for raw (unscaled) rows."""
+        from netgrad.train import predict
+
+        if len(X) == 0:
+            return np.zeros((0, self.spec["n_outputs"]), np.float32)
+        return predict(self.model, self.scaler(X), batch_size=4096)
 
     def predict(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         """(predictions, class probabilities or None)."""
@@ -117,20 +117,12 @@ class TrainedModel:
 
     def evaluate(self, X: np.ndarray, y: np.ndarray) -> dict[str, float]:
         """The objective's value and the task's metrics on (X, y)."""
-        s = self.scores(X)
-        with ng.no_grad():
-            loss = float(self.loss_fn()(ng.tensor(s), ng.tensor(self.encode(y))).item())
-        out: dict[str, float] = {"loss": loss, "n": int(X.shape[0])}
-        if self.task == _network.CLASSIFICATION:
-            out["accuracy"] = float(np.mean(s.argmax(axis=1) == class_indices(y, self.classes)))
-        else:
-            t = np.asarray(y, dtype=np.float64).reshape(s.shape)
-            err = s - t
-            out["mse"] = float(np.mean(err ** 2))
-            out["mae"] = float(np.mean(np.abs(err)))
-            ss_tot = float(np.sum((t - t.mean(axis=0)) ** 2))
-            out["r2"] = 1.0 - float(np.sum(err ** 2)) / ss_tot if ss_tot > 0 else float("nan")
-        return out
+        from netgrad.train import evaluate
+
+        metrics = ("accuracy",) if self.task == _network.CLASSIFICATION else ("mse", "mae", "r2")
+        out = evaluate(self.model, self.loss_fn(), (self.scaler(X), self.encode(y)), metrics=metrics,
+                       batch_size=4096)
+        return {"loss": out["loss"], "n": int(len(X)), **{m: out[m] for m in metrics}}
 
 
 def class_indices(y: np.ndarray, classes: np.ndarray) -> np.ndarray:

@@ -102,8 +102,6 @@ def run(args: argparse.Namespace) -> int:
 def train(opts: dict[str, Any], out_stream=None) -> int:
     """Train with resolved options (see ``DEFAULTS``); prints a summary and writes the run folder."""
     import netgrad as ng
-    import netgrad.optim as optim
-    from netgrad.estimators import _network
     from netgrad.train import TrainingDivergedError, fit
 
     from . import _run
@@ -112,64 +110,30 @@ def train(opts: dict[str, Any], out_stream=None) -> int:
     _data.check_data_option(opts["data"])
     ds = _data.load_split(opts["data"], target=opts["target"], mnist_root=opts["mnist_root"],
                           test_fraction=opts["test_fraction"], seed=opts["seed"], limit=opts["limit"])
-    task = _data.infer_task(np.concatenate([ds.y_train, ds.y_test]), opts["task"])
-    loss_name = opts["loss"] or ("cross_entropy" if task == _network.CLASSIFICATION else "mse")
-    try:
-        obj = _network.objective(loss_name, task)
-        _network.make_activation(opts["activation"])
-    except ValueError as e:
-        raise UsageError(str(e)) from None
-    if task == _network.CLASSIFICATION:
-        classes = np.unique(np.concatenate([ds.y_train, ds.y_test]))
-        if len(classes) < 2:
-            raise CLIError(f"{ds.name}: the target has a single class ({classes[0]!r})")
-        n_out = len(classes)
-    else:
-        classes = None
-        if ds.y_train.dtype.kind not in "iuf":
-            raise CLIError(f"{ds.name}: regression needs a numeric target")
-        n_out = 1 if ds.y_train.ndim == 1 else ds.y_train.shape[1]
-    scale = opts["scale"]
-    if scale == "auto":
-        scale = "none" if str(opts["data"]).lower() == "mnist" else "standard"
-    scaler = _run.Scaler.fit(scale, ds.X_train)
-    spec = {
-        "format": _run.SPEC_FORMAT, "version": 1, "n_features": int(ds.X_train.shape[1]),
-        "hidden": list(opts["hidden"]), "n_outputs": n_out, "activation": opts["activation"],
-        "dropout": opts["dropout"], "task": task, "loss": obj.name, "classes": classes,
-        "scaler": scaler.to_json(), "feature_names": ds.feature_names, "target": ds.target,
-        "data": str(opts["data"]),
-    }
-    ng.manual_seed(opts["seed"])
-    trained = _run.TrainedModel.build(spec)
-    model = trained.model
-
-    X_tr, y_tr = scaler(ds.X_train), trained.encode(ds.y_train)
+    trained = _build(opts, ds)
+    spec, model = trained.spec, trained.model
+    X_tr, y_tr = trained.scaler(ds.X_train), trained.encode(ds.y_train)
     val = None
     if opts["val_fraction"]:
         tr, va = _data.split_indices(ds.y_train, opts["val_fraction"], opts["seed"] + 1,
-                                     stratify=task == _network.CLASSIFICATION)
+                                     stratify=trained.task == "classification")
         val = (ng.tensor(X_tr[va]), ng.tensor(y_tr[va]))
         X_tr, y_tr = X_tr[tr], y_tr[tr]
-    if opts["optimizer"] == "sgd":
-        optimizer = optim.SGD(model.parameters(), lr=opts["lr"], momentum=opts["momentum"],
-                              nesterov=bool(opts["nesterov"] and opts["momentum"] > 0),
-                              weight_decay=opts["weight_decay"])
-    else:
-        optimizer = optim.Adam(model.parameters(), lr=opts["lr"], weight_decay=opts["weight_decay"])
     bs = X_tr.shape[0] if opts["batch_size"] == "full" else min(int(opts["batch_size"]), X_tr.shape[0])
-    metrics = ("accuracy",) if task == _network.CLASSIFICATION else ()
     say(f"netgrad: {ds.name}: {X_tr.shape[0]} training, {0 if val is None else len(val[1])} validation, "
-        f"{ds.X_test.shape[0]} test samples, {spec['n_features']} features -> {n_out} outputs ({task})")
-    say(f"netgrad: model {spec['n_features']}-{'-'.join(map(str, spec['hidden']))}"
-        f"{'-' if spec['hidden'] else ''}{n_out} {opts['activation']}, loss {obj.name}, {opts['optimizer']} "
+        f"{ds.X_test.shape[0]} test samples, {spec['n_features']} features -> {spec['n_outputs']} outputs "
+        f"({trained.task})")
+    layers = "-".join(map(str, [spec["n_features"], *spec["hidden"], spec["n_outputs"]]))
+    say(f"netgrad: model {layers} {spec['activation']}, loss {spec['loss']}, {opts['optimizer']} "
         f"lr {opts['lr']:g}, batch {bs}, {opts['epochs']} epochs")
     t0 = time.perf_counter()
     try:
         with warnings.catch_warnings():  # overflow warnings: a divergence is reported below instead
             warnings.simplefilter("ignore", RuntimeWarning)
-            history = fit(model, trained.loss_fn(), optimizer, (ng.tensor(X_tr), ng.tensor(y_tr)),
-                          epochs=opts["epochs"], batch_size=bs, val_data=val, metrics=metrics,
+            history = fit(model, trained.loss_fn(), _optimizer(opts, model),
+                          (ng.tensor(X_tr), ng.tensor(y_tr)), epochs=opts["epochs"], batch_size=bs,
+                          val_data=val,
+                          metrics=("accuracy",) if trained.task == "classification" else (),
                           verbose=0 if opts["quiet"] else 1, grad_tol=opts["grad_tol"],
                           target_loss=opts["target_loss"], patience=opts["patience"],
                           time_limit=opts["time_limit"], generator=ng.Generator(opts["seed"]))
@@ -178,22 +142,70 @@ def train(opts: dict[str, Any], out_stream=None) -> int:
                        f"{opts['lr']:g}; try a smaller --lr") from None
     seconds = time.perf_counter() - t0
     test = trained.evaluate(ds.X_test, ds.y_test)
+
     out = Path(opts["out"] or Path("runs") / ds.name)
     _run.save_model(out, trained)
     _run.save_json(out / _run.HISTORY_FILE, history.to_dict())
-    write_config({**opts, "task": task, "loss": obj.name, "scale": scale}, out / _run.CONFIG_FILE)
-    summary = {"data": ds.name, "task": task, "test": test, "epochs_run": history.epochs,
+    write_config({**opts, "task": trained.task, "loss": spec["loss"], "scale": trained.scaler.kind},
+                 out / _run.CONFIG_FILE)
+    summary = {"data": ds.name, "task": trained.task, "test": test, "epochs_run": history.epochs,
                "stop_reason": history.stop_reason, "best_epoch": history.best_epoch,
                "train_seconds": round(seconds, 3), "test_split": ds.info.get("test")}
     _run.save_json(out / _run.METRICS_FILE, summary)
-    plotted = _run.save_loss_plot(history, out / _run.PLOT_FILE, title=f"{ds.name}: {obj.name}")
-    reason = summary["stop_reason"]
+    plotted = _run.save_loss_plot(history, out / _run.PLOT_FILE, title=f"{ds.name}: {spec['loss']}")
+    reason = history.stop_reason
     stop = f", stopped: {reason}" if reason and reason != "max_epochs" else ""
-    say(f"netgrad: trained {summary['epochs_run']} epochs in {seconds:.1f} s{stop}")
+    say(f"netgrad: trained {history.epochs} epochs in {seconds:.1f} s{stop}")
     say("netgrad: test " + ", ".join(f"{k} {_fmt(k, v)}" for k, v in test.items() if k != "n")
         + f" ({test['n']} samples)")
     say(f"netgrad: wrote {out}/ ({', '.join(_written(plotted))})")
     return 0
+
+
+def _build(opts: dict[str, Any], ds: _data.Dataset):
+    """The task, objective, classes and scaler from the options and data; the network, seeded."""
+    import netgrad as ng
+    from netgrad.estimators import _network
+
+    from . import _run
+
+    task = _data.infer_task(np.concatenate([ds.y_train, ds.y_test]), opts["task"])
+    try:
+        default_loss = "cross_entropy" if task == "classification" else "mse"
+        obj = _network.objective(opts["loss"] or default_loss, task)
+        _network.make_activation(opts["activation"])
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    classes = None
+    if task == "classification":
+        classes = np.unique(np.concatenate([ds.y_train, ds.y_test]))
+        if len(classes) < 2:
+            raise CLIError(f"{ds.name}: the target has a single class ({classes[0]!r})")
+        n_out = len(classes)
+    else:
+        n_out = 1 if ds.y_train.ndim == 1 else ds.y_train.shape[1]
+    scale = opts["scale"]
+    if scale == "auto":
+        scale = "none" if str(opts["data"]).lower() == "mnist" else "standard"
+    spec = {
+        "format": _run.SPEC_FORMAT, "version": 1, "n_features": int(ds.X_train.shape[1]),
+        "hidden": list(opts["hidden"]), "n_outputs": n_out, "activation": opts["activation"],
+        "dropout": opts["dropout"], "task": task, "loss": obj.name, "classes": classes,
+        "scaler": _run.Scaler.fit(scale, ds.X_train).to_json(), "feature_names": ds.feature_names,
+        "target": ds.target, "data": str(opts["data"]),
+    }
+    ng.manual_seed(opts["seed"])  # the initial weights
+    return _run.TrainedModel.build(spec)
+
+
+def _optimizer(opts: dict[str, Any], model):
+    import netgrad.optim as optim
+
+    if opts["optimizer"] == "sgd":
+        return optim.SGD(model.parameters(), lr=opts["lr"], momentum=opts["momentum"],
+                         nesterov=bool(opts["nesterov"] and opts["momentum"] > 0),
+                         weight_decay=opts["weight_decay"])
+    return optim.Adam(model.parameters(), lr=opts["lr"], weight_decay=opts["weight_decay"])
 
 
 def _fmt(name: str, v: float) -> str:
