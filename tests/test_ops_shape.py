@@ -82,6 +82,8 @@ def test_shape_errors_are_clear():
         x.reshape(4, 2)
     with pytest.raises(ng.ShapeError, match="expand"):
         x.expand(4, 4)
+    with pytest.raises(ng.ShapeError, match="leading"):
+        ng.zeros(3).expand(-1, 3)
     with pytest.raises(ValueError, match="permute"):
         x.permute(0, 0)
     with pytest.raises(IndexError, match="dim"):

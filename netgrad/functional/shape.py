@@ -253,6 +253,8 @@ def expand(x: Any, *sizes) -> Tensor:
     lead = len(sizes) - x.ndim
     if lead < 0:
         raise ShapeError(f"expand: target {sizes} has fewer dims than the tensor's shape {x.shape}")
+    if any(s == -1 for s in sizes[:lead]):
+        raise ShapeError(f"expand: -1 is not allowed for a new leading dim, got {sizes} for shape {x.shape}")
     shape = tuple(x.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
     return x if shape == x.shape else BroadcastTo.apply(x, shape)
 
