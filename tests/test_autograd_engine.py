@@ -505,6 +505,26 @@ def test_custom_function_wrong_number_of_gradients():
         Bad.apply(x, x).sum().backward()
 
 
+def test_custom_function_gradient_of_wrong_shape_names_the_function():
+    class BadShape(ng.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return ng.ones(5)
+
+    x = ng.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(ng.ShapeError, match=r"BadShape.backward.*\(5,\).*\(2,\)"):
+        BadShape.apply(x).sum().backward()
+
+
+def test_multi_output_custom_function_double_backward(rng):
+    x = ng.tensor(rng.standard_normal(3), requires_grad=True)
+    assert gradgradcheck(lambda t: SplitScale.apply(t), [x])
+
+
 def test_custom_function_forward_runs_without_recording():
     class Probe(ng.autograd.Function):
         seen = []

@@ -274,7 +274,11 @@ def run_backward(
                     if g.dtype != dtype:
                         g = g.to(dtype)
                 if g.shape != shape:
-                    g = sum_to(g, shape)
+                    try:
+                        g = sum_to(g, shape)
+                    except ShapeError as err:
+                        raise ShapeError(f"{type(node).__name__}.backward returned a gradient that does not "
+                                         f"fit its input: {err}") from None
                 if not isinstance(tgt, Function):
                     to_leaf(tgt, g)
                     continue
