@@ -386,3 +386,18 @@ def test_scalar_base_pow_double_backward_is_float64_exact():
     # The gradient of 2 ** x under create_graph must use log(2) in float64, not a float32 constant.
     a = np.array([0.3, 0.7, -1.2])
     compare_with_torch(lambda t: 2.0 ** t, lambda t: 2.0 ** t, [a], atol=0, rtol=1e-14, double_backward=True)
+
+
+def test_zero_dim_float64_operand_does_not_widen_float32_like_torch():
+    x32 = np.array([1.0, -2.0, 3.0], dtype=np.float32)
+    s64 = np.array(0.75)
+    for f in (lambda a, b: a * b, lambda a, b: b - a, lambda a, b: a / b, lambda a, b: a ** b.abs(),
+              lambda a, b: ng.where(a > 0, a, b) if isinstance(a, ng.Tensor) else torch.where(a > 0, a, b)):
+        compare_with_torch(f, f, [np.abs(x32) + 0.5, s64], atol=1e-6, rtol=1e-6)
+    x = ng.tensor(x32, requires_grad=True)
+    y = x * np.array(2.0)  # a 0-d float64 ndarray: torch keeps float32 too
+    assert y.dtype == ng.float32
+    # Both 0-d, or a float64 tensor with dims: float64 wins, as in torch.
+    assert (x.sum() * ng.tensor(2.0, dtype=ng.float64)).dtype == ng.float64
+    assert (x * ng.tensor([2.0], dtype=ng.float64)).dtype == ng.float64
+    assert (ng.tensor([1, 2]) * ng.tensor(2.0, dtype=ng.float64)).dtype == ng.float64

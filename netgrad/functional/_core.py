@@ -52,13 +52,20 @@ def fix_float(out: np.ndarray, a: Any, b: Any = None) -> np.ndarray:
     default dtype. Keep float64 only when an operand really was float64."""
     if out.dtype is not _f64 and out.dtype != _f64:
         return out
-    default = dtypes.get_default_dtype()
-    if default == _f64:
-        return out
+    wide_0d = False
     for v in (a, b):
         if isinstance(v, (Tensor, np.ndarray)) and v.dtype == _f64:
-            return out
-    return out.astype(default)
+            if v.ndim:
+                return out
+            wide_0d = True
+    if wide_0d:
+        # PyTorch's rule: a 0-d float64 operand does not widen a float tensor that has dims.
+        for v in (a, b):
+            if isinstance(v, (Tensor, np.ndarray)) and v.ndim and v.dtype.kind == "f":
+                return out.astype(v.dtype)
+        return out
+    default = dtypes.get_default_dtype()
+    return out if default == _f64 else out.astype(default)
 
 
 def check_same_float(op: str, a: Any, b: Any) -> None:
