@@ -132,15 +132,18 @@ def test_csv_train_predict_by_column_name(capsys, class_csv, tmp_path):
     assert rc == 0 and "new (all, 2 samples)" in out
 
 
-def test_csv_regression(capsys, tmp_path):
+def test_csv_regression(capsys, tmp_path, monkeypatch):
     rng = np.random.default_rng(1)
     X = rng.uniform(-2, 2, size=(300, 2))
     y = np.sin(X[:, 0]) + 0.5 * X[:, 1]
     rows = [[*map(str, x), f"{t:.6f}"] for x, t in zip(X, y)]
     path = _write_csv(tmp_path / "curve.csv", ["x1", "x2", "y"], rows)
-    rc, out, _ = run_cli(capsys, "train", "--data", path, "--epochs", "40", "--hidden", "32",
-                         "--optimizer", "adam", "--lr", "0.01", "--out", tmp_path / "r")
+    monkeypatch.chdir(tmp_path)
+    rc, out, _ = run_cli(capsys, "train", "--data", "curve.csv", "--epochs", "40", "--hidden", "32",
+                         "--optimizer", "adam", "--lr", "0.01", "--out", "r")
     assert rc == 0 and "(regression)" in out and "loss mse" in out
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")  # the run remembers where its data is
     rc, out, _ = run_cli(capsys, "evaluate", tmp_path / "r", "--json")
     got = json.loads(out)
     assert got["r2"] > 0.8 and {"mse", "mae", "loss"} <= set(got)

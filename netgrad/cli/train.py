@@ -192,7 +192,8 @@ def _build(opts: dict[str, Any], ds: _data.Dataset):
         "hidden": list(opts["hidden"]), "n_outputs": n_out, "activation": opts["activation"],
         "dropout": opts["dropout"], "task": task, "loss": obj.name, "classes": classes,
         "scaler": _run.Scaler.fit(scale, ds.X_train).to_json(), "feature_names": ds.feature_names,
-        "target": ds.target, "data": str(opts["data"]),
+        "target": ds.target,
+        "data": str(opts["data"]) if _data.is_builtin(opts["data"]) else str(Path(opts["data"]).resolve()),
     }
     ng.manual_seed(opts["seed"])  # the initial weights
     return _run.TrainedModel.build(spec)
