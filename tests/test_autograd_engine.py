@@ -155,8 +155,11 @@ def test_autograd_grad_options(rng):
     with pytest.raises(ng.GraphError, match="does not require grad"):
         ng.autograd.grad((x * 2).sum(), [ng.tensor([1.0])])
     h = x * 3  # gradient with respect to an intermediate (non-leaf) tensor
-    (gh,) = ng.autograd.grad((h * h).sum(), h)
+    (gh,) = ng.autograd.grad((h * h).sum(), h, retain_graph=True)
     np.testing.assert_allclose(gh.numpy(), 2 * h.numpy())
+    g1, g2, g3 = ng.autograd.grad((h * h).sum(), [x, h, x])  # an input listed twice, as torch allows
+    assert g1.tolist() == g3.tolist() == [18.0, 36.0] and g1 is not g3
+    np.testing.assert_allclose(g2.numpy(), 2 * h.numpy())
 
 
 def test_autograd_backward_several_roots():

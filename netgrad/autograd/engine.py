@@ -128,14 +128,16 @@ def run_backward(
     capture_leaf: dict[int, int] = {}
     capture_node: dict[tuple[Function, int], int] = {}
     results: list = [None] * len(inputs) if inputs is not None else []
+    repeats: list[tuple[int, int]] = []
     if inputs is not None:
         for k, t in enumerate(inputs):
             if not isinstance(t, Tensor) or not t._requires_grad:
                 raise GraphError(f"grad: input {k} does not require grad")
-            if t.grad_fn is None:
-                capture_leaf[id(t)] = k
+            cap, key = (capture_leaf, id(t)) if t.grad_fn is None else (capture_node, (t.grad_fn, t._out_idx))
+            if key in cap:  # the same tensor listed twice: it gets the same gradient twice
+                repeats.append((k, cap[key]))
             else:
-                capture_node[(t.grad_fn, t._out_idx)] = k
+                cap[key] = k
     handed: set[int] = set()  # arrays already given to a leaf or root: copy before sharing again
 
     def to_leaf(leaf: Tensor, g: Any) -> None:
@@ -296,6 +298,8 @@ def run_backward(
     finally:
         _state.enabled = prev_mode
     if inputs is not None:
+        for k, first in repeats:
+            results[k] = results[first]
         if not allow_unused and any(r is None for r in results):
             k = next(i for i, r in enumerate(results) if r is None)  # not .index: arrays compare elementwise
             raise GraphError(f"grad: input {k} was not used to compute the outputs")
