@@ -266,3 +266,11 @@ def test_method_forms_match_torch(expr):
     a = np.random.default_rng(0).standard_normal((2, 3, 4))
     compare_with_torch(lambda x: eval(expr, {"lib": ng}, {"x": x}),
                        lambda x: eval(expr, {"lib": torch}, {"x": x}), [a], atol=1e-10, rtol=1e-9)
+
+
+def test_iterating_over_a_tensor_yields_rows_in_the_graph():
+    x = ng.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], requires_grad=True)
+    rows = list(x)
+    assert len(rows) == 3 and rows[1].tolist() == [3.0, 4.0]
+    sum(r * k for k, r in enumerate(rows)).sum().backward()
+    assert x.grad.tolist() == [[0, 0], [1, 1], [2, 2]]
