@@ -27,6 +27,7 @@ from .functional import *  # noqa: F401,F403
 from .serialization import load, save
 from . import nn  # noqa: E402
 from .nn.summary import summary  # noqa: E402
+from .device import backends, cuda, device  # noqa: E402
 from .explain import explain  # noqa: E402
 
 __version__ = "0.1.0"

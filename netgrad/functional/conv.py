@@ -136,15 +136,37 @@ def _gt(gd: np.ndarray) -> np.ndarray:
     return gd.transpose(1, 0, 2, 3).reshape(O, -1)
 
 
+# One im2col buffer holds at most this many elements (64 MB in float32); bigger batches (e.g. a
+# test batch of 1000 images) are processed in chunks of images so that memory stays bounded.
+_MAX_COLS = 1 << 24
+
+
+def _chunks(g: Geometry) -> list[tuple[int, int]]:
+    N, C = g.in_shape[:2]
+    per_image = C * g.kh * g.kw * g.oh * g.ow
+    step = max(1, _MAX_COLS // max(per_image, 1))
+    return [(n0, min(N, n0 + step)) for n0 in range(0, N, step)]
+
+
 def _conv_fwd(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, g: Geometry,
               keep_cols: bool) -> tuple[np.ndarray, np.ndarray | None]:
     N = x.shape[0]
     O = w.shape[0]
-    cols = _im2col(x, g, pooled=True)
-    out = w.reshape(O, -1) @ cols
+    wf = w.reshape(O, -1)
+    chunks = _chunks(g)
+    if len(chunks) == 1:
+        cols = _im2col(x, g, pooled=True)
+        out = wf @ cols
+        out = out.reshape(O, N, g.oh, g.ow)
+    else:  # backward recomputes each chunk's columns instead of keeping them all
+        cols, keep_cols = None, False
+        out = np.empty((O, N, g.oh, g.ow), dtype=np.result_type(x, w))
+        o3 = out.reshape(O, N, -1)
+        for n0, n1 in chunks:
+            o3[:, n0:n1] = (wf @ _im2col(x[n0:n1], g, pooled=True)).reshape(O, n1 - n0, -1)
     if b is not None:
-        out += b.reshape(O, 1)
-    return out.reshape(O, N, g.oh, g.ow).transpose(1, 0, 2, 3), (cols if keep_cols else None)
+        out += b.reshape(O, 1, 1, 1)
+    return out.transpose(1, 0, 2, 3), (cols if keep_cols else None)
 
 
 def _conv_bwd_input(gd: np.ndarray, w: np.ndarray, g: Geometry) -> np.ndarray:
@@ -152,26 +174,37 @@ def _conv_bwd_input(gd: np.ndarray, w: np.ndarray, g: Geometry) -> np.ndarray:
     N, C, H, W = g.in_shape
     O = w.shape[0]
     ckk = C * g.kh * g.kw
-    dcols = scratch((ckk, N * g.oh * g.ow), gd.dtype, "dcols")
-    np.matmul(w.reshape(O, ckk).T, _gt(gd), out=dcols)
-    d6 = dcols.reshape(C, g.kh, g.kw, N, g.oh, g.ow)
+    wt = w.reshape(O, ckk).T
     t, bt, l, r = g.pads
     dxp = np.zeros((C, N, H + t + bt, W + l + r), dtype=gd.dtype)
     hs, ws = g.sh * (g.oh - 1) + 1, g.sw * (g.ow - 1) + 1
+    for n0, n1 in _chunks(g):
+        dcols = scratch((ckk, (n1 - n0) * g.oh * g.ow), gd.dtype, "dcols")
+        np.matmul(wt, _gt(gd[n0:n1]), out=dcols)
+        d6 = dcols.reshape(C, g.kh, g.kw, n1 - n0, g.oh, g.ow)
+        dx = dxp[:, n0:n1]
 
-    def add(c0: int, c1: int) -> None:
-        for a in range(g.kh):
-            for c in range(g.kw):
-                i0, j0 = a * g.dh, c * g.dw
-                dxp[c0:c1, :, i0:i0 + hs:g.sh, j0:j0 + ws:g.sw] += d6[c0:c1, a, c]
+        def add(c0: int, c1: int, dx: np.ndarray = dx, d6: np.ndarray = d6) -> None:
+            for a in range(g.kh):
+                for c in range(g.kw):
+                    i0, j0 = a * g.dh, c * g.dw
+                    dx[c0:c1, :, i0:i0 + hs:g.sh, j0:j0 + ws:g.sw] += d6[c0:c1, a, c]
 
-    parallel_for(add, C, dcols.size)
+        parallel_for(add, C, dcols.size)
     return dxp[:, :, t:t + H, l:l + W].transpose(1, 0, 2, 3)
 
 
-def _conv_bwd_weight(cols: np.ndarray, gd: np.ndarray, w_shape: tuple) -> np.ndarray:
+def _conv_bwd_weight(x: np.ndarray, cols: np.ndarray | None, gd: np.ndarray, w_shape: tuple,
+                     g: Geometry) -> np.ndarray:
+    """dJ/dW = dJ/dy (O x NHW) times im2col(x)^T, from the kept columns or chunk by chunk."""
     # (cols @ G^T)^T rather than G @ cols^T: BLAS is markedly faster with the long axis inside
-    return (cols @ _gt(gd).T).T.reshape(w_shape)
+    if cols is not None:
+        return (cols @ _gt(gd).T).T.reshape(w_shape)
+    gw = None
+    for n0, n1 in _chunks(g):
+        part = _im2col(x[n0:n1], g, pooled=True) @ _gt(gd[n0:n1]).T
+        gw = part if gw is None else gw + part
+    return gw.T.reshape(w_shape)
 
 
 class Conv2d(Function):
@@ -195,7 +228,7 @@ class Conv2d(Function):
         g = ctx.g
         if ctx._arrays:
             gx = _conv_bwd_input(gy, w, g) if nx else None
-            gw = _conv_bwd_weight(ctx.cols, gy, w.shape) if nw else None
+            gw = _conv_bwd_weight(x, ctx.cols, gy, w.shape, g) if nw else None
             ctx.cols = None  # hand the buffer back to the pool
         else:
             gx = ConvTransposeInput.apply(gy, w, g) if nx else None
@@ -223,7 +256,7 @@ class ConvTransposeInput(Function):
         ng_, nw = ctx.needs_input_grad[:2]
         if ctx._arrays:
             dg = _conv_fwd(dz, w, None, g, False)[0] if ng_ else None
-            dw = _conv_bwd_weight(_im2col(dz, g, pooled=False), gy, w.shape) if nw else None
+            dw = _conv_bwd_weight(dz, None, gy, w.shape, g) if nw else None
         else:
             dg = Conv2d.apply(dz, w, None, g) if ng_ else None
             dw = ConvWeightGrad.apply(dz, gy, g, tuple(w.shape)) if nw else None
@@ -240,7 +273,7 @@ class ConvWeightGrad(Function):
     def forward(ctx, x, gy, g, w_shape):
         ctx.save_for_backward(x, gy)
         ctx.g = g
-        return _conv_bwd_weight(_im2col(x._data, g, pooled=False), gy._data, w_shape)
+        return _conv_bwd_weight(x._data, None, gy._data, w_shape, g)
 
     @staticmethod
     def backward(ctx, m):
