@@ -291,3 +291,12 @@ def test_import_netgrad_does_not_need_sklearn():
             "try:\n    netgrad.estimators.MLPClassifier\nexcept ModuleNotFoundError as e:\n    print(e)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "needs scikit-learn" in out.stdout
+
+
+def test_float32_whatever_the_default_dtype():
+    import netgrad as ng
+
+    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+    ng.set_default_dtype(ng.float64)  # conftest restores it
+    clf = MLPClassifier((8,), max_iter=20, random_state=0).fit(X, y)
+    assert clf.coefs_[0].dtype == np.float32 and clf.predict(X).shape == (60,)

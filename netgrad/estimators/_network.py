@@ -90,7 +90,8 @@ def make_activation(name: str):
 
 def build_mlp(n_in: int, hidden: list[int] | tuple[int, ...], n_out: int, activation: str = "relu",
               dropout: float = 0.0):
-    """``Linear(n_in, h1) -> g -> [Dropout] -> ... -> Linear(h_last, n_out)`` (scores out)."""
+    """``Linear(n_in, h1) -> g -> [Dropout] -> ... -> Linear(h_last, n_out)`` (scores out), in
+    float32 whatever netgrad's default dtype is."""
     import netgrad.nn as nn
 
     layers, width = [], n_in
@@ -100,7 +101,7 @@ def build_mlp(n_in: int, hidden: list[int] | tuple[int, ...], n_out: int, activa
             layers.append(nn.Dropout(dropout))
         width = int(h)
     layers.append(nn.Linear(width, n_out))
-    return nn.Sequential(*layers)
+    return nn.Sequential(*layers).float()
 
 
 def linear_layers(model) -> list:
