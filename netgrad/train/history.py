@@ -27,8 +27,10 @@ def _plain(v: Any) -> Any:
 
 
 class History:
-    """``history``: a dict of per-epoch lists (``loss``, ``grad_norm``, ``lr``, ``seconds``, each
-    metric, and ``val_loss`` / ``val_<metric>`` with validation data); ``epochs``: how many ran;
+    """``history``: a dict of per-epoch lists (``loss``: the example-weighted mean of the batch
+    losses; ``grad_norm``: see ``fit``; ``lr``: the first parameter group's learning rate during
+    the epoch; ``seconds``; each metric; and ``val_loss`` / ``val_<metric>`` with validation data);
+    ``epochs``: how many ran;
     ``stop_reason``: why training stopped (one of ``STOP_REASONS``); ``best_epoch``: the 1-based
     epoch with the lowest monitored loss (``val_loss`` if there was validation data, else
     ``loss``), so its values are ``history[key][best_epoch - 1]``."""
