@@ -132,7 +132,7 @@ bind_methods(
     where=_where,
     sum=R.sum, mean=R.mean, var=R.var, std=R.std, max=R.max, min=R.min, amax=R.amax,
     amin=R.amin, logsumexp=R.logsumexp, argmax=R.argmax, argmin=R.argmin, all=R.all, any=R.any,
-    prod=R.prod,
+    prod=R.prod, norm=R.norm,
     reshape=_reshape, view=_reshape, flatten=S.flatten, squeeze=S.squeeze, unsqueeze=S.unsqueeze,
     expand=S.expand, broadcast_to=S.broadcast_to, expand_as=_expand_as, view_as=_view_as,
     reshape_as=_view_as, t=_t, transpose=S.transpose, swapaxes=S.swapaxes, permute=S.permute,

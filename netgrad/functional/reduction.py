@@ -23,7 +23,7 @@ from ..autograd import Function, Tensor
 from ._core import as_tensor_arg, normalize_dim, register_xp, xp_of
 
 __all__ = ["sum", "mean", "var", "std", "max", "min", "amax", "amin", "logsumexp", "argmax",
-           "argmin", "all", "any", "prod"]
+           "argmin", "all", "any", "prod", "norm"]
 
 MaxResult = namedtuple("MaxResult", ["values", "indices"])
 
@@ -328,14 +328,94 @@ def any(x: Any, dim: int | None = None, keepdim: bool = False) -> Tensor:  # noq
     return Tensor._make(np.asarray(np.any(as_tensor_arg(x, "any")._data, axis=dim, keepdims=keepdim)))
 
 
-def prod(x: Any, dim: int | None = None, keepdim: bool = False) -> Tensor:
-    """prod_i x_i, as exp(sum log|x|) with signs; differentiable where no element is zero."""
-    from .elementwise import abs as _abs
-    from .elementwise import exp, log
+class Prod(Function):
+    """y = prod_i x_i over ``dim``; dJ/dx_i = dJ/dy * prod_{j != i} x_j (exact where x has zeros)."""
 
+    _array_backward = True
+
+    @staticmethod
+    def forward(ctx, x, axis, keepdim):
+        ctx.save_for_backward(x)
+        ctx.in_shape, ctx.axis = x.shape, axis
+        return np.prod(x._data, axis=axis, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        xp = xp_of(ctx)
+        g = _expand(xp, g, ctx.in_shape, ctx.axis)
+        if ctx._arrays:
+            return g * _prod_of_others(x, ctx.axis), None, None
+        # The differentiable form divides by x: second derivatives are NaN where x has zeros.
+        return g * prod(x, ctx.axis, keepdim=True) / x, None, None
+
+
+def _prod_of_others(x: np.ndarray, axis: int | None) -> np.ndarray:
+    """prod_{j != i} x_j along ``axis`` for every i, by exclusive products from both ends."""
+    shape = x.shape
+    if axis is None:
+        x, axis = x.reshape(-1), 0
+    n = x.shape[axis]
+    if n == 0:
+        return np.ones(shape, x.dtype)
+    head = np.ones_like(np.take(x, [0], axis=axis))
+    left = np.concatenate([head, np.cumprod(np.take(x, range(n - 1), axis=axis), axis=axis)], axis=axis)
+    xr = np.flip(x, axis)
+    right = np.concatenate([head, np.cumprod(np.take(xr, range(n - 1), axis=axis), axis=axis)], axis=axis)
+    return (left * np.flip(right, axis)).reshape(shape)
+
+
+class Norm2(Function):
+    """y = ||x||_2 = sqrt(sum_i x_i^2) over ``dim``; dJ/dx_i = dJ/dy * x_i / y (0 where y = 0)."""
+
+    _array_backward = True
+
+    @staticmethod
+    def forward(ctx, x, axis, keepdim):
+        xd = x._data
+        out = np.sqrt((xd * xd).sum(axis=axis, keepdims=True))
+        ctx.save_for_backward(x)
+        ctx.out, ctx.in_shape, ctx.axis = out, x.shape, axis
+        return out if keepdim else out.reshape(_reduced_shape(xd.shape, axis))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        xp = xp_of(ctx)
+        y = ctx.out if ctx._arrays else norm(x, 2, ctx.axis, keepdim=True)
+        safe = xp.where(y == 0, 1.0, y)
+        return _expand(xp, g, ctx.in_shape, ctx.axis) * x / safe, None, None
+
+
+def prod(x: Any, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    """prod_i x_i over ``dim`` (all elements by default)."""
     x = as_tensor_arg(x, "prod")
-    s = Tensor._make(np.prod(np.sign(x._data), axis=dim, keepdims=keepdim))
-    return s * exp(sum(log(_abs(x)), dim, keepdim))
+    d = normalize_dim(dim, x.ndim, "prod") if x.ndim else None
+    if x.dtype.kind != "f":
+        return Tensor._make(np.asarray(np.prod(x._data, axis=d, keepdims=keepdim)))
+    return Prod.apply(x, d, keepdim)
+
+
+def norm(x: Any, p: float | str = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """||x||_p over ``dim`` (p = 2 by default: the Euclidean/Frobenius norm; also 1 and inf).
+
+    >>> import netgrad as ng
+    >>> ng.tensor([3.0, 4.0]).norm().item()
+    5.0
+    """
+    from .elementwise import abs as _abs
+
+    x = as_tensor_arg(x, "norm")
+    d = normalize_dim(dim, x.ndim, "norm") if x.ndim else None
+    if p in (2, "fro"):
+        return Norm2.apply(x, d, keepdim)
+    if p == 1:
+        return sum(_abs(x), d, keepdim)
+    if p in (float("inf"), "inf"):
+        return amax(_abs(x), d, keepdim)
+    if isinstance(p, (int, float)) and p > 0:
+        return sum(_abs(x) ** p, d, keepdim) ** (1.0 / p)
+    raise ValueError(f"norm: unsupported p={p!r} (use 1, 2, 'fro', inf or a positive number)")
 
 
 def _xp_sum(a, axis=None, keepdims=False):
