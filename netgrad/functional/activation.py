@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function, Tensor
+from ._buffers import parallel_for
 from ._core import as_tensor_arg, normalize_dim, register_xp, xp_of
 from .methods import bind_methods
 
@@ -43,12 +44,33 @@ class ReLU(Function):
     @staticmethod
     def forward(ctx, x):
         xd = x._data
-        ctx.mask = xd > 0
-        return np.maximum(xd, 0)
+        if xd.ndim == 0 or xd.size < (1 << 20):
+            ctx.mask = xd > 0
+            return np.maximum(xd, 0)
+        # conv feature maps: split over the batch on a few threads (NumPy's loops are serial);
+        # empty_like keeps the input's memory layout
+        out, mask = np.empty_like(xd), np.empty_like(xd, dtype=bool)
+
+        def block(a: int, b: int) -> None:
+            np.maximum(xd[a:b], 0, out=out[a:b])
+            np.greater(xd[a:b], 0, out=mask[a:b])
+
+        parallel_for(block, xd.shape[0], xd.size)
+        ctx.mask = mask
+        return out
 
     @staticmethod
     def backward(ctx, g):
-        return g * ctx.mask
+        mask = ctx.mask
+        if not ctx._arrays or mask.ndim == 0 or mask.size < (1 << 20) or g.shape != mask.shape:
+            return g * mask
+        out = np.empty_like(mask, dtype=g.dtype)
+
+        def block(a: int, b: int) -> None:
+            np.multiply(g[a:b], mask[a:b], out=out[a:b])
+
+        parallel_for(block, mask.shape[0], mask.size)
+        return out
 
 
 class LeakyReLU(Function):
