@@ -18,9 +18,12 @@ $(VENV)/.test: pyproject.toml $(VENV)/.demo
 demo: $(VENV)/.demo
 	$(PY) -m netgrad.demo
 
+# Two test workers on two cores: one BLAS/OpenMP thread each, or their thread pools fight.
+THREADS1 := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+
 test: $(VENV)/.test
 	$(PY) -m ruff check netgrad tests examples benchmarks
-	$(PY) -m pytest -n 2 netgrad tests
+	$(THREADS1) $(PY) -m pytest -n 2 netgrad tests
 
 lint: $(VENV)/.test
 	$(PY) -m ruff check netgrad tests examples benchmarks
