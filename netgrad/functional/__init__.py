@@ -17,11 +17,15 @@ from .shape import __all__ as _s
 from . import methods  # noqa: F401,E402  (binds operators onto Tensor)
 from .activation import *  # noqa: F401,F403,E402
 from .activation import __all__ as _a
+from .smooth import *  # noqa: F401,F403,E402
+from .smooth import __all__ as _sm
 from .loss import *  # noqa: F401,F403,E402
 from .loss import __all__ as _lo
 from .conv import *  # noqa: F401,F403,E402
 from .conv import __all__ as _c
+from .pooling import *  # noqa: F401,F403,E402
+from .pooling import __all__ as _p
 from .dropout import *  # noqa: F401,F403,E402
 from .dropout import __all__ as _d
 
-__all__ = [*_e, *_l, *_r, *_s, *_a, *_lo, *_c, *_d]
+__all__ = [*_e, *_l, *_r, *_s, *_a, *_sm, *_lo, *_c, *_p, *_d]

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..autograd import Tensor
 from ..functional import activation as A
+from ..functional import smooth as S
 from .module import Module
 
 
@@ -98,7 +99,7 @@ class ELU(Module):
         self.alpha, self.inplace = alpha, inplace
 
     def forward(self, input: Any) -> Tensor:  # noqa: A002
-        return A.elu(input, self.alpha)
+        return S.elu(input, self.alpha)
 
     def extra_repr(self) -> str:
         return f"alpha={self.alpha}"
@@ -112,7 +113,7 @@ class GELU(Module):
         self.approximate = approximate
 
     def forward(self, input: Any) -> Tensor:  # noqa: A002
-        return A.gelu(input, self.approximate)
+        return S.gelu(input, self.approximate)
 
     def extra_repr(self) -> str:
         return f"approximate={self.approximate!r}"
@@ -126,7 +127,7 @@ class Softplus(Module):
         self.beta, self.threshold = beta, threshold
 
     def forward(self, input: Any) -> Tensor:  # noqa: A002
-        return A.softplus(input, self.beta, self.threshold)
+        return S.softplus(input, self.beta, self.threshold)
 
     def extra_repr(self) -> str:
         return f"beta={self.beta}, threshold={self.threshold}"
@@ -140,7 +141,7 @@ class SiLU(Module):
         self.inplace = inplace
 
     def forward(self, input: Any) -> Tensor:  # noqa: A002
-        return A.silu(input)
+        return S.silu(input)
 
 
 class LinearActivation(Module):

@@ -7,10 +7,10 @@ tensor([0., 1.])
 """
 
 from ..functional.activation import (
-    elu, gelu, identity, leaky_relu, linear_activation, log_softmax, logistic, relu, sigmoid, silu,
-    softmax, softplus, step, tanh, threshold,
+    identity, leaky_relu, linear_activation, log_softmax, logistic, relu, sigmoid, softmax, step, tanh,
+    threshold,
 )
-from ..functional.conv import avg_pool2d, conv2d, max_pool2d
+from ..functional.conv import conv2d
 from ..functional.dropout import dropout, dropout2d
 from ..functional.linalg import linear
 from ..functional.loss import (
@@ -18,7 +18,9 @@ from ..functional.loss import (
     half_mse_loss, huber_loss, kl_div, l1_loss, mse_loss, nll_loss, one_hot, rss_loss, smooth_l1_loss,
     sse_loss, symmetric_cross_entropy,
 )
+from ..functional.pooling import avg_pool2d, max_pool2d
 from ..functional.shape import pad
+from ..functional.smooth import elu, gelu, silu, softplus
 from .normalization import batch_norm
 
 __all__ = [

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..autograd import Tensor
-from ..functional import conv as C
+from ..functional import pooling as C
 from .module import Module
 
 

@@ -1,0 +1,45 @@
+"""Helpers shared by the loss functions: reduction and input/target checks."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from ..autograd import Tensor
+from ..autograd.errors import ShapeError
+from ._core import as_tensor_arg
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _check_reduction(reduction: str, op: str, extra: tuple = ()) -> None:
+    if reduction not in _REDUCTIONS + extra:
+        allowed = ", ".join(repr(r) for r in _REDUCTIONS + extra)
+        raise ValueError(f"{op}: reduction must be one of {allowed}, got {reduction!r}")
+
+
+def _reduce(loss: Tensor, reduction: str, op: str) -> Tensor:
+    _check_reduction(reduction, op)
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _pair(input: Any, target: Any, op: str) -> tuple:  # noqa: A002
+    x = as_tensor_arg(input, op)
+    t = target if isinstance(target, Tensor) else as_tensor_arg(target, op)
+    if t.dtype != x.dtype and x.dtype.kind == "f":
+        t = t.to(x.dtype)
+    if x.shape != t.shape:
+        try:
+            np.broadcast_shapes(x.shape, t.shape)
+        except ValueError:
+            raise ShapeError(f"{op}: input of shape {x.shape} and target of shape {t.shape} do not "
+                             "match") from None
+        warnings.warn(f"{op}: target size {t.shape} differs from input size {x.shape}; they are "
+                      "broadcast, which is likely not what you want", UserWarning, stacklevel=3)
+    return x, t
