@@ -170,6 +170,16 @@ def test_clip_grad_norm_matches_torch(norm_type, max_norm):
         np.testing.assert_allclose(p.grad.numpy(), t.grad.numpy(), rtol=1e-12)
 
 
+def test_clip_grad_norm_takes_a_generator():
+    # model.parameters() is a generator: the norm and the clipping must both see every gradient
+    ps = [ng.tensor([0.0, 0.0], requires_grad=True), ng.tensor([0.0], requires_grad=True)]
+    ps[0].grad, ps[1].grad = ng.tensor([3.0, 0.0]), ng.tensor([4.0])
+    n = clip_grad_norm_((p for p in ps), 1.0)
+    assert n.item() == pytest.approx(5.0)
+    np.testing.assert_allclose(ps[0].grad.numpy(), [0.6, 0.0], rtol=1e-6)
+    np.testing.assert_allclose(ps[1].grad.numpy(), [0.8], rtol=1e-6)
+
+
 def test_clip_grad_value_and_nonfinite():
     p = ng.tensor([0.0, 0.0, 0.0], requires_grad=True)
     p.grad = ng.tensor([-3.0, 0.5, 7.0])

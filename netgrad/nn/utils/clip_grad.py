@@ -50,9 +50,10 @@ def clip_grad_norm_(parameters: Iterable[Tensor] | Tensor, max_norm: float, norm
                     error_if_nonfinite: bool = False) -> Tensor:
     """Scale all gradients by min(1, max_norm / (total_norm + 1e-6)); return the total norm
     (before clipping) as a 0-d tensor."""
-    grads = _grads(parameters)
+    params = _params(parameters)  # once: a generator (model.parameters()) can be read only once
+    grads = _grads(params)
     dtype = grads[0].dtype if grads else np.dtype(np.float32)
-    total = grad_norm(parameters, norm_type)
+    total = grad_norm(params, norm_type)
     if error_if_nonfinite and not math.isfinite(total):
         raise RuntimeError(f"clip_grad_norm_: the total norm of order {norm_type} of the gradients is "
                            f"non-finite ({total}), so it cannot be clipped; set error_if_nonfinite=False "
