@@ -161,6 +161,7 @@ def fit(model: Any, loss_fn: Callable[[Any, Any], Tensor], optimizer: Any, train
     if val_data is not None:
         val_loader = make_loader(val_data, 256, dtype=dtype, name="fit (val_data)")
     params = _params(optimizer)
+    scratch = [np.empty_like(p._data) for p in params]  # for n * grad, so that a step allocates nothing
     fns = [(metric_name(m), get_metric(m)) for m in metrics]
     history = History()
     history.params = {"epochs": int(epochs), "batch_size": loader.batch_size, "n_train": len(loader.dataset),
@@ -234,9 +235,9 @@ def fit(model: Any, loss_fn: Callable[[Any, Any], Tensor], optimizer: Any, train
                         optimizer.zero_grad()
                         loss.backward()
                         n = len(_arr(y))
-                        for p, g in zip(params, acc.grad):
+                        for p, g, tmp in zip(params, acc.grad, scratch):
                             if p.grad is not None:
-                                g += p.grad._data * n
+                                g += np.multiply(p.grad._data, n, out=tmp)
                         if clip_grad_norm is not None:
                             clip_grad_norm_(params, clip_grad_norm)
                         optimizer.step()
