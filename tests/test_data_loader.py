@@ -94,6 +94,8 @@ def test_subset_fast_path_and_random_split():
     assert [len(s) for s in random_split(TensorDataset(np.arange(10)), [0.33, 0.33, 0.34])] == [4, 3, 3]
     with pytest.raises(ValueError, match="add up"):
         random_split(ds, [10, 20])
+    with pytest.raises(ValueError, match=">= 0"):
+        random_split(ds, [-10, 110])  # adds up, but a negative length would slice from the end
     nested = Subset(Subset(ds, np.arange(10, 20)), [3, 1])
     assert [x.item() for x, _ in DataLoader(nested, batch_size=1)] == [13, 11]
 

@@ -86,8 +86,9 @@ class Subset(Dataset):
 def _lengths(n: int, lengths: Sequence[float]) -> list[int]:
     lengths = list(lengths)
     if all(isinstance(x, (int, np.integer)) and not isinstance(x, bool) for x in lengths):
-        if sum(lengths) != n:
-            raise ValueError(f"random_split: the lengths {lengths} do not add up to the dataset's {n}")
+        if sum(lengths) != n or any(x < 0 for x in lengths):
+            raise ValueError(f"random_split: the lengths {lengths} must be >= 0 and add up to the "
+                             f"dataset's {n}")
         return [int(x) for x in lengths]
     if not math.isclose(sum(lengths), 1.0, abs_tol=1e-9) or any(x < 0 for x in lengths):
         raise ValueError(f"random_split: fractions must be >= 0 and add up to 1, got {lengths}")

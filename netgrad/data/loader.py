@@ -122,12 +122,9 @@ class DataLoader:
         if self._fast is not None:
             arrays, base = self._fast
             for s in range(start * bs, stop, bs):
-                if order is None and base is None:
-                    idx: Any = slice(s, min(s + bs, n))
-                else:
-                    idx = order[s:s + bs] if order is not None else np.arange(s, min(s + bs, n))
-                    if base is not None:
-                        idx = base[idx]
+                idx: Any = slice(s, min(s + bs, n)) if order is None else order[s:s + bs]
+                if base is not None:
+                    idx = base[idx]
                 yield tuple(Tensor._make(a[idx]) for a in arrays)
             return
         collate = self.collate_fn or default_collate
