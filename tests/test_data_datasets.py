@@ -126,6 +126,9 @@ def test_load_csv(tmp_path):
     (tmp_path / "nan.csv").write_text("1,x\n")
     with pytest.raises(ValueError, match="nan.csv"):
         load_csv(tmp_path / "nan.csv", header=False)
+    (tmp_path / "missing.csv").write_text("a,b\n1,2\nnan,3\n4,inf\n")
+    with pytest.raises(ValueError, match=r"missing.csv, line 3, column 'a': 'nan' is not a finite number"):
+        load_csv(tmp_path / "missing.csv")
 
 
 def test_toy_generators():

@@ -167,6 +167,11 @@ def load_csv(path: str | os.PathLike, target: str | int = -1, *, delimiter: str 
         data = np.array([[float(c) for c in r] for r in body], dtype=np.float64).reshape(len(body), width)
     except ValueError as e:
         raise ValueError(f"load_csv: {path} holds a non-numeric value ({e})") from e
+    bad = np.argwhere(~np.isfinite(data))
+    if len(bad):  # float() accepts 'nan' and 'inf'; a missing value is an error, not a number
+        r, c = bad[0]
+        raise ValueError(f"load_csv: {path}, line {r + 1 + bool(header)}, column {names[c]!r}: "
+                         f"{body[r][c].strip()!r} is not a finite number ({len(bad)} such values)")
     if isinstance(target, str):
         if target not in names:
             raise ValueError(f"load_csv: {path} has no column {target!r} (columns: {names})")
