@@ -187,6 +187,13 @@ def test_data_forms_and_dtype_casting():
         fit(model, nn.MSELoss(), optim.SGD(model.parameters(), lr=0.1), (X, y[:5]), epochs=1, verbose=0)
     with pytest.raises(ValueError, match="epochs"):
         fit(model, nn.MSELoss(), optim.SGD(model.parameters(), lr=0.1), (X, y), epochs=0, verbose=0)
+    with pytest.raises(ValueError, match="fit: the data set is empty"):
+        fit(model, nn.MSELoss(), optim.SGD(model.parameters(), lr=0.1), (X[:0], y[:0]), epochs=1, verbose=0)
+    with pytest.raises(TypeError, match=r"fit: data must be numeric, got an array of dtype <U.* \(40, 1\)"):
+        fit(model, nn.MSELoss(), optim.SGD(model.parameters(), lr=0.1), (X.astype(str), y), epochs=1,
+            verbose=0)
+    with pytest.raises(TypeError, match="predict: data must be numeric, got an array of dtype object"):
+        predict(model, np.array([[1.0], [None]], dtype=object))
 
 
 def test_reduce_on_plateau_and_clipping():

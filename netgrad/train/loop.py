@@ -23,8 +23,11 @@ def param_dtype(model: Any) -> np.dtype:
     return dtypes.get_default_dtype()
 
 
-def _cast(a: Any, dtype: np.dtype) -> Tensor:
+def _cast(a: Any, dtype: np.dtype, name: str) -> Tensor:
     arr = a._data if isinstance(a, Tensor) else np.asarray(a)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name}: data must be numeric, got an array of dtype {arr.dtype} and shape "
+                        f"{arr.shape} (convert strings or objects to numbers first)")
     if arr.dtype.kind == "f" and arr.dtype != dtype:
         arr = arr.astype(dtype)
     elif arr.dtype.kind in "iu" and arr.dtype != np.int64 and arr.dtype != np.uint8:
@@ -42,12 +45,12 @@ def make_loader(data: Any, batch_size: int | None, *, shuffle: bool = False, gen
     if isinstance(data, (tuple, list)) and 1 <= len(data) <= 2 and not isinstance(data[0], (int, float)):
         dt = dtypes.as_dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
         try:
-            data = TensorDataset(*(_cast(a, dt) for a in data))
+            data = TensorDataset(*(_cast(a, dt, name) for a in data))
         except ValueError as e:
             raise ValueError(f"{name}: {e}") from None
     elif isinstance(data, (np.ndarray, Tensor)):
         dt = dtypes.as_dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
-        data = TensorDataset(_cast(data, dt))
+        data = TensorDataset(_cast(data, dt, name))
     elif not (isinstance(data, Dataset) or (hasattr(data, "__getitem__") and hasattr(data, "__len__"))):
         raise TypeError(f"{name}: data must be a Dataset, a DataLoader or a tuple (X, y) of arrays or "
                         f"tensors, got {type(data).__name__}")
