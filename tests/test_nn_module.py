@@ -298,3 +298,15 @@ def test_training_step_reduces_loss():
             for p in model.parameters():
                 p.sub_(0.5 * p.grad)
     assert losses[-1] < 0.7 * losses[0]
+
+
+def test_functional_namespace_has_pytorch_names():
+    for name in ("relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax", "elu", "gelu",
+                 "softplus", "silu", "threshold", "linear", "pad", "conv2d", "max_pool2d", "avg_pool2d",
+                 "dropout", "dropout2d", "batch_norm", "mse_loss", "l1_loss", "huber_loss",
+                 "smooth_l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+                 "cross_entropy", "nll_loss", "kl_div", "one_hot"):
+        assert callable(getattr(F, name)), name
+        assert hasattr(torch.nn.functional, name), name  # same names as PyTorch's F
+    assert callable(ng.summary) and ng.device("cpu") == "cpu" and not ng.cuda.is_available()
+    assert ng.nn.utils is not None

@@ -14,6 +14,7 @@ import numpy as np
 
 _POOL: dict[tuple, list[np.ndarray]] = {}
 _MAX_PER_KEY = 4
+_MAX_BYTES = 256 << 20  # beyond this, free buffers of other shapes are dropped before caching more
 # References held while we look at a buffer: the pool's list, the loop variable, getrefcount's argument.
 _FREE_REFS = 3
 
@@ -29,8 +30,16 @@ def scratch(shape: tuple, dtype: np.dtype, tag: str = "") -> np.ndarray:
             return a
     a = np.empty(shape, dtype=dtype)
     if len(lst) < _MAX_PER_KEY:
+        if sum(b.nbytes for bufs in _POOL.values() for b in bufs) + a.nbytes > _MAX_BYTES:
+            _drop_free()
         lst.append(a)
     return a
+
+
+def _drop_free() -> None:
+    for lst in _POOL.values():
+        # refs while filtering: the list, the comprehension variable, getrefcount's argument
+        lst[:] = [b for b in lst if sys.getrefcount(b) > _FREE_REFS]
 
 
 def clear() -> None:
