@@ -231,6 +231,11 @@ def test_chunk(chunks, dim, rng):
     assert [o.shape for o in outs] == [tuple(r.shape) for r in refs]
 
 
+def test_chunk_count_must_be_positive():
+    with pytest.raises(ValueError, match="chunk: chunks must be a positive integer, got 0"):
+        ng.zeros(4).chunk(0)  # was a ZeroDivisionError
+
+
 @pytest.mark.parametrize("dim", [0, 1, -1])
 def test_unbind(dim, rng):
     a = rng.standard_normal((3, 2, 4))

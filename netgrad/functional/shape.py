@@ -103,13 +103,7 @@ class IndexAddZeros(Function):
     @staticmethod
     def forward(ctx, g, shape, index):
         ctx.index = index
-        gd = g._data
-        out = np.zeros(shape, dtype=gd.dtype)
-        if _is_basic(index):
-            out[index] = gd
-        else:
-            np.add.at(out, index, gd)
-        return out
+        return index_put_zeros(g._data, shape, index)
 
     @staticmethod
     def backward(ctx, grad):
@@ -117,6 +111,13 @@ class IndexAddZeros(Function):
 
 
 def index_put_zeros(g: Any, shape: tuple, index: Any) -> Any:
+    """zeros(shape) with ``g`` added at ``index`` (repeated indices accumulate): the adjoint of
+    ``x[index]``, recorded for tensors (double backward), plain NumPy for arrays.
+
+    >>> import numpy as np
+    >>> index_put_zeros(np.array([1.0, 2.0]), (3,), np.array([0, 0]))
+    array([3., 0., 0.])
+    """
     if isinstance(g, Tensor):
         return IndexAddZeros.apply(g, shape, index)
     out = np.zeros(shape, dtype=g.dtype)
@@ -266,9 +267,10 @@ def broadcast_to(x: Any, shape: Sequence[int]) -> Tensor:
 def permute(x: Any, *dims) -> Tensor:
     x = as_tensor_arg(x, "permute")
     dims = _shape_arg(dims)
-    if sorted(normalize_dim(dims, x.ndim, "permute")) != list(range(x.ndim)):
+    axes = normalize_dim(dims, x.ndim, "permute")
+    if sorted(axes) != list(range(x.ndim)):
         raise ValueError(f"permute: dims {dims} are not a permutation of a {x.ndim}-d tensor's axes")
-    return Permute.apply(x, normalize_dim(dims, x.ndim, "permute"))
+    return Permute.apply(x, axes)
 
 
 def permute_dims(x: Any, axes: Sequence[int]) -> Tensor:
@@ -354,6 +356,8 @@ def split(x: Any, split_size_or_sections: int | Sequence[int], dim: int = 0) -> 
 
 def chunk(x: Any, chunks: int, dim: int = 0) -> tuple:
     x = as_tensor_arg(x, "chunk")
+    if not isinstance(chunks, (int, np.integer)) or chunks < 1:
+        raise ValueError(f"chunk: chunks must be a positive integer, got {chunks!r}")
     n = x.shape[normalize_dim(dim, x.ndim, "chunk")]
     return split(x, max(1, -(-n // chunks)), dim)
 
