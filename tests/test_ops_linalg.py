@@ -89,6 +89,10 @@ def test_linear_errors_name_shapes_and_dtypes():
         ng.linear(ng.zeros(5, 2), ng.zeros(4, 3))
     with pytest.raises(ng.DTypeError, match="linear"):
         ng.linear(ng.zeros(5, 3, dtype=ng.float64), ng.zeros(4, 3))
+    with pytest.raises(ng.ShapeError, match=r"linear.*\(5, 3\).*weight of shape \(3,\)"):
+        ng.linear(ng.zeros(5, 3), ng.zeros(3))  # a 1-D weight: was an IndexError
+    with pytest.raises(ng.ShapeError, match=r"linear: bias of shape \(3,\).*\(5, 4\)"):
+        ng.linear(ng.zeros(5, 3), ng.zeros(4, 3), ng.zeros(3))  # was NumPy's broadcast error
 
 
 def test_matmul_shape_error_names_both_shapes():

@@ -75,9 +75,9 @@ class Linear(Function):
     @staticmethod
     def forward(ctx, x, w, b):
         xd, wd = x._data, w._data
-        if xd.ndim == 0 or xd.shape[-1] != wd.shape[1]:
+        if wd.ndim != 2 or xd.ndim == 0 or xd.shape[-1] != wd.shape[1]:
             raise ShapeError(f"linear: input of shape {x.shape} does not match weight of shape "
-                             f"{w.shape} (expected last dim {wd.shape[1]})")
+                             f"{w.shape} (a 2-D (out, in) weight; the input's last dim must be in)")
         if xd.dtype != wd.dtype:
             raise DTypeError(f"linear: input dtype {xd.dtype} differs from weight dtype {wd.dtype}; "
                              "convert the input with .to(dtype) or the model with .to(dtype)")
@@ -85,7 +85,11 @@ class Linear(Function):
         # np.dot skips matmul's gufunc machinery: ~0.4 us less per call, felt at batch 1.
         out = np.dot(xd, wd.T) if xd.ndim == 2 else xd @ wd.T
         if b is not None:
-            out += b._data
+            try:
+                out += b._data
+            except ValueError:
+                raise ShapeError(f"linear: bias of shape {b.shape} does not fit the output of shape "
+                                 f"{out.shape} (weight {w.shape}; expected ({wd.shape[0]},))") from None
         return out
 
     @staticmethod
@@ -105,25 +109,42 @@ def matmul(a: Any, b: Any) -> Tensor:
     return MatMul.apply(as_tensor_arg(a, "matmul"), as_tensor_arg(b, "matmul"))
 
 
+def _operands(op: str, a: Any, b: Any, ndim: int, what: str) -> tuple[Tensor, Tensor]:
+    a, b = as_tensor_arg(a, op), as_tensor_arg(b, op)
+    if a.ndim != ndim or b.ndim != ndim or (ndim == 3 and a.shape[0] != b.shape[0]):
+        raise ShapeError(f"{op}: expected {what}, got shapes {a.shape} and {b.shape}")
+    return a, b
+
+
 def mm(a: Any, b: Any) -> Tensor:
-    a, b = as_tensor_arg(a, "mm"), as_tensor_arg(b, "mm")
-    if a.ndim != 2 or b.ndim != 2:
-        raise ShapeError(f"mm: expected 2-D operands, got shapes {a.shape} and {b.shape}")
-    return MatMul.apply(a, b)
+    """y = a b for 2-D a (n, k) and b (k, m).
+
+    >>> import netgrad as ng
+    >>> ng.mm(ng.eye(2), ng.tensor([[1.0, 2.0], [3.0, 4.0]]))
+    tensor([[1., 2.],
+            [3., 4.]])
+    """
+    return MatMul.apply(*_operands("mm", a, b, 2, "2-D operands"))
 
 
 def bmm(a: Any, b: Any) -> Tensor:
-    a, b = as_tensor_arg(a, "bmm"), as_tensor_arg(b, "bmm")
-    if a.ndim != 3 or b.ndim != 3 or a.shape[0] != b.shape[0]:
-        raise ShapeError(f"bmm: expected 3-D operands with the same batch size, got {a.shape} and {b.shape}")
-    return MatMul.apply(a, b)
+    """y[i] = a[i] b[i] for 3-D a (B, n, k) and b (B, k, m).
+
+    >>> import netgrad as ng
+    >>> ng.bmm(ng.ones(4, 2, 3), ng.ones(4, 3, 5)).shape
+    (4, 2, 5)
+    """
+    return MatMul.apply(*_operands("bmm", a, b, 3, "3-D operands with the same batch size"))
 
 
 def dot(a: Any, b: Any) -> Tensor:
-    a, b = as_tensor_arg(a, "dot"), as_tensor_arg(b, "dot")
-    if a.ndim != 1 or b.ndim != 1:
-        raise ShapeError(f"dot: expected 1-D operands, got shapes {a.shape} and {b.shape}")
-    return MatMul.apply(a, b)
+    """y = sum_i a_i b_i for 1-D a and b.
+
+    >>> import netgrad as ng
+    >>> ng.dot(ng.tensor([1.0, 2.0]), ng.tensor([3.0, 4.0])).item()
+    11.0
+    """
+    return MatMul.apply(*_operands("dot", a, b, 1, "1-D operands"))
 
 
 def outer(a: Any, b: Any) -> Tensor:
