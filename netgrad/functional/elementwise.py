@@ -225,7 +225,8 @@ class Clamp(Function):
 
 
 class Maximum(Function):
-    """y = max(a, b) elementwise; the gradient goes to the larger, split evenly on ties."""
+    """y = max(a, b) elementwise; dJ/da = dJ/dy * w, dJ/db = dJ/dy * (1 - w), with w = 1 where a
+    wins, 0 where b wins, 1/2 on ties."""
 
     _array_backward = True
 
@@ -240,20 +241,14 @@ class Maximum(Function):
         return g * ctx.wa, g * (1.0 - ctx.wa)
 
 
-class Minimum(Function):
+class Minimum(Maximum):
     """y = min(a, b) elementwise; the gradient goes to the smaller, split evenly on ties."""
-
-    _array_backward = True
 
     @staticmethod
     def forward(ctx, a, b):
         ad, bd = data(a), data(b)
         ctx.wa = (ad < bd) + 0.5 * (ad == bd)
         return fix_float(np.minimum(ad, bd), a, b)
-
-    @staticmethod
-    def backward(ctx, g):
-        return g * ctx.wa, g * (1.0 - ctx.wa)
 
 
 class Where(Function):

@@ -212,7 +212,7 @@ def sum(x: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,  # 
     x = as_tensor_arg(x, "sum")
     if dtype is not None:
         x = x.to(dtype)
-    elif x.dtype.kind in "bu" or x.dtype.kind == "i":
+    elif x.dtype.kind in "biu":
         return Tensor._make(np.asarray(x._data.sum(axis=_axis(x, dim, axis, "sum"),
                                                     keepdims=bool(keepdim or keepdims), dtype=np.int64)))
     return Sum.apply(x, _axis(x, dim, axis, "sum"), bool(keepdim or keepdims))
