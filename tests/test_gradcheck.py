@@ -70,6 +70,40 @@ def test_gradcheck_names_the_failing_input():
         gradcheck(lambda a, b: a * 2 + WrongCube.apply(b), [x, y])
 
 
+class SlightlyOffScale(ng.autograd.Function):
+    """y = 1e5 x with a backward 0.05% off: a large |diff| that is still within rtol=1e-3."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x * 1e5
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * (1e5 * (1 + 5e-4))
+
+
+class NanBackward(ng.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x * 2
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * float("nan")
+
+
+def test_gradcheck_names_a_failing_element_not_the_largest_diff():
+    x, y = _x(), _x(seed=1)
+    # input 0's |diff| (~50) is within tolerance (~100); input 1's (~4) is not
+    with pytest.raises(GradcheckError, match="input 1"):
+        gradcheck(lambda a, b: SlightlyOffScale.apply(a).sum() + WrongCube.apply(b).sum(), [x, y])
+
+
+def test_gradcheck_fails_on_nan_gradients():
+    with pytest.raises(GradcheckError, match="analytic nan"):
+        gradcheck(NanBackward.apply, [_x()])
+
+
 def test_gradcheck_skips_inputs_without_grad_and_non_tensors():
     x = _x()
     c = ng.tensor([1.0, 2.0, 3.0], dtype=ng.float64)
