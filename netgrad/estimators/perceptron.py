@@ -13,7 +13,9 @@ class labels work (``classes_[1]`` is the positive class); with more, one percep
 
 from __future__ import annotations
 
+import warnings
 from numbers import Integral, Real
+from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -41,15 +43,15 @@ class Perceptron(ClassifierMixin, BaseEstimator):
         "random_state": ["random_state"],
     }
 
-    def __init__(self, eta0: float = 1.0, max_iter: int = 1000, shuffle: bool = False, random_state=None):
+    def __init__(self, eta0: float = 1.0, max_iter: int = 1000, shuffle: bool = False,
+                 random_state: Any = None) -> None:
         self.eta0 = eta0
         self.max_iter = max_iter
         self.shuffle = shuffle
         self.random_state = random_state
 
-    def fit(self, X, y):
-        import warnings
-
+    def fit(self, X: Any, y: Any) -> Perceptron:
+        """Train one perceptron (or one per class) by the perceptron rule; warns if not converged."""
         import netgrad as ng
 
         self._validate_params()
@@ -80,12 +82,14 @@ class Perceptron(ClassifierMixin, BaseEstimator):
                           "may not be linearly separable", ConvergenceWarning)
         return self
 
-    def decision_function(self, X):
+    def decision_function(self, X: Any) -> np.ndarray:
+        """net = w_0 + w . x per example (per class with more than two)."""
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
         scores = X @ self.coef_.T + self.intercept_
         return scores[:, 0] if scores.shape[1] == 1 else scores
 
-    def predict(self, X):
+    def predict(self, X: Any) -> np.ndarray:
+        """The class whose net input is positive (two classes) or largest (more)."""
         s = self.decision_function(X)
         return self.classes_[(s > 0).astype(int) if s.ndim == 1 else s.argmax(axis=1)]

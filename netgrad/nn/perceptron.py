@@ -40,7 +40,6 @@ import numpy as np
 from ..autograd import Tensor
 from ..autograd.dtypes import as_dtype, get_default_dtype
 from ..autograd.errors import ShapeError
-from ..autograd.grad_mode import no_grad
 from ..autograd.random import rng as _rng
 from .module import Module
 from .parameter import Parameter
@@ -113,12 +112,13 @@ class Perceptron(Module):
     # --------------------------------------------------------------- learning
     def update(self, x: Any, y: float) -> bool:
         """One step of the rule on one example; True if it was a mistake (and w moved)."""
-        xa = self.augment(x)[0]
-        y_hat = 1.0 if xa @ self.weight._data > 0 else 0.0
-        err = float(y) - y_hat
+        return self._rule(self.augment(x)[0], float(y), self.weight._data)
+
+    def _rule(self, xa: np.ndarray, y: float, w: np.ndarray) -> bool:
+        """w <- w + eta (y - y_hat) xa, in place on the weight's array; True on a mistake."""
+        err = y - (1.0 if xa @ w > 0 else 0.0)
         if err != 0.0:
-            with no_grad():
-                self.weight._data += self.lr * err * xa
+            w += self.lr * err * xa
         return err != 0.0
 
     def fit(self, X: Any, y: Any, epochs: int = 1000, shuffle: bool = False, seed: int | None = None
@@ -137,12 +137,7 @@ class Perceptron(Module):
         for _epoch in range(int(epochs)):
             if shuffle:
                 gen.shuffle(order)
-            mistakes = 0
-            for i in order:
-                err = t[i] - (1.0 if Xa[i] @ w > 0 else 0.0)
-                if err != 0.0:
-                    w += self.lr * err * Xa[i]  # the perceptron rule, in place
-                    mistakes += 1
+            mistakes = sum(self._rule(Xa[i], t[i], w) for i in order)
             self.history_.append(mistakes)
             if mistakes == 0:
                 self.converged_ = True
