@@ -62,16 +62,13 @@ class Trace:
     lr: float
     layers: list[LayerTrace]
     output: np.ndarray            # the network's output a^(L) (before the loss's softmax, if any)
+    dJ_da: np.ndarray = field(default_factory=lambda: np.zeros(0))  # dJ/da^(L), the backward's start
     softmax_in_loss: bool = False
     maximise: bool = False        # the objective is climbed: update = +eta dJ/dW
     loss_autograd: float | None = None
     max_diff: float = float("nan")
     notes: list[str] = field(default_factory=list)
     digits: int = 6
-
-    @property
-    def dJ_da(self) -> np.ndarray:
-        return self._dJ_da
 
     def to_text(self, digits: int | None = None) -> str:
         from .render import to_text
@@ -315,10 +312,8 @@ def explain(model: Any, x: Any, y: Any, loss: Any = "squared", lr: float = 0.1,
 
     trace = Trace(x=X, y=T if not class_targets else ya.reshape(-1), y_hat=y_hat, loss=J, loss_name=name,
                   loss_formula=formula, loss_grad_formula=gformula, loss_latex=latex, lr=lr, layers=trs,
-                  output=A_L, softmax_in_loss=bool(rule is not None and rule.softmax_inside), notes=notes,
-                  maximise=bool(rule is not None and rule.maximise),
-                  digits=digits)
-    trace._dJ_da = dJ
+                  output=A_L, dJ_da=dJ, softmax_in_loss=bool(rule is not None and rule.softmax_inside),
+                  notes=notes, maximise=bool(rule is not None and rule.maximise), digits=digits)
     from .check import cross_check
 
     cross_check(trace, layers, X, y_t, rule, loss_fn, T)
