@@ -62,6 +62,7 @@ def merge(runs: list[dict]) -> dict:
         m["stats"] = stats(m["samples"])
     out["metrics"], out["rounds"] = metrics, len(ok)
     out["cpu_busy_before"] = [r.get("cpu_busy_before") for r in runs]
+    out["others_busy"] = [r.get("others_busy") for r in runs]
     return out
 
 
@@ -173,8 +174,18 @@ def markdown(doc: dict) -> str:
         table(doc["rows"]), "",
         "Cells: median [min, max] over the samples (epochs, steps or blocks of calls; see "
         "benchmarks/README.md); ratios are of medians, netgrad's time over the other's.",
-        "", machine_line(doc["machine"]),
+        "", machine_line(doc["machine"]) + contention_line(doc.get("results", {})),
     ])
+
+
+def contention_line(results: dict) -> str:
+    """How much of the CPUs other processes used while the kept workers ran (shared machine)."""
+    shares = [x for by_lib in results.values() for r in by_lib.values()
+              for x in r.get("others_busy", []) or [] if x is not None]
+    if not shares:
+        return ""
+    return (f" Other processes used {100 * statistics.median(shares):.0f}% (median; max "
+            f"{100 * max(shares):.0f}%) of the CPUs while the workers ran.")
 
 
 def write_json(doc: dict, path: Path) -> None:

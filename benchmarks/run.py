@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -36,19 +37,24 @@ def child_env(threads: int) -> dict:
     return env
 
 
-def cpu_busy(interval: float = 0.5) -> float | None:
-    """Fraction of the machine's CPU time spent busy over ``interval`` seconds (/proc/stat)."""
-    def read():
+def _stat() -> tuple[int, int] | None:
+    """(idle + iowait, total) CPU ticks of the whole machine so far, from /proc/stat."""
+    try:
         with open("/proc/stat") as f:
             vals = [int(v) for v in f.readline().split()[1:]]
-        return vals[3] + (vals[4] if len(vals) > 4 else 0), sum(vals)  # idle + iowait, total
-    try:
-        i0, t0 = read()
-        time.sleep(interval)
-        i1, t1 = read()
+        return vals[3] + (vals[4] if len(vals) > 4 else 0), sum(vals)
     except (OSError, ValueError, IndexError):
         return None
-    return 1.0 - (i1 - i0) / max(t1 - t0, 1)
+
+
+def cpu_busy(interval: float = 0.5) -> float | None:
+    """Fraction of the machine's CPU time spent busy over ``interval`` seconds."""
+    a = _stat()
+    time.sleep(interval)
+    b = _stat()
+    if a is None or b is None:
+        return None
+    return 1.0 - (b[0] - a[0]) / max(b[1] - a[1], 1)
 
 
 def wait_idle(max_wait: float, threshold: float) -> float | None:
@@ -62,15 +68,46 @@ def wait_idle(max_wait: float, threshold: float) -> float | None:
     return busy
 
 
+def run_measured(lib: str, bench: str, quick: bool, threads: int, timeout: float,
+                 retries: int, max_wait: float, threshold: float) -> dict:
+    """``run_worker``, re-run (after waiting for idle CPUs) when other processes kept more than
+    ``threshold`` of the machine busy while it ran; the last attempt is kept either way."""
+    for attempt in range(retries + 1):
+        busy = wait_idle(max_wait, threshold) if max_wait > 0 else None
+        res = run_worker(lib, bench, quick, threads, timeout)
+        res["cpu_busy_before"], res["attempt"] = busy, attempt + 1
+        others = res.get("others_busy")
+        if res.get("status") != "ok" or others is None or others <= threshold:
+            break
+    return res
+
+
 def run_worker(lib: str, bench: str, quick: bool, threads: int, timeout: float) -> dict:
+    """One worker; ``others_busy`` in the result is the share of the machine's CPU time that
+    other processes used while it ran (total busy time minus the worker's own)."""
     cmd = [sys.executable, "-m", "benchmarks.worker", "--lib", lib, "--bench", bench]
     if quick:
         cmd.append("--quick")
+    st0, ru0, t0 = _stat(), resource.getrusage(resource.RUSAGE_CHILDREN), time.monotonic()
     try:
         p = subprocess.run(cmd, cwd=ROOT, env=child_env(threads), capture_output=True, text=True,
                            timeout=timeout)
     except subprocess.TimeoutExpired:
         return {"lib": lib, "bench": bench, "status": "error", "reason": f"timed out after {timeout:.0f} s"}
+    st1, ru1, wall = _stat(), resource.getrusage(resource.RUSAGE_CHILDREN), time.monotonic() - t0
+    others = None
+    if st0 and st1 and wall > 0:
+        hz = os.sysconf("SC_CLK_TCK")
+        total_s = (st1[1] - st0[1]) / hz
+        busy_s = total_s - (st1[0] - st0[0]) / hz
+        own_s = (ru1.ru_utime + ru1.ru_stime) - (ru0.ru_utime + ru0.ru_stime)
+        others = min(max((busy_s - own_s) / max(total_s, 1e-9), 0.0), 1.0)
+    res = _parse(p, lib, bench)
+    res["others_busy"] = others
+    return res
+
+
+def _parse(p: subprocess.CompletedProcess, lib: str, bench: str) -> dict:
     for line in reversed(p.stdout.strip().splitlines()):
         if line.startswith("{"):
             try:
@@ -133,11 +170,15 @@ def main(argv: list[str] | None = None) -> int:
                     help="before each worker wait up to S s for the CPUs to be mostly idle "
                          "(default 120, quick 20; 0 disables)")
     ap.add_argument("--idle-threshold", type=float, default=0.25, help="busy fraction counted as idle")
+    ap.add_argument("--retries", type=int, default=None,
+                    help="re-runs of a worker that other processes disturbed (default 2, quick 0)")
     ap.add_argument("--out", type=Path, default=None, help="JSON path (a .md is written beside it)")
     args = ap.parse_args(argv)
     mode = "quick" if args.quick else "full"
     rounds = args.rounds or (1 if args.quick else 2)
     max_wait = args.wait_idle if args.wait_idle is not None else (20.0 if args.quick else 120.0)
+    if args.retries is None:
+        args.retries = 0 if args.quick else 2
     benches = [b for b in args.bench.split(",") if b]
     libs = [x for x in args.lib.split(",") if x]
     out = args.out or ROOT / "benchmarks" / "results" / ("quick.json" if args.quick else "latest.json")
@@ -149,13 +190,15 @@ def main(argv: list[str] | None = None) -> int:
             if r % 2:
                 order.reverse()
             for lib in order:
-                busy = wait_idle(max_wait, args.idle_threshold) if max_wait > 0 else None
                 t0 = time.perf_counter()
-                res = run_worker(lib, bench, args.quick, args.threads, args.timeout)
-                res["cpu_busy_before"] = busy
+                res = run_measured(lib, bench, args.quick, args.threads, args.timeout, args.retries,
+                                   max_wait, args.idle_threshold)
                 status = res.get("status")
                 note = f" ({res.get('reason')})" if status != "ok" else ""
+                busy, others = res.get("cpu_busy_before"), res.get("others_busy")
                 busy_txt = f", CPUs {100 * busy:.0f}% busy before" if busy is not None else ""
+                if others is not None:
+                    busy_txt += f", others used {100 * others:.0f}% during (attempt {res['attempt']})"
                 print(f"[round {r + 1}/{rounds}] {bench:5s} {lib:8s} {status}{note} "
                       f"{time.perf_counter() - t0:.1f} s{busy_txt}", file=sys.stderr, flush=True)
                 raw.setdefault(bench, {}).setdefault(lib, []).append(res)
