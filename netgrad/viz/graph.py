@@ -33,12 +33,17 @@ from ..autograd import Function, GraphError, Tensor
 __all__ = ["Graph", "graph"]
 
 
+# Fill colours by node kind, shared by the DOT, SVG and matplotlib renderings.
+_COLORS = {"op": "#dbe9f6", "leaf": "#eeeeee", "param": "#d5f0d5", "output": "#f9e0b0"}
+
+
 @dataclass
 class GraphNode:
+    """One box: ``key`` (DOT id), ``label``, ``kind`` ("op", "leaf", "param" or "output")."""
+
     key: str
     label: str
-    kind: str  # "op", "leaf", "param", "output"
-    layer: int = 0
+    kind: str
 
 
 @dataclass
@@ -55,12 +60,9 @@ class Graph:
 
     def to_dot(self) -> str:
         """The graph in Graphviz's DOT language (leaves at the top, the result at the bottom)."""
-        style = {
-            "op": 'shape=box, style="rounded,filled", fillcolor="#dbe9f6"',
-            "leaf": 'shape=box, style=filled, fillcolor="#eeeeee"',
-            "param": 'shape=box, style=filled, fillcolor="#d5f0d5"',
-            "output": 'shape=box, style="rounded,filled", fillcolor="#f9e0b0"',
-        }
+        shape = {"op": 'style="rounded,filled"', "output": 'style="rounded,filled"',
+                 "leaf": "style=filled", "param": "style=filled"}  # ops rounded, tensors square
+        style = {k: f'shape=box, {shape[k]}, fillcolor="{c}"' for k, c in _COLORS.items()}
         lines = ["digraph netgrad {", "  rankdir=TB;", '  node [fontname="Helvetica", fontsize=11];',
                  '  edge [fontname="Helvetica", fontsize=9];']
         for n in self.nodes:
@@ -119,7 +121,6 @@ class Graph:
         ax.set_xlim(0, width)
         ax.set_ylim(height, 0)
         ax.axis("off")
-        colors = {"op": "#dbe9f6", "leaf": "#eeeeee", "param": "#d5f0d5", "output": "#f9e0b0"}
         for s, d, lab in self.edges:
             (x0, y0), (x1, y1) = pos[s], pos[d]
             ax.annotate("", xy=(x1, y1 - h / 2), xytext=(x0, y0 + h / 2),
@@ -128,7 +129,7 @@ class Graph:
         for n in self.nodes:
             x, y = pos[n.key]
             ax.text(x, y, n.label, ha="center", va="center", fontsize=8,
-                    bbox={"boxstyle": "round,pad=0.3", "fc": colors[n.kind], "ec": "#333333"})
+                    bbox={"boxstyle": "round,pad=0.3", "fc": _COLORS[n.kind], "ec": "#333333"})
         return fig
 
 
@@ -291,7 +292,6 @@ def _svg(g: Graph) -> str:
     pos, w, h = _layout(g)
     width = (max(x for x, _ in pos.values()) + w / 2 + 10) if pos else w
     height = (max(y for _, y in pos.values()) + h / 2 + 10) if pos else h
-    colors = {"op": "#dbe9f6", "leaf": "#eeeeee", "param": "#d5f0d5", "output": "#f9e0b0"}
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
            f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="Helvetica, Arial, sans-serif">',
            '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" '
@@ -305,7 +305,7 @@ def _svg(g: Graph) -> str:
     for n in g.nodes:
         x, y = pos[n.key]
         out.append(f'<rect x="{x - w / 2:.1f}" y="{y - h / 2:.1f}" width="{w:.0f}" height="{h:.0f}" '
-                   f'rx="6" fill="{colors[n.kind]}" stroke="#333"/>')
+                   f'rx="6" fill="{_COLORS[n.kind]}" stroke="#333"/>')
         lines = n.label.split("\n")
         for i, line in enumerate(lines):
             dy = (i - (len(lines) - 1) / 2) * 13 + 4
