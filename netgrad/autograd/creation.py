@@ -32,7 +32,7 @@ def _size(size: tuple) -> tuple[int, ...]:
     return tuple(out)
 
 
-def _float_dtype(dtype) -> np.dtype:
+def _float_dtype(dtype: Any) -> np.dtype:
     return dtypes.get_default_dtype() if dtype is None else dtypes.as_dtype(dtype)
 
 
@@ -43,12 +43,12 @@ def _finish(arr: np.ndarray, requires_grad: bool) -> Tensor:
     return t
 
 
-def tensor(data: Any, dtype=None, requires_grad: bool = False) -> Tensor:
+def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A new tensor holding a copy of ``data`` (Python floats give the default dtype, float32)."""
     return _finish(_as_array(data, dtype), requires_grad)
 
 
-def as_tensor(data: Any, dtype=None) -> Tensor:
+def as_tensor(data: Any, dtype: Any = None) -> Tensor:
     """Like ``tensor`` but shares memory with a Tensor or ndarray of the right dtype."""
     if isinstance(data, Tensor) and (dtype is None or data.dtype == dtypes.as_dtype(dtype)):
         return data
@@ -57,34 +57,34 @@ def as_tensor(data: Any, dtype=None) -> Tensor:
     return tensor(data, dtype)
 
 
-def zeros(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+def zeros(*size, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     return _finish(np.zeros(_size(size), _float_dtype(dtype)), requires_grad)
 
 
-def ones(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+def ones(*size, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     return _finish(np.ones(_size(size), _float_dtype(dtype)), requires_grad)
 
 
-def empty(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+def empty(*size, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     return _finish(np.empty(_size(size), _float_dtype(dtype)), requires_grad)
 
 
-def full(size, fill_value: float, dtype=None, requires_grad: bool = False) -> Tensor:
+def full(size: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     if dtype is None:
         dtype = np.bool_ if isinstance(fill_value, bool) else (
             np.int64 if isinstance(fill_value, int) else dtypes.get_default_dtype())
     return _finish(np.full(_size((size,)), fill_value, dtypes.as_dtype(dtype)), requires_grad)
 
 
-def zeros_like(t: Any, dtype=None, requires_grad: bool = False) -> Tensor:
+def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     return _finish(np.zeros(np.shape(t), dtype or _dtype_of(t)), requires_grad)
 
 
-def ones_like(t: Any, dtype=None, requires_grad: bool = False) -> Tensor:
+def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     return _finish(np.ones(np.shape(t), dtype or _dtype_of(t)), requires_grad)
 
 
-def full_like(t: Any, fill_value: float, dtype=None, requires_grad: bool = False) -> Tensor:
+def full_like(t: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     return _finish(np.full(np.shape(t), fill_value, dtype or _dtype_of(t)), requires_grad)
 
 
@@ -92,7 +92,7 @@ def _dtype_of(t: Any) -> np.dtype:
     return t.dtype if isinstance(t, (Tensor, np.ndarray)) else dtypes.get_default_dtype()
 
 
-def arange(start: float, end: float | None = None, step: float = 1, dtype=None,
+def arange(start: float, end: float | None = None, step: float = 1, dtype: Any = None,
            requires_grad: bool = False) -> Tensor:
     if end is None:
         start, end = 0, start
@@ -104,28 +104,30 @@ def arange(start: float, end: float | None = None, step: float = 1, dtype=None,
     return _finish(np.arange(start, end, step, dtype=dtypes.as_dtype(dtype)), requires_grad)
 
 
-def linspace(start: float, end: float, steps: int, dtype=None, requires_grad: bool = False) -> Tensor:
+def linspace(start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     return _finish(np.linspace(start, end, steps, dtype=_float_dtype(dtype)), requires_grad)
 
 
-def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False) -> Tensor:
+def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
 
 
-def rand(*size, generator: Generator | None = None, dtype=None, requires_grad: bool = False) -> Tensor:
+def rand(*size, generator: Generator | None = None, dtype: Any = None,
+         requires_grad: bool = False) -> Tensor:
     """Uniform samples on [0, 1)."""
     d = _float_dtype(dtype)
     return _finish(rng(generator).random(_size(size), dtype=np.float64).astype(d, copy=False), requires_grad)
 
 
-def randn(*size, generator: Generator | None = None, dtype=None, requires_grad: bool = False) -> Tensor:
+def randn(*size, generator: Generator | None = None, dtype: Any = None,
+          requires_grad: bool = False) -> Tensor:
     """Standard normal samples."""
     d = _float_dtype(dtype)
     return _finish(rng(generator).standard_normal(_size(size)).astype(d, copy=False), requires_grad)
 
 
 def randint(low: int, high: int | None = None, size: tuple = (), generator: Generator | None = None,
-            dtype=None) -> Tensor:
+            dtype: Any = None) -> Tensor:
     """Integers uniform on [low, high) (``randint(high, size)`` as in PyTorch too)."""
     if high is None:
         low, high = 0, low

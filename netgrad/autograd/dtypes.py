@@ -7,6 +7,8 @@ True
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 float32 = np.dtype(np.float32)
@@ -34,7 +36,7 @@ def get_default_dtype() -> np.dtype:
     return _default_float
 
 
-def set_default_dtype(dtype) -> None:
+def set_default_dtype(dtype: Any) -> None:
     """Set the default floating dtype, e.g. ``ng.set_default_dtype(ng.float64)`` for gradchecks."""
     global _default_float
     d = as_dtype(dtype)
@@ -43,7 +45,7 @@ def set_default_dtype(dtype) -> None:
     _default_float = d
 
 
-def as_dtype(dtype) -> np.dtype:
+def as_dtype(dtype: Any) -> np.dtype:
     """Normalise a dtype given as an ng/NumPy dtype, a Python type or a name."""
     if isinstance(dtype, str) and dtype in _ALIASES:
         return _ALIASES[dtype]
@@ -53,5 +55,6 @@ def as_dtype(dtype) -> np.dtype:
         raise TypeError(f"unknown dtype {dtype!r}") from e
 
 
-def is_floating(dtype) -> bool:
+def is_floating(dtype: Any) -> bool:
+    """True for a floating dtype (float16, float32, float64)."""
     return np.dtype(dtype).kind == "f"
