@@ -45,7 +45,7 @@ from ..optim.lr_scheduler import ReduceLROnPlateau
 from .callbacks import Callback, CallbackList
 from .checkpoint import load_checkpoint, save_checkpoint
 from .history import History
-from .loop import evaluate, make_loader, param_dtype, split_batch
+from .loop import _arr, evaluate, make_loader, param_dtype, split_batch
 from .metrics import get_metric, metric_name
 from ._progress import Reporter, format_logs
 
@@ -89,10 +89,6 @@ class _SigintFlag:
     def __exit__(self, *exc: Any) -> None:
         if self._old is not None:
             signal.signal(signal.SIGINT, self._old)
-
-
-def _arr(v: Any) -> np.ndarray:
-    return v._data if isinstance(v, Tensor) else np.asarray(v)
 
 
 def _params(optimizer: Any) -> list[Tensor]:
