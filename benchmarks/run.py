@@ -158,6 +158,20 @@ def machine_info(threads: int, mode: str, results: dict) -> dict:
             "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime())}
 
 
+START, END = "<!-- benchmarks:start -->", "<!-- benchmarks:end -->"
+
+
+def update_readme(path: Path, md: str) -> bool:
+    """Replace the text between the benchmark markers in ``path`` with ``md``."""
+    text = path.read_text()
+    i, j = text.find(START), text.find(END)
+    if i < 0 or j < i:
+        print(f"{path.name}: no {START} ... {END} markers; not updated", file=sys.stderr)
+        return False
+    path.write_text(text[:i + len(START)] + "\n" + md + "\n" + text[j:])
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="2 epochs, fewer steps and repeats")
@@ -172,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--idle-threshold", type=float, default=0.25, help="busy fraction counted as idle")
     ap.add_argument("--retries", type=int, default=None,
                     help="re-runs of a worker that other processes disturbed (default 2, quick 0)")
+    ap.add_argument("--readme", action="store_true",
+                    help="also put the table into README.md between its benchmark markers")
     ap.add_argument("--out", type=Path, default=None, help="JSON path (a .md is written beside it)")
     args = ap.parse_args(argv)
     mode = "quick" if args.quick else "full"
@@ -210,6 +226,8 @@ def main(argv: list[str] | None = None) -> int:
     print(md)
     report.write_json(doc, out)
     out.with_suffix(".md").write_text(md + "\n")
+    if args.readme:
+        update_readme(ROOT / "README.md", md)
     print(f"\nwrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}", file=sys.stderr)
     return 0
 

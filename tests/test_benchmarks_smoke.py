@@ -66,3 +66,16 @@ def test_table_and_json(tmp_path):
     report.write_json(doc, path)
     back = json.loads(path.read_text())
     assert back["rows"][0]["metric"] == "epoch_s" and back["machine"]["cores"] == 2
+
+
+def test_readme_markers(tmp_path):
+    from benchmarks.run import END, START, update_readme
+
+    readme = tmp_path / "README.md"
+    readme.write_text(f"intro\n{START}\nold table\n{END}\nafter\n")
+    assert update_readme(readme, "| new |")
+    text = readme.read_text()
+    assert "old table" not in text and "| new |" in text and text.endswith(f"{END}\nafter\n")
+    plain = tmp_path / "plain.md"
+    plain.write_text("no markers\n")
+    assert not update_readme(plain, "| new |") and plain.read_text() == "no markers\n"
