@@ -35,10 +35,8 @@ class IDXError(ValueError):
 
 def _raw(path: str) -> bytes:
     with open(path, "rb") as f:
-        head = f.read(2)
-        f.seek(0)
         data = f.read()
-    if head == b"\x1f\x8b":
+    if data[:2] == b"\x1f\x8b":  # the gzip magic number
         try:
             return gzip.decompress(data)
         except (OSError, EOFError, zlib.error) as e:
