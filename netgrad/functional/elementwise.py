@@ -293,14 +293,17 @@ def add(a: Any, b: Any, alpha: float = 1) -> Tensor:
 
 
 def sub(a: Any, b: Any, alpha: float = 1) -> Tensor:
+    """a - alpha b, elementwise (broadcasting)."""
     return Sub.apply(a, b if alpha == 1 else mul(b, alpha))
 
 
 def mul(a: Any, b: Any) -> Tensor:
+    """a * b, elementwise (broadcasting)."""
     return Mul.apply(a, b)
 
 
 def div(a: Any, b: Any) -> Tensor:
+    """a / b, elementwise (true division: integers give floats)."""
     return Div.apply(a, b)
 
 
@@ -308,36 +311,44 @@ true_divide = div
 
 
 def neg(x: Any) -> Tensor:
+    """-x."""
     return Neg.apply(_t(x, "neg"))
 
 
 def pow(a: Any, b: Any) -> Tensor:  # noqa: A001
+    """a^b, elementwise; either may be a number."""
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         a = _t(a, "pow")
     return Pow.apply(a, b)
 
 
 def square(x: Any) -> Tensor:
+    """x^2."""
     return Pow.apply(_t(x, "square"), 2)
 
 
 def reciprocal(x: Any) -> Tensor:
+    """1 / x."""
     return Div.apply(1.0, _t(x, "reciprocal"))
 
 
 def exp(x: Any) -> Tensor:
+    """e^x."""
     return Exp.apply(_t(x, "exp"))
 
 
 def log(x: Any) -> Tensor:
+    """ln x (the natural logarithm; -inf at 0, NaN below)."""
     return Log.apply(_t(x, "log"))
 
 
 def sqrt(x: Any) -> Tensor:
+    """sqrt(x)."""
     return Sqrt.apply(_t(x, "sqrt"))
 
 
 def abs(x: Any) -> Tensor:  # noqa: A001
+    """|x| (gradient sign(x), 0 at 0)."""
     return Abs.apply(_t(x, "abs"))
 
 
@@ -352,10 +363,12 @@ clip = clamp
 
 
 def maximum(a: Any, b: Any) -> Tensor:
+    """max(a, b) elementwise; ties share the gradient."""
     return Maximum.apply(a, b)
 
 
 def minimum(a: Any, b: Any) -> Tensor:
+    """min(a, b) elementwise; ties share the gradient."""
     return Minimum.apply(a, b)
 
 
@@ -368,6 +381,7 @@ def where(cond: Any, a: Any, b: Any) -> Tensor:
 
 
 def cast(x: Tensor, dtype: Any) -> Tensor:
+    """x converted to ``dtype``; differentiable between floating dtypes."""
     d = as_dtype(dtype)
     if x.dtype == d:
         return x
@@ -386,38 +400,47 @@ def sign(x: Any) -> Tensor:
 
 
 def eq(a: Any, b: Any) -> Tensor:
+    """a == b elementwise, a bool tensor (no gradient)."""
     return _const(np.equal(data(a), data(b)))
 
 
 def ne(a: Any, b: Any) -> Tensor:
+    """a != b elementwise, a bool tensor (no gradient)."""
     return _const(np.not_equal(data(a), data(b)))
 
 
 def lt(a: Any, b: Any) -> Tensor:
+    """a < b elementwise, a bool tensor (no gradient)."""
     return _const(np.less(data(a), data(b)))
 
 
 def le(a: Any, b: Any) -> Tensor:
+    """a <= b elementwise, a bool tensor (no gradient)."""
     return _const(np.less_equal(data(a), data(b)))
 
 
 def gt(a: Any, b: Any) -> Tensor:
+    """a > b elementwise, a bool tensor (no gradient)."""
     return _const(np.greater(data(a), data(b)))
 
 
 def ge(a: Any, b: Any) -> Tensor:
+    """a >= b elementwise, a bool tensor (no gradient)."""
     return _const(np.greater_equal(data(a), data(b)))
 
 
 def isnan(x: Any) -> Tensor:
+    """True where x is NaN."""
     return _const(np.isnan(data(x)))
 
 
 def isinf(x: Any) -> Tensor:
+    """True where x is +inf or -inf."""
     return _const(np.isinf(data(x)))
 
 
 def isfinite(x: Any) -> Tensor:
+    """True where x is neither NaN nor infinite."""
     return _const(np.isfinite(data(x)))
 
 

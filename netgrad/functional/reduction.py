@@ -291,11 +291,13 @@ def min(x: Any, dim: int | None = None, keepdim: bool = False):  # noqa: A001
 
 
 def amax(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """max_i x_i over ``dim`` (values only); tied maxima share the gradient."""
     x = as_tensor_arg(x, "amax")
     return Amax.apply(x, normalize_dim(dim, x.ndim, "amax"), keepdim, True)
 
 
 def amin(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """min_i x_i over ``dim`` (values only); tied minima share the gradient."""
     x = as_tensor_arg(x, "amin")
     return Amax.apply(x, normalize_dim(dim, x.ndim, "amin"), keepdim, False)
 
@@ -307,6 +309,7 @@ def logsumexp(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
 
 
 def argmax(x: Any, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    """The index of the largest element (of the flattened tensor, or along ``dim``), int64."""
     x = as_tensor_arg(x, "argmax")
     if dim is None:
         return Tensor._make(np.asarray(np.argmax(x._data), dtype=np.int64))
@@ -314,6 +317,7 @@ def argmax(x: Any, dim: int | None = None, keepdim: bool = False) -> Tensor:
 
 
 def argmin(x: Any, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    """The index of the smallest element (of the flattened tensor, or along ``dim``), int64."""
     x = as_tensor_arg(x, "argmin")
     if dim is None:
         return Tensor._make(np.asarray(np.argmin(x._data), dtype=np.int64))
@@ -321,10 +325,12 @@ def argmin(x: Any, dim: int | None = None, keepdim: bool = False) -> Tensor:
 
 
 def all(x: Any, dim: int | None = None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    """True if every element (along ``dim``) is nonzero."""
     return Tensor._make(np.asarray(np.all(as_tensor_arg(x, "all")._data, axis=dim, keepdims=keepdim)))
 
 
 def any(x: Any, dim: int | None = None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    """True if some element (along ``dim``) is nonzero."""
     return Tensor._make(np.asarray(np.any(as_tensor_arg(x, "any")._data, axis=dim, keepdims=keepdim)))
 
 

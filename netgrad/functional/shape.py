@@ -234,6 +234,7 @@ def flatten(x: Any, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 
 def squeeze(x: Any, dim: Any = None) -> Tensor:
+    """x without its size-1 dimensions (all, or those in ``dim``)."""
     x = as_tensor_arg(x, "squeeze")
     if dim is None:
         return reshape(x, tuple(s for s in x.shape if s != 1))
@@ -242,6 +243,7 @@ def squeeze(x: Any, dim: Any = None) -> Tensor:
 
 
 def unsqueeze(x: Any, dim: int) -> Tensor:
+    """x with a new size-1 dimension at ``dim``."""
     x = as_tensor_arg(x, "unsqueeze")
     d = normalize_dim(dim, x.ndim + 1, "unsqueeze")
     return reshape(x, x.shape[:d] + (1,) + x.shape[d:])
@@ -261,10 +263,12 @@ def expand(x: Any, *sizes) -> Tensor:
 
 
 def broadcast_to(x: Any, shape: Sequence[int]) -> Tensor:
+    """x broadcast to ``shape`` without copying (``expand``)."""
     return expand(x, tuple(shape))
 
 
 def permute(x: Any, *dims) -> Tensor:
+    """x with its dimensions reordered: y.shape[i] = x.shape[dims[i]]."""
     x = as_tensor_arg(x, "permute")
     dims = _shape_arg(dims)
     axes = normalize_dim(dims, x.ndim, "permute")
@@ -274,6 +278,7 @@ def permute(x: Any, *dims) -> Tensor:
 
 
 def permute_dims(x: Any, axes: Sequence[int]) -> Tensor:
+    """``permute`` with the Array API's name: one sequence of axes."""
     return permute(x, tuple(axes))
 
 
@@ -290,6 +295,7 @@ swapaxes = transpose
 
 
 def moveaxis(x: Any, source: int, destination: int) -> Tensor:
+    """x with dimension ``source`` moved to position ``destination``."""
     x = as_tensor_arg(x, "moveaxis")
     order = list(range(x.ndim))
     s = normalize_dim(source, x.ndim, "moveaxis")
@@ -355,6 +361,7 @@ def split(x: Any, split_size_or_sections: int | Sequence[int], dim: int = 0) -> 
 
 
 def chunk(x: Any, chunks: int, dim: int = 0) -> tuple:
+    """``chunks`` pieces along ``dim`` of ceil(n / chunks) each (the last may be smaller)."""
     x = as_tensor_arg(x, "chunk")
     if not isinstance(chunks, (int, np.integer)) or chunks < 1:
         raise ValueError(f"chunk: chunks must be a positive integer, got {chunks!r}")
@@ -363,6 +370,7 @@ def chunk(x: Any, chunks: int, dim: int = 0) -> tuple:
 
 
 def unbind(x: Any, dim: int = 0) -> tuple:
+    """The slices x[..., k, ...] along ``dim``, as a tuple (the dimension removed)."""
     x = as_tensor_arg(x, "unbind")
     d = normalize_dim(dim, x.ndim, "unbind")
     pre = (slice(None),) * d
