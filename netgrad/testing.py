@@ -115,7 +115,7 @@ def gradcheck(fn: Callable, inputs: Sequence[Any], eps: float = 1e-6, atol: floa
         if not n.size:
             continue
         excess = np.abs(a - n) - (atol + rtol * np.abs(n))
-        excess[np.isnan(excess)] = np.inf  # a NaN on either side is a failure, not a pass
+        excess = np.where(np.isnan(excess), np.inf, excess)  # a NaN on either side fails, not passes
         i = np.unravel_index(int(np.argmax(excess)), excess.shape)
         if excess[i] > worst_excess:
             worst_excess = float(excess[i])

@@ -102,6 +102,10 @@ def test_gradcheck_names_a_failing_element_not_the_largest_diff():
 def test_gradcheck_fails_on_nan_gradients():
     with pytest.raises(GradcheckError, match="analytic nan"):
         gradcheck(NanBackward.apply, [_x()])
+    x0 = ng.tensor(2.0, dtype=ng.float64, requires_grad=True)  # 0-d inputs and outputs
+    assert gradcheck(lambda t: t * t, [x0])
+    with pytest.raises(GradcheckError, match=r"index \(\)"):
+        gradcheck(NanBackward.apply, [x0])
 
 
 def test_gradcheck_skips_inputs_without_grad_and_non_tensors():
