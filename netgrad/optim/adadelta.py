@@ -26,6 +26,9 @@ __all__ = ["Adadelta"]
 
 
 class Adadelta(Optimizer):
+    """w <- w - lr * delta, delta = sqrt(u + eps) / sqrt(s + eps) g (module docstring);
+    ``torch.optim.Adadelta``'s arguments."""
+
     _n_scratch = 3
 
     def __init__(self, params: Iterable[Any], lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6,

@@ -24,6 +24,9 @@ __all__ = ["Adagrad"]
 
 
 class Adagrad(Optimizer):
+    """w <- w - lr_t g / (sqrt(sum of g^2) + eps) (module docstring); ``torch.optim.Adagrad``'s
+    arguments."""
+
     def __init__(self, params: Iterable[Any], lr: float = 1e-2, lr_decay: float = 0, weight_decay: float = 0,
                  initial_accumulator_value: float = 0, eps: float = 1e-10, *, maximize: bool = False):
         check_hyper("Adagrad", lr=lr, lr_decay=lr_decay, weight_decay=weight_decay, eps=eps,

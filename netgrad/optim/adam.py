@@ -28,6 +28,9 @@ __all__ = ["Adam", "AdamW"]
 
 
 class Adam(Optimizer):
+    """Adam: steps by bias-corrected running means of g and g^2 (module docstring);
+    ``torch.optim.Adam``'s arguments, ``weight_decay`` added to the gradient (L2)."""
+
     _decoupled = False
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
@@ -72,6 +75,8 @@ class Adam(Optimizer):
 
 
 class AdamW(Adam):
+    """Adam with decoupled weight decay: w <- w (1 - lr weight_decay) before the Adam step."""
+
     _decoupled = True
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),

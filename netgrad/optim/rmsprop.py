@@ -25,6 +25,9 @@ __all__ = ["RMSprop"]
 
 
 class RMSprop(Optimizer):
+    """w <- w - lr g / (sqrt(running mean of g^2) + eps) (module docstring);
+    ``torch.optim.RMSprop``'s arguments."""
+
     def __init__(self, params: Iterable[Any], lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
                  weight_decay: float = 0, momentum: float = 0, centered: bool = False, *,
                  maximize: bool = False):

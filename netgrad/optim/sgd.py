@@ -31,6 +31,9 @@ __all__ = ["SGD"]
 
 
 class SGD(Optimizer):
+    """w <- w - lr * d, d the gradient with optional weight decay, momentum and Nesterov (see the
+    module docstring for the full rule); ``torch.optim.SGD``'s arguments."""
+
     def __init__(self, params: Iterable[Any], lr: float = required, momentum: float = 0,  # type: ignore[assignment]
                  dampening: float = 0, weight_decay: float = 0, nesterov: bool = False, *,
                  maximize: bool = False):
