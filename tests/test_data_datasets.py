@@ -183,6 +183,13 @@ def test_scalers_and_helpers():
     assert normalize(np.array([[0.0], [5.0], [10.0]])).ravel().tolist() == [0.0, 0.5, 1.0]
     with pytest.raises(RuntimeError, match="fit"):
         StandardScaler().transform(X)
+    with pytest.raises(ValueError, match=r"fitted on features of shape \(3,\), got X of shape \(2, 4\)"):
+        s.transform(np.zeros((2, 4)))
+    with pytest.raises(ValueError, match=r"MinMaxScaler.fit: X has no examples \(shape \(0, 3\)\)"):
+        MinMaxScaler().fit(X[:0])
+    X[4, 1] = np.nan  # the statistics would be NaN, and every scaled value with them
+    with pytest.raises(ValueError, match=r"StandardScaler.fit: X \(shape \(50, 3\)\) holds 1 NaN"):
+        StandardScaler().fit(X)
 
 
 def test_one_hot():

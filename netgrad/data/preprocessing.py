@@ -114,26 +114,46 @@ class StandardScaler:
         self.mean_: np.ndarray | None = None
         self.scale_: np.ndarray | None = None
 
-    def fit(self, X: Any) -> StandardScaler:
+    def _fit_data(self, X: Any) -> np.ndarray:
+        """X as float64, refused when it has no examples or holds NaN/inf (the statistics would be
+        NaN and every scaled value with them)."""
         a = _arr(X).astype(np.float64)
+        name = type(self).__name__
+        if a.ndim == 0 or a.shape[0] == 0:
+            raise ValueError(f"{name}.fit: X has no examples (shape {a.shape})")
+        bad = int(np.count_nonzero(~np.isfinite(a)))
+        if bad:
+            raise ValueError(f"{name}.fit: X (shape {a.shape}) holds {bad} NaN or infinite values; "
+                             "remove or impute them first")
+        return a
+
+    def fit(self, X: Any) -> StandardScaler:
+        """Learn the per-feature mean and std of ``X`` (rows are examples)."""
+        a = self._fit_data(X)
         self.mean_ = a.mean(axis=0) if self.with_mean else np.zeros(a.shape[1:])
         std = a.std(axis=0) if self.with_std else np.ones(a.shape[1:])
         self.scale_ = np.where(std > 1e-12 * np.maximum(np.abs(self.mean_), 1.0), std, 1.0)
         return self
 
-    def _check(self) -> None:
+    def _check(self, a: np.ndarray) -> None:
         if self.mean_ is None:
             raise RuntimeError(f"{type(self).__name__}: call fit() before transform()")
+        k = self.mean_.ndim
+        if k and a.shape[a.ndim - k:] != self.mean_.shape:
+            raise ValueError(f"{type(self).__name__}: fitted on features of shape {self.mean_.shape}, "
+                             f"got X of shape {a.shape}")
 
     def transform(self, X: Any) -> Any:
-        self._check()
+        """(X - mean) / scale, in X's floating dtype (the default dtype for integer X)."""
         a = _arr(X)
+        self._check(a)
         dt = a.dtype if a.dtype.kind == "f" else dtypes.get_default_dtype()
         return _like(((a - self.mean_) / self.scale_).astype(dt, copy=False), X)
 
     def inverse_transform(self, X: Any) -> Any:
-        self._check()
+        """X * scale + mean: undoes ``transform``."""
         a = _arr(X)
+        self._check(a)
         return _like((a * self.scale_ + self.mean_).astype(a.dtype, copy=False), X)
 
     def fit_transform(self, X: Any) -> Any:
@@ -154,7 +174,8 @@ class MinMaxScaler(StandardScaler):
         self.feature_range = feature_range
 
     def fit(self, X: Any) -> MinMaxScaler:
-        a = _arr(X).astype(np.float64)
+        """Learn the per-feature minimum and range of ``X``."""
+        a = self._fit_data(X)
         lo, hi = self.feature_range
         span = a.max(axis=0) - a.min(axis=0)
         span = np.where(span > 0, span, 1.0)
