@@ -14,6 +14,7 @@ import numpy as np
 from ..autograd import Tensor
 from ..autograd import dtypes
 from ..autograd.errors import DTypeError
+from ..autograd.tensor import _as_array
 
 _f64 = np.dtype(np.float64)
 
@@ -22,11 +23,12 @@ ng_xp = types.SimpleNamespace()
 
 
 def register_xp(**fns: Any) -> None:
+    """Make netgrad functions available to backward formulas as ``xp.<name>`` (NumPy's names)."""
     for name, fn in fns.items():
         setattr(ng_xp, name, fn)
 
 
-def xp_of(ctx: Any):
+def xp_of(ctx: Any) -> Any:
     """NumPy while backward runs on arrays, netgrad under ``create_graph=True``."""
     return np if ctx._arrays else ng_xp
 
@@ -41,8 +43,6 @@ def as_tensor_arg(v: Any, name: str = "op") -> Tensor:
     if isinstance(v, Tensor):
         return v
     if isinstance(v, (int, float, bool, np.ndarray, np.generic, list, tuple)):
-        from ..autograd.tensor import _as_array
-
         return Tensor._make(_as_array(v))
     raise TypeError(f"{name}: expected a tensor, got {type(v).__name__}")
 
