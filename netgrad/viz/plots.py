@@ -69,25 +69,14 @@ def plot_history(history: Any, metrics: Sequence[str] | None = None, path: str |
 # ------------------------------------------------------------------ decision boundary
 def _scores(model: Any, grid: np.ndarray) -> np.ndarray:
     """Class scores or labels for each grid row, from a Module, an estimator or a function."""
-    import netgrad as ng
-
     if hasattr(model, "predict_proba"):
         return np.asarray(model.predict_proba(grid))
     if hasattr(model, "predict") and not hasattr(model, "parameters"):
         return np.asarray(model.predict(grid))
-    if hasattr(model, "parameters"):
-        params = list(model.parameters())
-        dtype = params[0].dtype if params else ng.get_default_dtype()
-        was_training = getattr(model, "training", False)
-        if hasattr(model, "eval"):
-            model.eval()
-        try:
-            with ng.no_grad():
-                out = model(ng.tensor(grid, dtype=dtype))
-        finally:
-            if was_training and hasattr(model, "train"):
-                model.train()
-        return np.asarray(out.numpy(), dtype=float)
+    if hasattr(model, "parameters"):  # a Module: eval mode, no graph, the model's dtype
+        from ..train import predict
+
+        return np.asarray(predict(model, grid, batch_size=len(grid)), dtype=float)
     out = model(grid)
     return np.asarray(out.numpy() if hasattr(out, "numpy") else out, dtype=float)
 
