@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Tensor
-from .rules import ActivationRule, LossRule, activation_rule, loss_rule
+from .rules import ActivationRule, LossRule, _softmax, activation_rule, loss_rule
 
 __all__ = ["LayerTrace", "Trace", "explain"]
 
@@ -277,7 +277,7 @@ def explain(model: Any, x: Any, y: Any, loss: Any = "squared", lr: float = 0.1,
         notes.append("The log-likelihood is maximised: the step is gradient ascent, +eta dl/dW.")
     y_t = _target_tensor(T, ya, class_targets, layers)
     if rule is not None:
-        y_hat = _softmax_rows(A_L) if rule.softmax_inside else A_L
+        y_hat = _softmax(A_L) if rule.softmax_inside else A_L
         J = rule.J(A_L, T)
         dJ = rule.dJ_da(A_L, T)
         name, formula, gformula, latex = rule.name, rule.formula, rule.grad_formula, rule.latex
@@ -327,11 +327,6 @@ def _weight(linear: Any) -> np.ndarray:
 def _bias(linear: Any) -> np.ndarray | None:
     b = getattr(linear, "bias", None)
     return None if b is None else np.asarray(b.numpy(), dtype=np.float64)
-
-
-def _softmax_rows(a: np.ndarray) -> np.ndarray:
-    e = np.exp(a - a.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
 
 
 def _target_tensor(T: np.ndarray, ya: np.ndarray, class_targets: bool, layers: list[_Layer]) -> Any:
