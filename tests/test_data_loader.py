@@ -28,6 +28,8 @@ def test_tensor_dataset():
     assert ds.tensors[0].numpy() is X  # no copy
     with pytest.raises(ValueError, match="same first dimension"):
         TensorDataset(np.zeros(3), np.zeros(4))
+    with pytest.raises(TypeError, match=r"argument 1 has dtype <U1 \(shape \(2,\)\)"):
+        TensorDataset(np.zeros(2), np.array(["a", "b"]))
 
 
 def test_loader_batches_cover_everything_once():

@@ -37,6 +37,9 @@ def _as_tensor(a: Any, i: int) -> Tensor:
     if isinstance(a, Tensor):
         return a
     if isinstance(a, np.ndarray):
+        if a.dtype.kind not in "biuf":  # what Tensor accepts: numbers or booleans
+            raise TypeError(f"TensorDataset: argument {i} has dtype {a.dtype} (shape {a.shape}); "
+                            "convert it to numbers first")
         return Tensor._make(a)
     try:
         return Tensor(a)
