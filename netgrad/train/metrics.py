@@ -52,16 +52,12 @@ def _true_labels(t: np.ndarray) -> np.ndarray:
 
 
 def _pair_labels(y_pred: Any, y_true: Any) -> tuple[np.ndarray, np.ndarray]:
-    p, t = _true_labels_like(y_pred), _true_labels(_np(y_true))
+    p, t = _labels_from_scores(_np(y_pred)), _true_labels(_np(y_true))
     if p.shape != t.shape:
         raise ValueError(f"metrics: {p.shape[0] if p.ndim else 0} predictions for "
                          f"{t.shape[0] if t.ndim else 0} targets (shapes {np.shape(_np(y_pred))} and "
                          f"{np.shape(_np(y_true))})")
     return p, t
-
-
-def _true_labels_like(y_pred: Any) -> np.ndarray:
-    return _labels_from_scores(_np(y_pred))
 
 
 def accuracy(y_pred: Any, y_true: Any) -> float:
@@ -153,6 +149,7 @@ def mean_squared_error(y_pred: Any, y_true: Any) -> float:
 
 
 def root_mean_squared_error(y_pred: Any, y_true: Any) -> float:
+    """sqrt(mean((y_hat - y)^2))."""
     return float(np.sqrt(mean_squared_error(y_pred, y_true)))
 
 
