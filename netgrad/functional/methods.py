@@ -41,10 +41,6 @@ def _rmatmul(a: Any, b: Any) -> Tensor:
     return L.matmul(b, a)
 
 
-def _getitem(x: Tensor, idx: Any) -> Tensor:
-    return S.index(x, idx)
-
-
 def _to(x: Tensor, *args: Any, dtype=None, **kwargs: Any) -> Tensor:
     """``x.to(dtype)``; device strings ('cpu') are accepted and ignored."""
     for a in args:
@@ -67,10 +63,6 @@ def _where(x: Tensor, condition: Any, other: Any) -> Tensor:
 
 def _masked_fill(x: Tensor, mask: Any, value: float) -> Tensor:
     return E.where(mask, value, x)
-
-
-def _reshape(x: Tensor, *shape) -> Tensor:
-    return S.reshape(x, *shape)
 
 
 def _expand_as(x: Tensor, other: Tensor) -> Tensor:
@@ -96,20 +88,9 @@ def _type_cast(dtype):
     return lambda x: E.cast(x, dtype)
 
 
-def _cpu(x: Tensor) -> Tensor:
+def _same(x: Tensor) -> Tensor:
+    """``cpu()`` and ``contiguous()``: netgrad tensors already are both."""
     return x
-
-
-def _contiguous(x: Tensor) -> Tensor:
-    return x
-
-
-def _eq(a: Any, b: Any) -> Tensor:
-    return E.eq(a, b)
-
-
-def _ne(a: Any, b: Any) -> Tensor:
-    return E.ne(a, b)
 
 
 def _bool_op(np_fn):
@@ -121,8 +102,8 @@ def _bool_op(np_fn):
 bind_methods(
     __add__=E.add, __radd__=E.add, __sub__=E.sub, __rsub__=_rsub, __mul__=E.mul, __rmul__=E.mul,
     __truediv__=E.div, __rtruediv__=_rdiv, __neg__=E.neg, __pow__=E.pow, __rpow__=_rpow,
-    __matmul__=L.matmul, __rmatmul__=_rmatmul, __getitem__=_getitem, __abs__=E.abs,
-    __eq__=_eq, __ne__=_ne, __lt__=E.lt, __le__=E.le, __gt__=E.gt, __ge__=E.ge,
+    __matmul__=L.matmul, __rmatmul__=_rmatmul, __getitem__=S.index, __abs__=E.abs,
+    __eq__=E.eq, __ne__=E.ne, __lt__=E.lt, __le__=E.le, __gt__=E.gt, __ge__=E.ge,
     __and__=_bool_op(np.logical_and), __or__=_bool_op(np.logical_or),
     __xor__=_bool_op(np.logical_xor), __invert__=lambda x: Tensor._make(np.logical_not(x._data)),
     add=E.add, sub=E.sub, mul=E.mul, div=E.div, neg=E.neg, pow=E.pow, exp=E.exp, log=E.log,
@@ -133,12 +114,12 @@ bind_methods(
     sum=R.sum, mean=R.mean, var=R.var, std=R.std, max=R.max, min=R.min, amax=R.amax,
     amin=R.amin, logsumexp=R.logsumexp, argmax=R.argmax, argmin=R.argmin, all=R.all, any=R.any,
     prod=R.prod, norm=R.norm,
-    reshape=_reshape, view=_reshape, flatten=S.flatten, squeeze=S.squeeze, unsqueeze=S.unsqueeze,
+    reshape=S.reshape, view=S.reshape, flatten=S.flatten, squeeze=S.squeeze, unsqueeze=S.unsqueeze,
     expand=S.expand, broadcast_to=S.broadcast_to, expand_as=_expand_as, view_as=_view_as,
     reshape_as=_view_as, t=_t, transpose=S.transpose, swapaxes=S.swapaxes, permute=S.permute,
     moveaxis=S.moveaxis, split=S.split, chunk=S.chunk, unbind=S.unbind, gather=S.gather,
     matmul=L.matmul, mm=L.mm, bmm=L.bmm, dot=L.dot,
-    to=_to, clone=_clone, cpu=_cpu, contiguous=_contiguous, type_as=lambda x, o: _to(x, o.dtype),
+    to=_to, clone=_clone, cpu=_same, contiguous=_same, type_as=lambda x, o: _to(x, o.dtype),
     float=_type_cast("float32"), double=_type_cast("float64"), long=_type_cast("int64"),
     int=_type_cast("int32"), bool=_type_cast("bool"),
 )
