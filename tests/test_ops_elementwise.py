@@ -401,3 +401,11 @@ def test_zero_dim_float64_operand_does_not_widen_float32_like_torch():
     assert (x.sum() * ng.tensor(2.0, dtype=ng.float64)).dtype == ng.float64
     assert (x * ng.tensor([2.0], dtype=ng.float64)).dtype == ng.float64
     assert (ng.tensor([1, 2]) * ng.tensor(2.0, dtype=ng.float64)).dtype == ng.float64
+
+
+def test_maximum_minimum_keep_float32_gradients():
+    a = ng.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    b = ng.tensor([3.0, 2.0, 1.0], requires_grad=True)
+    (ng.maximum(a, b) + ng.minimum(a, b)).sum().backward()
+    assert a.grad.dtype == ng.float32 and b.grad.dtype == ng.float32
+    np.testing.assert_array_equal(a.grad.numpy(), [1.0, 1.0, 1.0])

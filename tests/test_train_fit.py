@@ -136,13 +136,23 @@ def test_time_limit_callback_stop_and_hooks_order():
 
 def test_nan_loss_raises_with_epoch_and_batch():
     X, y = _line_data()
-    X[25, 0] = np.nan
     ng.manual_seed(0)
     model = nn.Linear(1, 1)
-    with pytest.raises(TrainingDivergedError, match=r"epoch 1, batch 2.*smaller learning rate") as e:
-        fit(model, nn.MSELoss(), optim.SGD(model.parameters(), lr=0.1), (X, y), epochs=3, batch_size=10,
+    # A learning rate far too large: the weights blow up until the loss overflows to inf.
+    with pytest.raises(TrainingDivergedError, match=r"epoch 2, batch 1.*smaller learning rate") as e:
+        fit(model, nn.MSELoss(), optim.SGD(model.parameters(), lr=1e4), (X, y), epochs=3, batch_size=10,
             shuffle=False, verbose=0)
-    assert e.value.epoch == 1 and e.value.batch == 2
+    assert e.value.epoch == 2 and e.value.batch == 1
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_nan_or_inf_in_data_is_named_before_training(bad):
+    X, y = _line_data()
+    X[25, 0] = bad
+    model = nn.Linear(1, 1)
+    with pytest.raises(ValueError, match=r"fit: data of shape \(\d+, 1\) holds 1 NaN or inf value\(s\), "
+                                         r"the first at index \(25, 0\)"):
+        fit(model, nn.MSELoss(), optim.SGD(model.parameters(), lr=0.1), (X, y), epochs=1, verbose=0)
 
 
 def test_history_metrics_validation_and_json():

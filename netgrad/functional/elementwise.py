@@ -224,6 +224,14 @@ class Clamp(Function):
         return g * ctx.mask, None, None
 
 
+def _tie_weights(wins: np.ndarray, ties: np.ndarray, a: Any, b: Any) -> np.ndarray:
+    """1 where a wins, 1/2 on ties, 0 elsewhere, in the operands' floating dtype."""
+    dt = np.result_type(a, b)
+    w = wins.astype(dt if dt.kind == "f" else np.float64)
+    w += 0.5 * ties
+    return w
+
+
 class Maximum(Function):
     """y = max(a, b) elementwise; dJ/da = dJ/dy * w, dJ/db = dJ/dy * (1 - w), with w = 1 where a
     wins, 0 where b wins, 1/2 on ties."""
@@ -233,7 +241,7 @@ class Maximum(Function):
     @staticmethod
     def forward(ctx, a, b):
         ad, bd = data(a), data(b)
-        ctx.wa = (ad > bd) + 0.5 * (ad == bd)
+        ctx.wa = _tie_weights(ad > bd, ad == bd, ad, bd)
         return fix_float(np.maximum(ad, bd), a, b)
 
     @staticmethod
@@ -247,7 +255,7 @@ class Minimum(Maximum):
     @staticmethod
     def forward(ctx, a, b):
         ad, bd = data(a), data(b)
-        ctx.wa = (ad < bd) + 0.5 * (ad == bd)
+        ctx.wa = _tie_weights(ad < bd, ad == bd, ad, bd)
         return fix_float(np.minimum(ad, bd), a, b)
 
 

@@ -97,11 +97,12 @@ class Linear(Function):
         x, w = ctx.saved_tensors
         nx, nw, nb = ctx.needs_input_grad
         gx = (g @ w) if nx else None
-        if nw or nb:
+        gw = None
+        if nw:
             g2 = g.reshape((-1, g.shape[-1])) if g.ndim != 2 else g
-        gw = (g2.T @ x.reshape((-1, x.shape[-1]))) if nw else None
-        gb = g2.sum(axis=0) if nb else None
-        return gx, gw, gb
+            gw = g2.T @ x.reshape((-1, x.shape[-1]))
+        # The bias was broadcast over the batch: the engine sums dJ/dnet back to its shape.
+        return gx, gw, (g if nb else None)
 
 
 def matmul(a: Any, b: Any) -> Tensor:

@@ -121,7 +121,7 @@ class Optimizer:
                 if state is None:
                     state = self.state[p] = self._init_state(p, group)
                 scratch = self._scratch.get(p)
-                if scratch is None or scratch[0].dtype != p._data.dtype:
+                if scratch is None or scratch[0].dtype != p._data.dtype or scratch[0].shape != p._data.shape:
                     scratch = self._scratch[p] = tuple(np.empty_like(p._data) for _ in range(self._n_scratch))
                 self._update(p._data, g, state, group, scratch)
         return loss

@@ -200,7 +200,9 @@ def fit(model: Any, loss_fn: Callable[[Any, Any], Tensor], optimizer: Any, train
     reporter.train_begin(start)
     stop: str | None = None
     try:
-        with _SigintFlag() as sigint:
+        # A blow-up is reported by the divergence check below, by epoch and batch, with advice;
+        # NumPy's overflow warnings on the way there would only be noise.
+        with _SigintFlag() as sigint, np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for epoch in range(start, int(epochs) + 1):
                 t0 = time.monotonic()
                 acc = _Epoch(params, bool(fns))

@@ -28,8 +28,14 @@ def _cast(a: Any, dtype: np.dtype, name: str) -> Tensor:
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{name}: data must be numeric, got an array of dtype {arr.dtype} and shape "
                         f"{arr.shape} (convert strings or objects to numbers first)")
-    if arr.dtype.kind == "f" and arr.dtype != dtype:
-        arr = arr.astype(dtype)
+    if arr.dtype.kind == "f":
+        bad = ~np.isfinite(arr)
+        if bad.any():
+            first = tuple(int(i) for i in np.argwhere(bad)[0])
+            raise ValueError(f"{name}: data of shape {arr.shape} holds {int(bad.sum())} NaN or inf "
+                             f"value(s), the first at index {first}; clean or impute them first")
+        if arr.dtype != dtype:
+            arr = arr.astype(dtype)
     elif arr.dtype.kind in "iu" and arr.dtype != np.int64 and arr.dtype != np.uint8:
         arr = arr.astype(np.int64)
     return Tensor._make(arr)
