@@ -177,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="2 epochs, fewer steps and repeats")
     ap.add_argument("--bench", default=",".join(BENCHES), help="comma list of " + ", ".join(BENCHES))
     ap.add_argument("--lib", default="netgrad,torch,sklearn", help="comma list of libraries")
-    ap.add_argument("--rounds", type=int, default=None, help="interleaved rounds (default 1, full 2)")
+    ap.add_argument("--rounds", type=int, default=None, help="interleaved rounds (default: quick 1, full 3)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--timeout", type=float, default=900, help="seconds per worker")
     ap.add_argument("--wait-idle", type=float, default=None, metavar="S",
@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=None, help="JSON path (a .md is written beside it)")
     args = ap.parse_args(argv)
     mode = "quick" if args.quick else "full"
-    rounds = args.rounds or (1 if args.quick else 2)
+    rounds = args.rounds or (1 if args.quick else 3)
     max_wait = args.wait_idle if args.wait_idle is not None else (20.0 if args.quick else 120.0)
     if args.retries is None:
         args.retries = 0 if args.quick else 2

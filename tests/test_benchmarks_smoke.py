@@ -45,6 +45,7 @@ def test_rows_ratios_targets_and_na():
     mlp = rows[("mlp", "epoch_s")]
     assert abs(mlp["ratio_torch"] - 1.1 / 1.5) < 1e-12 and abs(mlp["ratio_sklearn"] - 0.55) < 1e-12
     assert mlp["met"] is True  # 0.73x <= 0.85x and faster than scikit-learn
+    assert abs(mlp["ratio_torch_min"] - 1.0 / 1.4) < 1e-12
     assert rows[("mlp", "test_acc")]["ratio_torch"] is None  # accuracy is not a time
     assert rows[("mlp", "test_acc")]["netgrad"] == "95.50%"
     cnn = rows[("cnn", "step_ms")]
@@ -61,7 +62,7 @@ def test_table_and_json(tmp_path):
     lines = md.splitlines()
     assert lines[0].startswith("| Benchmark | netgrad | PyTorch | scikit-learn")
     assert all(line.count("|") == 9 for line in lines[: len(rows) + 2])
-    assert "0.73x" in md and "**no**" in md and "n/a (not available)" in md and "Fake CPU" in md
+    assert "0.73x (0.71x)" in md and "**no**" in md and "n/a (not available)" in md and "Fake CPU" in md
     path = tmp_path / "r" / "latest.json"
     report.write_json(doc, path)
     back = json.loads(path.read_text())
