@@ -33,8 +33,8 @@ def test_demo_trains_digits_to_95_percent(capsys, tmp_path):
 
 def _repo_files() -> list[str]:
     try:
-        out = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True,
-                             text=True, check=True).stdout
+        # Tracked files only: what a fresh clone has, not whatever is mid-edit in this tree.
+        out = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     except (OSError, subprocess.CalledProcessError):
         pytest.skip("not a git checkout: cannot list the repository's files")
     return [f for f in out.splitlines() if f and (ROOT / f).is_file()]
