@@ -324,3 +324,25 @@ def test_fallback_toml_parser_agrees_with_tomllib():
     for bad in ("lr = = 1", "just words", "x = [1, 2", "x = {a = 1}"):
         with pytest.raises(ValueError, match="line 1"):
             parse_simple_toml(bad)
+
+
+def test_train_and_predict_on_a_csv_with_class_names(tmp_path, capsys):
+    # iris.csv style: the target column holds class names; predictions come back as names.
+    rng = np.random.default_rng(0)
+    rows = ["a,b,kind"]
+    for k, name in enumerate(["setosa", "versicolor", "virginica"]):
+        for x in rng.normal(3.0 * k, 0.3, size=(20, 2)):
+            rows.append(f"{x[0]:.3f},{x[1]:.3f},{name}")
+    data = tmp_path / "flowers.csv"
+    data.write_text("\n".join(rows) + "\n")
+    out = tmp_path / "run"
+    rc, _, err = run_cli(capsys, "train", "--data", str(data), "--target", "kind", "--hidden", "8",
+                         "--epochs", "40", "--lr", "0.1", "--seed", "0", "--out", str(out), "--quiet")
+    assert rc == 0, err
+    rc, printed, err = run_cli(capsys, "predict", str(out), str(data))
+    assert rc == 0, err
+    lines = printed.strip().splitlines()
+    assert lines[0].startswith("prediction,proba_setosa,proba_versicolor,proba_virginica")
+    predicted = [line.split(",")[0] for line in lines[1:]]
+    truth = [r.split(",")[2] for r in rows[1:]]
+    assert np.mean(np.array(predicted) == np.array(truth)) >= 0.95

@@ -123,9 +123,27 @@ def test_load_csv(tmp_path):
         load_csv(bad)
     with pytest.raises(ValueError, match="no column 'z'"):
         load_csv(p, target="z")
-    (tmp_path / "nan.csv").write_text("1,x\n")
-    with pytest.raises(ValueError, match="nan.csv"):
+    (tmp_path / "nan.csv").write_text("x,1\n")
+    with pytest.raises(ValueError, match="nan.csv holds a non-numeric input value"):
         load_csv(tmp_path / "nan.csv", header=False)
+    (tmp_path / "inf_target.csv").write_text("a,y\n1,2\n3,inf\n")
+    with pytest.raises(ValueError, match=r"line 3, column 'y': 'inf' is not a finite number"):
+        load_csv(tmp_path / "inf_target.csv")
+
+
+def test_load_csv_text_labels(tmp_path):
+    # Class names in the target column, as in iris.csv: strings out, or codes plus .classes.
+    p = tmp_path / "flowers.csv"
+    p.write_text("petal,sepal,kind\n1.4,5.1,setosa\n4.7,7.0,versicolor\n1.3,4.9,setosa\n")
+    X, y = load_csv(p, target="kind", return_X_y=True)
+    assert X.dtype == np.float32 and X.shape == (3, 2) and y.tolist() == ["setosa", "versicolor", "setosa"]
+    ds = load_csv(p, target="kind")
+    assert ds.classes == ["setosa", "versicolor"] and ds.tensors[1].numpy().tolist() == [0, 1, 0]
+    # no header, text target last: the first row is data, not a header
+    q = tmp_path / "nohead.csv"
+    q.write_text("1.0,2.0,cat\n3.0,4.0,dog\n")
+    X, y = load_csv(q, return_X_y=True)
+    assert X.shape == (2, 2) and y.tolist() == ["cat", "dog"]
     (tmp_path / "missing.csv").write_text("a,b\n1,2\nnan,3\n4,inf\n")
     with pytest.raises(ValueError, match=r"missing.csv, line 3, column 'a': 'nan' is not a finite number"):
         load_csv(tmp_path / "missing.csv")

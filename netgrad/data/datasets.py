@@ -138,48 +138,79 @@ def load_digits(return_X_y: bool = False, normalize: bool = True) -> Any:
 
 def load_csv(path: str | os.PathLike, target: str | int = -1, *, delimiter: str = ",",
              header: bool | None = None, classification: bool | None = None, return_X_y: bool = False) -> Any:
-    """A numeric CSV file: every column but ``target`` (a name from the header or an index) is an
-    input. ``header`` is detected when None. The target becomes int64 labels when
-    ``classification`` (default: when all its values are integers), float32 otherwise."""
+    """A CSV file of numeric inputs: every column but ``target`` (a name from the header or an
+    index) is an input. ``header`` is detected when None. A numeric target becomes int64 labels
+    when ``classification`` (default: when all its values are integers), float32 otherwise. A
+    text target (class names such as "setosa") is returned as a string array with
+    ``return_X_y=True`` (as scikit-learn's loaders do), else as int64 codes into the sorted names,
+    which the dataset keeps as ``.classes``.
+
+    >>> import tempfile, os, netgrad.data as D
+    >>> p = os.path.join(tempfile.mkdtemp(), "flowers.csv")
+    >>> _ = open(p, "w").write("petal,sepal,kind\\n1.4,5.1,setosa\\n4.7,7.0,versicolor\\n")
+    >>> X, y = D.load_csv(p, target="kind", return_X_y=True)
+    >>> X.shape, y.tolist()
+    ((2, 2), ['setosa', 'versicolor'])
+    """
     path = os.fspath(path)
     with open(path, newline="") as f:
         rows = [r for r in csv.reader(f, delimiter=delimiter) if r and any(c.strip() for c in r)]
     if not rows:
         raise ValueError(f"load_csv: {path} is empty")
+    width = len(rows[0])
 
-    def numeric(row: list[str]) -> bool:
+    def t_index(names: list[str]) -> int:
+        if isinstance(target, str):
+            if target not in names:
+                raise ValueError(f"load_csv: {path} has no column {target!r} (columns: {names})")
+            return names.index(target)
+        return int(target) % width
+
+    def numeric(row: list[str], skip: int | None) -> bool:
         try:
-            [float(c) for c in row]
+            [float(c) for i, c in enumerate(row) if i != skip]
             return True
         except ValueError:
             return False
 
     if header is None:
-        header = not numeric(rows[0])
-    names = [c.strip() for c in rows[0]] if header else [str(i) for i in range(len(rows[0]))]
+        # A text target column may hold words in every row: judge the header by the inputs only.
+        skip = None if isinstance(target, str) else int(target) % width
+        header = not numeric(rows[0], skip) or isinstance(target, str) and target in rows[0]
+    names = [c.strip() for c in rows[0]] if header else [str(i) for i in range(width)]
     body = rows[1:] if header else rows
-    width = len(names)
     for i, r in enumerate(body):
         if len(r) != width:
             raise ValueError(f"load_csv: {path}, line {i + 1 + bool(header)}: {len(r)} fields, "
                              f"expected {width}")
+    if not body:
+        raise ValueError(f"load_csv: {path} has a header but no rows")
+    t = t_index(names)
+    raw_target = [r[t].strip() for r in body]
+    text_target = not numeric(raw_target, None)
+    inputs = [[c for i, c in enumerate(r) if i != t] for r in body]
     try:
-        data = np.array([[float(c) for c in r] for r in body], dtype=np.float64).reshape(len(body), width)
+        X = np.array([[float(c) for c in r] for r in inputs], dtype=np.float64).reshape(len(body), width - 1)
+        y = None if text_target else np.array([float(c) for c in raw_target], dtype=np.float64)
     except ValueError as e:
-        raise ValueError(f"load_csv: {path} holds a non-numeric value ({e})") from e
-    bad = np.argwhere(~np.isfinite(data))
-    if len(bad):  # float() accepts 'nan' and 'inf'; a missing value is an error, not a number
+        raise ValueError(f"load_csv: {path} holds a non-numeric input value ({e})") from e
+    # float() accepts 'nan' and 'inf'; a missing value is an error, not a number.
+    finite = np.isfinite(np.column_stack([X, y]) if y is not None else X)
+    if not finite.all():
+        bad = np.argwhere(~finite)
         r, c = bad[0]
-        raise ValueError(f"load_csv: {path}, line {r + 1 + bool(header)}, column {names[c]!r}: "
-                         f"{body[r][c].strip()!r} is not a finite number ({len(bad)} such values)")
-    if isinstance(target, str):
-        if target not in names:
-            raise ValueError(f"load_csv: {path} has no column {target!r} (columns: {names})")
-        t = names.index(target)
-    else:
-        t = int(target) % width
-    X = np.delete(data, t, axis=1).astype(np.float32)
-    y = data[:, t]
+        col = [i for i in range(width) if i != t] + [t]
+        raise ValueError(f"load_csv: {path}, line {r + 1 + bool(header)}, column {names[col[c]]!r}: "
+                         f"{body[r][col[c]].strip()!r} is not a finite number ({len(bad)} such values)")
+    X = X.astype(np.float32)
+    if text_target:
+        labels = np.array(raw_target)
+        if return_X_y:
+            return X, labels
+        classes, codes = np.unique(labels, return_inverse=True)
+        ds = _out(X, codes.astype(np.int64), False)
+        ds.classes = classes.tolist()
+        return ds
     if classification is None:
         classification = bool(np.all(y == np.round(y)))
     y = y.astype(np.int64) if classification else y.astype(np.float32)
