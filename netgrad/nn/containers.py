@@ -49,7 +49,7 @@ class Sequential(Module):
     def __delitem__(self, idx: int | slice) -> None:
         keys = list(self._modules)
         for k in keys[idx] if isinstance(idx, slice) else [keys[_index(idx, len(keys), "Sequential")]]:
-            del self._modules[k]
+            self._unregister(k)
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -106,7 +106,8 @@ class ModuleList(Module):
     def insert(self, index: int, module: Module) -> None:
         mods = list(self._modules.values())
         mods.insert(index, module)
-        self._modules.clear()
+        for k in list(self._modules):
+            self._unregister(k)
         for i, m in enumerate(mods):
             self.add_module(str(i), m)
 
@@ -129,7 +130,9 @@ class ModuleDict(Module):
         self.add_module(key, module)
 
     def __delitem__(self, key: str) -> None:
-        del self._modules[key]
+        if key not in self._modules:
+            raise KeyError(key)
+        self._unregister(key)
 
     def __len__(self) -> int:
         return len(self._modules)

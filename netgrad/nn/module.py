@@ -86,32 +86,53 @@ class Module:
                                  f"super().__init__() first in {type(self).__name__}.__init__)")
         return d
 
+    # Registered parameters, buffers and child modules are also kept in the instance __dict__
+    # (the "mirror"), so reading ``self.weight`` is a plain attribute lookup instead of a call to
+    # ``__getattr__`` (~0.7 us each, 9 per MLP forward). Every change to a registry goes through
+    # ``_set_registered``/``_unregister``; a name the class itself defines (a method such as
+    # ModuleDict's ``keys``) is not mirrored, so class attributes keep winning as before.
+    # ``__getattr__`` stays as the fallback for registries edited directly.
+    def _set_registered(self, key: str, name: str, value: Any) -> None:
+        d = self.__dict__
+        d[key][name] = value
+        if not hasattr(type(self), name):
+            d[name] = value
+
+    def _unregister(self, name: str) -> None:
+        d = self.__dict__
+        for key in ("_parameters", "_buffers", "_modules"):
+            reg = d.get(key)
+            if reg is not None and name in reg:
+                del reg[name]
+                d["_non_persistent"].discard(name)
+                d.pop(name, None)
+
     def __setattr__(self, name: str, value: Any) -> None:
         d = self.__dict__
         params = d.get("_parameters")
         if isinstance(value, Parameter):
             self._check_init("parameters")
             self._remove_from(name, d, "_parameters")
-            params[name] = value
+            self._set_registered("_parameters", name, value)
         elif params is not None and name in params:
             if value is not None:
                 raise TypeError(f"cannot assign {type(value).__name__} as parameter {name!r} of "
                                 f"{type(self).__name__} (nn.Parameter or None expected)")
-            params[name] = None
+            self._set_registered("_parameters", name, None)
         elif isinstance(value, Module):
             self._check_init("child modules")
             self._remove_from(name, d, "_modules")
-            d["_modules"][name] = value
+            self._set_registered("_modules", name, value)
         elif params is not None and name in d["_modules"]:
             if value is not None:
                 raise TypeError(f"cannot assign {type(value).__name__} as child module {name!r} "
                                 f"of {type(self).__name__} (nn.Module or None expected)")
-            d["_modules"][name] = None
+            self._set_registered("_modules", name, None)
         elif params is not None and name in d["_buffers"]:
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(f"cannot assign {type(value).__name__} as buffer {name!r} of "
                                 f"{type(self).__name__} (Tensor or None expected)")
-            d["_buffers"][name] = value
+            self._set_registered("_buffers", name, value)
         else:
             object.__setattr__(self, name, value)
 
@@ -126,7 +147,8 @@ class Module:
             d["_non_persistent"].discard(name)
 
     def __getattr__(self, name: str) -> Any:
-        # Only called when normal lookup fails: look in the registries.
+        # Only called when normal lookup fails (the mirror in __dict__ answers registered names):
+        # look in the registries, for names the class shadows or registries edited directly.
         d = self.__dict__
         for key in ("_parameters", "_buffers", "_modules"):
             reg = d.get(key)
@@ -138,8 +160,7 @@ class Module:
         d = self.__dict__
         for key in ("_parameters", "_buffers", "_modules"):
             if name in d.get(key, ()):
-                del d[key][name]
-                d["_non_persistent"].discard(name)
+                self._unregister(name)
                 return
         object.__delattr__(self, name)
 
@@ -154,7 +175,7 @@ class Module:
             raise TypeError(f"register_parameter: {name!r} must be an nn.Parameter or None, got "
                             f"{type(param).__name__}")
         self._remove_from(name, d, "_parameters")
-        d["_parameters"][name] = param
+        self._set_registered("_parameters", name, param)
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         """Register a tensor that is state but not a parameter (e.g. BatchNorm's running mean):
@@ -164,7 +185,7 @@ class Module:
             raise TypeError(f"register_buffer: {name!r} must be a Tensor or None, got "
                             f"{type(tensor).__name__}")
         self._remove_from(name, d)
-        d["_buffers"][name] = tensor
+        self._set_registered("_buffers", name, tensor)
         if not persistent:
             d["_non_persistent"].add(name)
 
@@ -173,7 +194,7 @@ class Module:
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"add_module: {name!r} must be an nn.Module, got {type(module).__name__}")
         self._remove_from(name, d, "_modules")
-        d["_modules"][name] = module
+        self._set_registered("_modules", name, module)
 
     register_module = add_module
 
@@ -405,4 +426,10 @@ class Module:
         return f"{self._get_name()}(\n  {body}\n)"
 
     def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
+        d = self.__dict__
+        d.update(state)
+        cls = type(self)
+        for key in ("_parameters", "_buffers", "_modules"):  # states pickled without the mirror
+            for name, value in d.get(key, {}).items():
+                if not hasattr(cls, name):
+                    d[name] = value
