@@ -33,12 +33,12 @@ def sum_to_array(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     lead = g.ndim - len(shape)
     if lead < 0:
         raise ShapeError(f"backward: gradient of shape {g.shape} cannot be reduced to shape {shape}")
-    axes = tuple(range(lead)) + tuple(
-        i + lead for i, s in enumerate(shape) if s == 1 and g.shape[i + lead] != 1
-    )
-    out = g.sum(axis=axes, keepdims=True) if axes else g
-    if lead:
+    stretched = tuple(i + lead for i, s in enumerate(shape) if s == 1 and g.shape[i + lead] != 1)
+    if stretched:
+        out = g.sum(axis=tuple(range(lead)) + stretched, keepdims=True)
         out = out.reshape(out.shape[lead:])
+    else:  # the common case (a bias over the batch): a fresh array, no view to copy later
+        out = g.sum(axis=tuple(range(lead)))
     if out.shape != shape:
         raise ShapeError(f"backward: gradient of shape {g.shape} does not broadcast to shape {shape}")
     return out
@@ -110,6 +110,136 @@ def _root_grad(t: Tensor, g: Any, arrays: bool) -> Any:
     return g if isinstance(g, Tensor) else _make(arr.astype(t.dtype, copy=False))
 
 
+class _Sink:
+    """Where gradients for leaves go: into ``.grad`` (backward), or into the results of
+    ``autograd.grad`` for the requested ``inputs`` (leaves' ``.grad`` untouched)."""
+
+    def __init__(self, inputs: Sequence[Tensor] | None, arrays: bool):
+        self.arrays = arrays
+        self.capturing = inputs is not None
+        self.results: list = [None] * len(inputs) if inputs is not None else []
+        self.leaves: dict[int, int] = {}  # id(leaf) -> position in inputs
+        self.nodes: dict[tuple[Function, int], int] = {}  # (node, output) -> position in inputs
+        self.repeats: list[tuple[int, int]] = []
+        # Arrays already handed to a leaf or a root: copy before handing the same one out again.
+        self.handed: set[int] = set()
+        for k, t in enumerate(inputs or ()):
+            if not isinstance(t, Tensor) or not t._requires_grad:
+                raise GraphError(f"grad: input {k} does not require grad")
+            table, key = (self.leaves, id(t)) if t.grad_fn is None else (self.nodes, (t.grad_fn, t._out_idx))
+            if key in table:  # the same tensor listed twice: it gets the same gradient twice
+                self.repeats.append((k, table[key]))
+            else:
+                table[key] = k
+
+    def leaf(self, leaf: Tensor, g: Any) -> None:
+        if self.capturing:
+            k = self.leaves.get(id(leaf))
+            if k is not None:
+                self.results[k] = g if self.results[k] is None else self.results[k] + g
+            return
+        if leaf.grad is not None:
+            if self.arrays:
+                leaf.grad._data = leaf.grad._data + g
+            else:
+                leaf.grad = leaf.grad + g
+            return
+        if id(g) in self.handed:  # e.g. Add's (g, g) reaching two leaves: each needs its own
+            g = g.copy() if self.arrays else g.clone()
+        elif self.arrays and not g.flags.owndata:  # a view into some other array
+            g = g.copy()
+        self.handed.add(id(g))
+        leaf.grad = _make(g) if self.arrays else g
+
+    def node_output(self, node: Function, grads: list) -> None:
+        for idx, g in enumerate(grads):
+            k = self.nodes.get((node, idx))
+            if k is not None:
+                self.results[k] = g
+
+    def finish(self, allow_unused: bool) -> list:
+        results = self.results
+        for k, first in self.repeats:
+            results[k] = results[first]
+        if not allow_unused:
+            for k, r in enumerate(results):  # not .index(None): arrays compare elementwise
+                if r is None:
+                    raise GraphError(f"grad: input {k} was not used to compute the outputs")
+        # Like leaves' .grad, each result is a writable array of its own (not a broadcast view,
+        # not shared with another result or with the caller's gradient).
+        seen: set[int] = set()
+        for k, r in enumerate(results):
+            if r is None or isinstance(r, Tensor):
+                continue
+            if not r.flags.owndata or not r.flags.writeable or id(r) in seen or id(r) in self.handed:
+                r = r.copy()
+            seen.add(id(r))
+            results[k] = _make(r)
+        return results
+
+
+def _count_dependencies(starts: list[Function]) -> dict[Function, int]:
+    """For every node reachable from ``starts``, how many edges lead into it (iteratively)."""
+    deps = dict.fromkeys(starts, 0)
+    stack = list(starts)
+    while stack:
+        node = stack.pop()
+        if node._freed:
+            raise GraphError(_FREED_MSG)
+        for e in node._edges:
+            if e is not None and isinstance(e[0], Function):
+                tgt = e[0]
+                if tgt in deps:
+                    deps[tgt] += 1
+                else:
+                    deps[tgt] = 1
+                    stack.append(tgt)
+    return deps
+
+
+def _retain(node: Function, grads: list, arrays: bool) -> None:
+    """Store gradients for the node's outputs whose tensors asked for ``retain_grad()``."""
+    for idx, ref in node._retained:
+        t, g = ref(), grads[idx]
+        if t is None or g is None:
+            continue
+        if t.grad is None:
+            t.grad = _make(np.array(g)) if arrays else g
+        elif arrays:  # accumulates across backward calls, like a leaf's (PyTorch)
+            t.grad._data = t.grad._data + g
+        else:
+            t.grad = t.grad + g
+
+
+def _conform(g: Any, edge: tuple, node: Function, arrays: bool) -> Any:
+    """Bring a gradient returned by ``node.backward`` to its input's type, dtype and shape:
+    the one place where broadcasting is undone."""
+    _, _, shape, dtype = edge
+    if arrays:
+        if type(g) is not np.ndarray:
+            g = g._data if isinstance(g, Tensor) else np.asarray(g)
+        if g.dtype is not dtype and g.dtype != dtype:
+            g = g.astype(dtype)
+    else:
+        if not isinstance(g, Tensor):
+            g = _make(np.asarray(g))
+        if g.dtype != dtype:
+            g = g.to(dtype)
+    if g.shape != shape:
+        try:
+            g = sum_to(g, shape)
+        except ShapeError as err:
+            raise ShapeError(f"{type(node).__name__}.backward returned a gradient that does not fit its "
+                             f"input: {err}") from None
+    return g
+
+
+def _missing_outputs(node: Function, grads: list, arrays: bool) -> list:
+    # Only a multi-output node can have an output that nothing downstream used: it contributes 0.
+    zeros = [np.zeros(s, d) for s, d in node._out_meta]
+    return [g if g is not None else (z if arrays else _make(z)) for g, z in zip(grads, zeros)]
+
+
 def run_backward(
     roots: Sequence[Tensor],
     root_grads: Sequence[Any],
@@ -118,51 +248,15 @@ def run_backward(
     inputs: Sequence[Tensor] | None = None,
     allow_unused: bool = True,
 ) -> list | None:
-    """Backpropagate from ``roots``. With ``inputs``, return their gradients instead of
-    accumulating into ``.grad`` (``autograd.grad``)."""
+    """Backpropagate from ``roots``: each node runs once, after every node that feeds it a
+    gradient, so sensitivities are complete before they flow on. With ``inputs``, return their
+    gradients instead of accumulating into ``.grad`` (``autograd.grad``)."""
     if retain_graph is None:
         retain_graph = create_graph
     arrays = not create_graph
+    sink = _Sink(inputs, arrays)
     buffers: dict[Function, list] = {}
-    deps: dict[Function, int] = {}
-    capture_leaf: dict[int, int] = {}
-    capture_node: dict[tuple[Function, int], int] = {}
-    results: list = [None] * len(inputs) if inputs is not None else []
-    repeats: list[tuple[int, int]] = []
-    if inputs is not None:
-        for k, t in enumerate(inputs):
-            if not isinstance(t, Tensor) or not t._requires_grad:
-                raise GraphError(f"grad: input {k} does not require grad")
-            cap, key = (capture_leaf, id(t)) if t.grad_fn is None else (capture_node, (t.grad_fn, t._out_idx))
-            if key in cap:  # the same tensor listed twice: it gets the same gradient twice
-                repeats.append((k, cap[key]))
-            else:
-                cap[key] = k
-    handed: set[int] = set()  # arrays already given to a leaf or root: copy before sharing again
-
-    def to_leaf(leaf: Tensor, g: Any) -> None:
-        if inputs is not None:
-            k = capture_leaf.get(id(leaf))
-            if k is not None:
-                results[k] = g if results[k] is None else results[k] + g
-            return
-        if arrays:
-            if leaf.grad is None:
-                if not g.flags.owndata or id(g) in handed:
-                    g = g.copy()
-                handed.add(id(g))
-                leaf.grad = _make(g)
-            else:
-                leaf.grad._data = leaf.grad._data + g
-        elif leaf.grad is None:
-            if id(g) in handed:  # the same tensor for two leaves (Add's g, g): each needs its own
-                g = g.clone()
-            handed.add(id(g))
-            leaf.grad = g
-        else:
-            leaf.grad = leaf.grad + g
-
-    stack: list[Function] = []
+    starts: list[Function] = []
     for k, (t, g) in enumerate(zip(roots, root_grads)):
         if not isinstance(t, Tensor):
             raise TypeError(f"backward: expected a Tensor, got {type(t).__name__}")
@@ -172,157 +266,85 @@ def run_backward(
                 "under no_grad, or from tensors without requires_grad=True?)"
             )
         g = _root_grad(t, g, arrays)
-        handed.add(id(g))
+        sink.handed.add(id(g))
         fn = t.grad_fn
         if fn is None:
-            to_leaf(t, g)
+            sink.leaf(t, g)
             continue
         if fn._freed:
             raise GraphError(_FREED_MSG)
         buf = buffers.get(fn)
         if buf is None:
             buf = buffers[fn] = [None] * fn._n_out
-            deps[fn] = 0
-            stack.append(fn)
+            starts.append(fn)
         i = t._out_idx
         buf[i] = g if buf[i] is None else buf[i] + g
 
-    ready = list(stack)
-    # Count, for every node, how many edges lead into it from the nodes we will run.
-    while stack:
-        node = stack.pop()
-        if node._freed:
-            raise GraphError(_FREED_MSG)
-        for e in node._edges:
-            if e is None:
-                continue
-            tgt = e[0]
-            if isinstance(tgt, Function):
-                if tgt in deps:
-                    deps[tgt] += 1
-                else:
-                    deps[tgt] = 1
-                    stack.append(tgt)
-    ready = [n for n in ready if deps[n] == 0]
+    deps = _count_dependencies(starts)
+    ready = [n for n in starts if deps[n] == 0]
+
+    def release(tgt: Function) -> None:
+        deps[tgt] -= 1
+        if deps[tgt] == 0:
+            ready.append(tgt)
 
     prev_mode = _state.enabled
     _state.enabled = create_graph
     try:
         while ready:
             node = ready.pop()
+            edges = node._edges
             grads = buffers.pop(node, None)
             if grads is None:
-                # Every path into this node returned None: no gradient flows on from it, but its
-                # inputs must still be released, or a node they share with other paths never runs.
-                for e in node._edges:
+                # Every path into this node returned None: nothing flows on, but its inputs must
+                # still be released, or a node they share with other paths would never run.
+                for e in edges:
                     if e is not None and isinstance(e[0], Function):
-                        deps[e[0]] -= 1
-                        if deps[e[0]] == 0:
-                            ready.append(e[0])
-                if not retain_graph:
-                    node.__dict__.clear()
-                    node._freed = True
-                continue
-            if node._retained is not None:
-                for idx, ref in node._retained:
-                    t = ref()
-                    if t is not None and grads[idx] is not None:
-                        g = grads[idx]
-                        if t.grad is None:
-                            t.grad = _make(np.array(g)) if arrays else g
-                        elif arrays:  # accumulates across backward calls, like a leaf's (PyTorch)
-                            t.grad._data = t.grad._data + g
-                        else:
-                            t.grad = t.grad + g
-            if capture_node:
-                for idx, g in enumerate(grads):
-                    k = capture_node.get((node, idx))
-                    if k is not None:
-                        results[k] = g
-            grads = _fill_missing(node, grads, arrays)
-            arr_mode = arrays and node._array_backward
-            node._arrays = arr_mode
-            if not arr_mode:
-                grads = [g if isinstance(g, Tensor) else _make(g) for g in grads]
-            out = type(node).backward(node, *grads)
-            if type(out) is not tuple:
-                out = (out,)
-            edges = node._edges
-            if len(out) < len(edges) and any(e is not None for e in edges[len(out):]):
-                raise GraphError(
-                    f"{type(node).__name__}.backward returned {len(out)} gradients, expected "
-                    f"{len(edges)} (one per forward input, None where there is none)"
-                )
-            for e, g in zip(edges, out):
-                if e is None:
-                    continue
-                tgt, idx, shape, dtype = e
-                if g is None:  # no gradient for this input (allowed, as in PyTorch): release the edge
-                    if isinstance(tgt, Function):
-                        deps[tgt] -= 1
-                        if deps[tgt] == 0:
-                            ready.append(tgt)
-                    continue
-                if arrays:
-                    if isinstance(g, Tensor):
-                        g = g._data
-                    elif type(g) is not np.ndarray:
-                        g = np.asarray(g)
-                    if g.dtype != dtype:
-                        g = g.astype(dtype)
-                else:
-                    if not isinstance(g, Tensor):
-                        g = _make(np.asarray(g))
-                    if g.dtype != dtype:
-                        g = g.to(dtype)
-                if g.shape != shape:
-                    try:
-                        g = sum_to(g, shape)
-                    except ShapeError as err:
-                        raise ShapeError(f"{type(node).__name__}.backward returned a gradient that does not "
-                                         f"fit its input: {err}") from None
-                if not isinstance(tgt, Function):
-                    to_leaf(tgt, g)
-                    continue
-                buf = buffers.get(tgt)
-                if buf is None:
-                    buf = buffers[tgt] = [None] * tgt._n_out
-                buf[idx] = g if buf[idx] is None else buf[idx] + g
-                deps[tgt] -= 1
-                if deps[tgt] == 0:
-                    ready.append(tgt)
+                        release(e[0])
+            else:
+                if node._retained is not None:
+                    _retain(node, grads, arrays)
+                if sink.nodes:
+                    sink.node_output(node, grads)
+                if node._n_out != 1 and any(g is None for g in grads):
+                    grads = _missing_outputs(node, grads, arrays)
+                arr_mode = arrays and node._array_backward
+                node._arrays = arr_mode
+                if not arr_mode:
+                    grads = [g if isinstance(g, Tensor) else _make(g) for g in grads]
+                out = type(node).backward(node, *grads)
+                if type(out) is not tuple:
+                    out = (out,)
+                if len(out) < len(edges) and any(e is not None for e in edges[len(out):]):
+                    raise GraphError(
+                        f"{type(node).__name__}.backward returned {len(out)} gradients, expected "
+                        f"{len(edges)} (one per forward input, None where there is none)"
+                    )
+                for e, g in zip(edges, out):
+                    if e is None:
+                        continue
+                    tgt = e[0]
+                    if g is None:  # no gradient for this input (allowed, as in PyTorch)
+                        if isinstance(tgt, Function):
+                            release(tgt)
+                        continue
+                    g = _conform(g, e, node, arrays)
+                    if not isinstance(tgt, Function):
+                        sink.leaf(tgt, g)
+                        continue
+                    buf = buffers.get(tgt)
+                    if buf is None:
+                        buf = buffers[tgt] = [None] * tgt._n_out
+                    idx = e[1]
+                    buf[idx] = g if buf[idx] is None else buf[idx] + g
+                    release(tgt)
             if not retain_graph:
                 # Drop saved tensors and edges now: this is what frees the activations' memory.
                 node.__dict__.clear()
                 node._freed = True
     finally:
         _state.enabled = prev_mode
-    if inputs is not None:
-        for k, first in repeats:
-            results[k] = results[first]
-        if not allow_unused and any(r is None for r in results):
-            k = next(i for i, r in enumerate(results) if r is None)  # not .index: arrays compare elementwise
-            raise GraphError(f"grad: input {k} was not used to compute the outputs")
-        # Like leaves' .grad, each result must be a writable array of its own (not a broadcast
-        # view, not shared with another result).
-        seen: set[int] = set()
-        for k, r in enumerate(results):
-            if r is None or isinstance(r, Tensor):
-                continue
-            if not r.flags.owndata or not r.flags.writeable or id(r) in seen or id(r) in handed:
-                r = r.copy()
-            seen.add(id(r))
-            results[k] = _make(r)
-        return results
-    return None
-
-
-def _fill_missing(node: Function, grads: list, arrays: bool) -> list:
-    if node._n_out == 1 or all(g is not None for g in grads):
-        return grads
-    # Only a multi-output node can have an output that nothing downstream used: it contributes 0.
-    zeros = [np.zeros(s, d) for s, d in node._out_meta]
-    return [g if g is not None else (z if arrays else _make(z)) for g, z in zip(grads, zeros)]
+    return sink.finish(allow_unused) if inputs is not None else None
 
 
 def grad(
