@@ -281,6 +281,12 @@ def test_linear_bad_shape_names_layer_and_shapes():
         layer(ng.zeros(32, 100))
     assert str(e.value) == ("Linear(in_features=784, out_features=128, bias=True): expected input "
                             "with last dimension 784, got shape (32, 100)")
+    with pytest.raises(ng.ShapeError, match=r"Linear\(in_features=784.*got shape \(\)"):
+        layer(ng.tensor(1.0))
+    assert layer(np.zeros((2, 784), np.float32)).shape == (2, 128)  # arrays are accepted
+    layer.bias = nn.Parameter(ng.zeros(3))  # an error of the layer's own state is not reworded
+    with pytest.raises(ng.ShapeError, match="linear: bias of shape"):
+        layer(ng.zeros(2, 784))
 
 
 def test_training_step_reduces_loss():

@@ -57,11 +57,15 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input: Any) -> Tensor:  # noqa: A002
-        x = as_tensor_arg(input, "Linear")
-        if x.ndim == 0 or x.shape[-1] != self.in_features:
-            raise ShapeError(f"{self!r}: expected input with last dimension {self.in_features}, "
-                             f"got shape {x.shape}")
-        return _LinearFn.apply(x, self.weight, self.bias)
+        x = input if isinstance(input, Tensor) else as_tensor_arg(input, "Linear")
+        try:
+            # The Function checks the shapes; the layer only rewords its error (hot path: batch 1).
+            return _LinearFn.apply(x, self.weight, self.bias)
+        except ShapeError:
+            if x.ndim == 0 or x.shape[-1] != self.in_features:
+                raise ShapeError(f"{self!r}: expected input with last dimension {self.in_features}, "
+                                 f"got shape {x.shape}") from None
+            raise
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
