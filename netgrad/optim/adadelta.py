@@ -19,10 +19,14 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from ..functional._buffers import parallel_for
 from ._checks import check_hyper
 from .optimizer import Optimizer, _buf
 
 __all__ = ["Adadelta"]
+
+_MIN_SPLIT = 1 << 18  # elements: smaller parameters take one pass of each op
+_CHUNK = 1 << 18
 
 
 class Adadelta(Optimizer):
@@ -42,17 +46,43 @@ class Adadelta(Optimizer):
         return {"step": 0, "square_avg": _buf(p), "acc_delta": _buf(p)}
 
     def _update(self, w, g, state, group, scratch) -> None:
-        s0, s1, s2 = scratch
-        rho, eps = group["rho"], group["eps"]
         state["step"] += 1
-        d = self._grad_with_decay(w, g, group["weight_decay"], group["maximize"], s0)
         sq, acc = state["square_avg"]._data, state["acc_delta"]._data
+        arrays = (w, g, sq, acc, *scratch)
+        n = w.size
+        if n < _MIN_SPLIT or not all(a.flags.c_contiguous for a in arrays):
+            self._kernel(*arrays, group)
+            return
+        # A big parameter (the CNN's fc1: 1.2M): 14 elementwise passes are memory-bound and
+        # NumPy runs them on one core, so split the flat arrays over threads, and each thread's
+        # share into chunks that stay in cache across the passes.
+        flat = tuple(a.reshape(-1) for a in arrays)
+
+        def block(lo: int, hi: int) -> None:
+            for a in range(lo, hi, _CHUNK):
+                b = min(a + _CHUNK, hi)
+                self._kernel(*(f[a:b] for f in flat), group)
+
+        parallel_for(block, n, n)
+
+    def _kernel(self, w, g, sq, acc, s0, s1, s2, group) -> None:
+        rho, eps, lr = group["rho"], group["eps"], group["lr"]
+        d = self._grad_with_decay(w, g, group["weight_decay"], group["maximize"], s0)
+        # torch's order of operations (its addcmul is (value * a) * b), but one square root of
+        # the ratio instead of two: delta = sqrt((u + eps) / (s + eps)) * g
+        np.multiply(d, 1 - rho, out=s1)
+        s1 *= d
         sq *= rho
-        sq += np.multiply(np.multiply(d, 1 - rho, out=s1), d, out=s1)
-        std = np.sqrt(np.add(sq, eps, out=s1), out=s1)
-        delta = np.sqrt(np.add(acc, eps, out=s2), out=s2)
-        delta /= std
-        delta *= d
+        sq += s1
+        np.add(acc, eps, out=s2)
+        s2 /= np.add(sq, eps, out=s1)
+        np.sqrt(s2, out=s2)
+        s2 *= d  # delta
+        np.multiply(s2, 1 - rho, out=s1)
+        s1 *= s2
         acc *= rho
-        acc += np.multiply(np.multiply(delta, 1 - rho, out=s1), delta, out=s1)
-        w += np.multiply(delta, -group["lr"], out=s1)
+        acc += s1
+        if lr == 1:
+            w -= s2
+        else:
+            w += np.multiply(s2, -lr, out=s1)
