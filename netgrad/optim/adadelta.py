@@ -25,8 +25,7 @@ from .optimizer import Optimizer, _buf
 
 __all__ = ["Adadelta"]
 
-_MIN_SPLIT = 1 << 18  # elements: smaller parameters take one pass of each op
-_CHUNK = 1 << 18
+_MIN_SPLIT = 1 << 20  # elements (as parallel_for's own threshold): smaller ones run unsplit
 
 
 class Adadelta(Optimizer):
@@ -53,15 +52,13 @@ class Adadelta(Optimizer):
         if n < _MIN_SPLIT or not all(a.flags.c_contiguous for a in arrays):
             self._kernel(*arrays, group)
             return
-        # A big parameter (the CNN's fc1: 1.2M): 14 elementwise passes are memory-bound and
-        # NumPy runs them on one core, so split the flat arrays over threads, and each thread's
-        # share into chunks that stay in cache across the passes.
+        # A big parameter (the CNN's fc1: 1.2M): the 14 elementwise passes are memory-bound and
+        # NumPy runs them on one core, so split the flat arrays over threads (CNN step: 3.8 ->
+        # 1.3 ms). Cache-sized chunks within each thread's share measured slower.
         flat = tuple(a.reshape(-1) for a in arrays)
 
         def block(lo: int, hi: int) -> None:
-            for a in range(lo, hi, _CHUNK):
-                b = min(a + _CHUNK, hi)
-                self._kernel(*(f[a:b] for f in flat), group)
+            self._kernel(*(f[lo:hi] for f in flat), group)
 
         parallel_for(block, n, n)
 
