@@ -10,7 +10,6 @@ Conv2d(1, 32, kernel_size=(3, 3), stride=(1, 1))
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from ..autograd import Tensor
@@ -55,11 +54,7 @@ class Conv2d(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in = self.in_channels * self.kernel_size[0] * self.kernel_size[1]
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        init.default_layer_init_(self.weight, self.bias)
 
     def forward(self, input: Any) -> Tensor:  # noqa: A002
         x = as_tensor_arg(input, "Conv2d")

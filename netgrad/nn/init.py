@@ -22,8 +22,8 @@ from ..autograd import Tensor
 from ..autograd.grad_mode import no_grad
 from ..autograd.random import rng
 
-__all__ = ["calculate_gain", "uniform_", "normal_", "zeros_", "ones_", "constant_", "eye_",
-           "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
+__all__ = ["calculate_gain", "default_layer_init_", "uniform_", "normal_", "zeros_", "ones_",
+           "constant_", "eye_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
            "trunc_normal_", "_calculate_fan_in_and_fan_out"]
 
 
@@ -140,3 +140,20 @@ def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
     """w ~ N(0, std^2), std = gain / sqrt(fan)."""
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     return normal_(tensor, 0.0, std, generator)
+
+
+def default_layer_init_(weight: Tensor, bias: Tensor | None = None) -> None:
+    """PyTorch's default for Linear and Conv layers: W ~ kaiming_uniform(a = sqrt(5)), i.e.
+    U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and the bias from the same range.
+
+    >>> import netgrad as ng
+    >>> w, b = ng.empty(3, 4), ng.empty(3)
+    >>> default_layer_init_(w, b)
+    >>> bool((w.abs() <= 0.5).all() and (b.abs() <= 0.5).all())
+    True
+    """
+    kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in, _ = _calculate_fan_in_and_fan_out(weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        uniform_(bias, -bound, bound)

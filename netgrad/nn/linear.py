@@ -12,7 +12,6 @@ netgrad.autograd.errors.ShapeError: Linear(in_features=784, ...): expected input
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -51,10 +50,7 @@ class Linear(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            bound = 1 / math.sqrt(self.in_features) if self.in_features > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        init.default_layer_init_(self.weight, self.bias)
 
     def forward(self, input: Any) -> Tensor:  # noqa: A002
         x = input if isinstance(input, Tensor) else as_tensor_arg(input, "Linear")
