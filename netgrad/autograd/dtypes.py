@@ -54,7 +54,3 @@ def as_dtype(dtype: Any) -> np.dtype:
     except TypeError as e:
         raise TypeError(f"unknown dtype {dtype!r}") from e
 
-
-def is_floating(dtype: Any) -> bool:
-    """True for a floating dtype (float16, float32, float64)."""
-    return np.dtype(dtype).kind == "f"

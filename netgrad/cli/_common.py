@@ -60,13 +60,6 @@ def positive_int(value: Any) -> int:
     return n
 
 
-def nonneg_int(value: Any) -> int:
-    n = _number(value, int)
-    if n < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {value!r}")
-    return n
-
-
 def positive_float(value: Any) -> float:
     x = _number(value, float)
     if not x > 0:

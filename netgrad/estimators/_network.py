@@ -28,14 +28,13 @@ class Objective:
     """A named objective: which tasks it serves and how it reads the network's scores.
 
     ``softmax_only``: it needs one output per class (binary problems get two outputs).
-    ``on_probabilities``: the loss compares probabilities (softmax/logistic of the scores) with
-    one-hot targets, as the notes' squared-error classifier does.
+    A regression loss used for classification compares probabilities (softmax/logistic of the
+    scores) with one-hot targets, as the notes' squared-error classifier does (see ``make_loss``).
     """
 
     name: str
     tasks: tuple[str, ...]
     softmax_only: bool = False
-    on_probabilities: bool = False
 
 
 OBJECTIVES: dict[str, Objective] = {o.name: o for o in (
@@ -43,12 +42,12 @@ OBJECTIVES: dict[str, Objective] = {o.name: o for o in (
     Objective("nll", (CLASSIFICATION,), softmax_only=True),
     Objective("kl_div", (CLASSIFICATION,), softmax_only=True),
     Objective("symmetric_cross_entropy", (CLASSIFICATION,), softmax_only=True),
-    Objective("squared_error", (REGRESSION, CLASSIFICATION), on_probabilities=True),
-    Objective("mse", (REGRESSION, CLASSIFICATION), on_probabilities=True),
-    Objective("half_mse", (REGRESSION, CLASSIFICATION), on_probabilities=True),
-    Objective("sse", (REGRESSION, CLASSIFICATION), on_probabilities=True),
-    Objective("l1", (REGRESSION, CLASSIFICATION), on_probabilities=True),
-    Objective("huber", (REGRESSION, CLASSIFICATION), on_probabilities=True),
+    Objective("squared_error", (REGRESSION, CLASSIFICATION)),
+    Objective("mse", (REGRESSION, CLASSIFICATION)),
+    Objective("half_mse", (REGRESSION, CLASSIFICATION)),
+    Objective("sse", (REGRESSION, CLASSIFICATION)),
+    Objective("l1", (REGRESSION, CLASSIFICATION)),
+    Objective("huber", (REGRESSION, CLASSIFICATION)),
 )}
 LOSS_ALIASES = {
     "log_loss": "cross_entropy", "ce": "cross_entropy", "crossentropy": "cross_entropy",

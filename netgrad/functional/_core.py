@@ -13,7 +13,6 @@ import numpy as np
 
 from ..autograd import Tensor
 from ..autograd import dtypes
-from ..autograd.errors import DTypeError
 from ..autograd.tensor import _as_array
 
 _f64 = np.dtype(np.float64)
@@ -66,13 +65,6 @@ def fix_float(out: np.ndarray, a: Any, b: Any = None) -> np.ndarray:
         return out
     default = dtypes.get_default_dtype()
     return out if default == _f64 else out.astype(default)
-
-
-def check_same_float(op: str, a: Any, b: Any) -> None:
-    da, db = np.result_type(a), np.result_type(b)
-    if da != db:
-        raise DTypeError(f"{op}: expected both operands to have the same dtype, got {da} and {db} "
-                         f"(shapes {np.shape(a)} and {np.shape(b)}); convert one with .to(dtype)")
 
 
 def normalize_dim(dim: Any, ndim: int, op: str) -> Any:
