@@ -122,7 +122,9 @@ class _Sink:
         self.nodes: dict[tuple[Function, int], int] = {}  # (node, output) -> position in inputs
         self.repeats: list[tuple[int, int]] = []
         # Arrays already handed to a leaf or a root: copy before handing the same one out again.
-        self.handed: set[int] = set()
+        # Keyed by id but holding the array, so that a freed array's id cannot be reused and
+        # mistaken for it (which would cost a spurious copy).
+        self.handed: dict[int, Any] = {}
         for k, t in enumerate(inputs or ()):
             if not isinstance(t, Tensor) or not t._requires_grad:
                 raise GraphError(f"grad: input {k} does not require grad")
@@ -145,10 +147,10 @@ class _Sink:
                 leaf.grad = leaf.grad + g
             return
         if id(g) in self.handed:  # e.g. Add's (g, g) reaching two leaves: each needs its own
-            g = g.copy() if self.arrays else g.clone()
+            g = g.copy(order="K") if self.arrays else g.clone()
         elif self.arrays and not g.flags.owndata:  # a view into some other array
-            g = g.copy()
-        self.handed.add(id(g))
+            g = g.copy(order="K")
+        self.handed[id(g)] = g
         leaf.grad = _make(g) if self.arrays else g
 
     def node_output(self, node: Function, grads: list) -> None:
@@ -266,7 +268,7 @@ def run_backward(
                 "under no_grad, or from tensors without requires_grad=True?)"
             )
         g = _root_grad(t, g, arrays)
-        sink.handed.add(id(g))
+        sink.handed[id(g)] = g
         fn = t.grad_fn
         if fn is None:
             sink.leaf(t, g)

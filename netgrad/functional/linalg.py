@@ -66,6 +66,11 @@ class MatMul(Function):
         return ga, gb
 
 
+def _column_major(w: Any) -> bool:
+    a = w._data if isinstance(w, Tensor) else w
+    return a.ndim == 2 and a.flags.f_contiguous and not a.flags.c_contiguous
+
+
 class Linear(Function):
     """net = a W^T + b (W is out x in, as in PyTorch); dJ/da = delta W, dJ/dW = delta^T a,
     dJ/db = sum over the batch of delta, where delta = dJ/dnet."""
@@ -100,7 +105,16 @@ class Linear(Function):
         gw = None
         if nw:
             g2 = g.reshape((-1, g.shape[-1])) if g.ndim != 2 else g
-            gw = g2.T @ x.reshape((-1, x.shape[-1]))
+            x2 = x.reshape((-1, x.shape[-1])) if x.ndim != 2 else x
+            if not _column_major(w):
+                gw = g2.T @ x2
+            elif type(g2) is np.ndarray:
+                # dJ/dW in the weight's own layout (nn.Linear keeps W^T row-major), so that the
+                # optimiser's elementwise updates run contiguously: x^T delta written into it.
+                gw = np.empty((g2.shape[1], x2.shape[1]), np.result_type(g2, x2), order="F")
+                np.matmul(x2.T, g2, out=gw.T)
+            else:  # recorded for double backward
+                gw = (x2.T @ g2).T
         # The bias was broadcast over the batch: the engine sums dJ/dnet back to its shape.
         return gx, gw, (g if nb else None)
 

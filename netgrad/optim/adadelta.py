@@ -21,7 +21,7 @@ import numpy as np
 
 from ..functional._buffers import parallel_for
 from ._checks import check_hyper
-from .optimizer import Optimizer, _buf
+from .optimizer import Optimizer, _buf, _flat_views
 
 __all__ = ["Adadelta"]
 
@@ -49,13 +49,13 @@ class Adadelta(Optimizer):
         sq, acc = state["square_avg"]._data, state["acc_delta"]._data
         arrays = (w, g, sq, acc, *scratch)
         n = w.size
-        if n < _MIN_SPLIT or not all(a.flags.c_contiguous for a in arrays):
+        flat = _flat_views(arrays) if n >= _MIN_SPLIT else None
+        if flat is None:
             self._kernel(*arrays, group)
             return
         # A big parameter (the CNN's fc1: 1.2M): the 14 elementwise passes are memory-bound and
         # NumPy runs them on one core, so split the flat arrays over threads (CNN step: 3.8 ->
         # 1.3 ms). Cache-sized chunks within each thread's share measured slower.
-        flat = tuple(a.reshape(-1) for a in arrays)
 
         def block(lo: int, hi: int) -> None:
             self._kernel(*(f[lo:hi] for f in flat), group)

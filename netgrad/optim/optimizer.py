@@ -160,7 +160,7 @@ class Optimizer:
         state = {}
         for p, s in self.state.items():
             if p in index:
-                state[index[p]] = {k: Tensor._make(v._data.copy()) if isinstance(v, Tensor) else v
+                state[index[p]] = {k: Tensor._make(v._data.copy(order="K")) if isinstance(v, Tensor) else v
                                    for k, v in s.items()}
         return {"state": state, "param_groups": groups}
 
@@ -192,7 +192,11 @@ class Optimizer:
                         raise ValueError(f"{type(self).__name__}.load_state_dict: state {k!r} of shape "
                                          f"{arr.shape} does not fit a parameter of shape {p._data.shape}")
                     dt = p._data.dtype if arr.dtype.kind == "f" else arr.dtype
-                    v = Tensor._make(np.array(arr, dtype=dt, copy=True))
+                    if arr.shape == p._data.shape:  # in the parameter's memory layout, as step keeps it
+                        v = Tensor._make(np.empty_like(p._data, dtype=dt))
+                        v._data[...] = arr
+                    else:
+                        v = Tensor._make(np.array(arr, dtype=dt, copy=True))
                 restored[k] = v
             self.state[p] = restored
         for mine, saved in zip(self.param_groups, groups):
@@ -204,3 +208,14 @@ class Optimizer:
 def _buf(p: Tensor, fill: float = 0.0) -> Tensor:
     """A state buffer shaped and typed as the parameter (a Tensor, as PyTorch's state)."""
     return Tensor._make(np.full_like(p._data, fill))
+
+
+def _flat_views(arrays: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...] | None:
+    """1-D views of ``arrays`` in memory order when they share one contiguous layout (all
+    row-major, or all column-major like nn.Linear's weight and its gradient and state), so that
+    element k of each view is the same parameter entry; None otherwise."""
+    if all(a.flags.c_contiguous for a in arrays):
+        return tuple(a.reshape(-1) for a in arrays)
+    if all(a.flags.f_contiguous for a in arrays):
+        return tuple(a.T.reshape(-1) for a in arrays)
+    return None

@@ -52,7 +52,7 @@ class SGD(Optimizer):
         if mom:
             buf = state.get("momentum_buffer")
             if buf is None:
-                buf = state["momentum_buffer"] = Tensor._make(d.copy())  # first step only
+                buf = state["momentum_buffer"] = Tensor._make(d.copy(order="K"))  # in the weight's layout
                 b = buf._data
             else:
                 b = buf._data
