@@ -30,6 +30,8 @@ def sum_to_array(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """Sum ``g`` over the axes that broadcasting added or stretched, giving ``shape``."""
     if g.shape == shape:
         return g
+    if g.ndim > 1 and g.shape[1:] == shape:  # a bias over the batch: the common case, kept lean
+        return np.add.reduce(g, axis=0)
     lead = g.ndim - len(shape)
     if lead < 0:
         raise ShapeError(f"backward: gradient of shape {g.shape} cannot be reduced to shape {shape}")
@@ -97,7 +99,7 @@ def _root_grad(t: Tensor, g: Any, arrays: bool) -> Any:
                 f"backward: grad can be implicitly created only for a one-element output, got shape "
                 f"{t.shape}; pass gradient= of that shape (e.g. y.backward(ng.ones_like(y)))"
             )
-        arr = np.ones(t.shape, dtype=t.dtype)
+        arr = np.array(1, dtype=t.dtype) if t._data.ndim == 0 else np.ones(t.shape, dtype=t.dtype)
         return arr if arrays else _make(arr)
     if isinstance(g, Tensor):
         arr = g._data
@@ -284,11 +286,11 @@ def run_backward(
 
     deps = _count_dependencies(starts)
     ready = [n for n in starts if deps[n] == 0]
-
-    def release(tgt: Function) -> None:
-        deps[tgt] -= 1
-        if deps[tgt] == 0:
-            ready.append(tgt)
+    # The common case, inlined below: .backward() on arrays, gradients that already have their
+    # input's type, dtype and shape, leaves whose .grad is still None (after zero_grad).
+    plain_leaves = arrays and not sink.capturing
+    handed = sink.handed
+    ndarray = np.ndarray
 
     prev_mode = _state.enabled
     _state.enabled = create_graph
@@ -302,7 +304,10 @@ def run_backward(
                 # still be released, or a node they share with other paths would never run.
                 for e in edges:
                     if e is not None and isinstance(e[0], Function):
-                        release(e[0])
+                        tgt = e[0]
+                        deps[tgt] -= 1
+                        if deps[tgt] == 0:
+                            ready.append(tgt)
             else:
                 if node._retained is not None:
                     _retain(node, grads, arrays)
@@ -326,20 +331,27 @@ def run_backward(
                     if e is None:
                         continue
                     tgt = e[0]
-                    if g is None:  # no gradient for this input (allowed, as in PyTorch)
-                        if isinstance(tgt, Function):
-                            release(tgt)
-                        continue
-                    g = _conform(g, e, node, arrays)
-                    if not isinstance(tgt, Function):
-                        sink.leaf(tgt, g)
-                        continue
-                    buf = buffers.get(tgt)
-                    if buf is None:
-                        buf = buffers[tgt] = [None] * tgt._n_out
-                    idx = e[1]
-                    buf[idx] = g if buf[idx] is None else buf[idx] + g
-                    release(tgt)
+                    if g is not None:
+                        if not (arrays and type(g) is ndarray and g.shape == e[2] and g.dtype == e[3]):
+                            g = _conform(g, e, node, arrays)
+                        if not isinstance(tgt, Function):
+                            if (plain_leaves and tgt.grad is None and g.flags.owndata
+                                    and id(g) not in handed):
+                                handed[id(g)] = g
+                                tgt.grad = _make(g)
+                            else:
+                                sink.leaf(tgt, g)
+                            continue
+                        buf = buffers.get(tgt)
+                        if buf is None:
+                            buf = buffers[tgt] = [None] * tgt._n_out
+                        idx = e[1]
+                        buf[idx] = g if buf[idx] is None else buf[idx] + g
+                    elif not isinstance(tgt, Function):
+                        continue  # no gradient for this input (allowed, as in PyTorch)
+                    deps[tgt] -= 1
+                    if deps[tgt] == 0:
+                        ready.append(tgt)
             if not retain_graph:
                 # Drop saved tensors and edges now: this is what frees the activations' memory.
                 node.__dict__.clear()

@@ -76,7 +76,7 @@ class Function:
         if self._freed:
             raise GraphError(_FREED_MSG)
         if self._arrays:
-            return tuple(t._data if isinstance(t, Tensor) else t for t in self._saved)
+            return tuple([t._data if isinstance(t, Tensor) else t for t in self._saved])
         if self._saved_outputs is not None:
             # A custom forward saved its own output: hand it back attached to this node, as
             # PyTorch does, so that a backward using it is differentiable (create_graph=True).

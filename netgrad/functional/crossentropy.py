@@ -175,6 +175,9 @@ def _index_targets(tgt: np.ndarray, C: int, want: tuple, weight: Any, ignore_ind
     return y, keep, w, wy
 
 
+_UNSIGNED = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
+
+
 def _plain_targets(tgt: np.ndarray, C: int, want: tuple, ignore_index: int) -> np.ndarray | None:
     """The flat targets when they are all valid classes and none is ``ignore_index`` (the common
     case, taken on every training step: no weights, no masks); None to take the general path,
@@ -183,7 +186,7 @@ def _plain_targets(tgt: np.ndarray, C: int, want: tuple, ignore_index: int) -> n
         return None
     y = tgt.reshape(-1)
     # seen as unsigned, a negative class is huge: one max checks both bounds
-    u = y.view(y.dtype.str.replace("i", "u")) if y.dtype.kind == "i" else y
+    u = y.view(_UNSIGNED[y.dtype.itemsize]) if y.dtype.kind == "i" else y
     if u.max() >= C:
         return None
     if 0 <= ignore_index < C and (y == ignore_index).any():

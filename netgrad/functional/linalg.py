@@ -111,7 +111,8 @@ class Linear(Function):
             elif type(g2) is np.ndarray:
                 # dJ/dW in the weight's own layout (nn.Linear keeps W^T row-major), so that the
                 # optimiser's elementwise updates run contiguously: x^T delta written into it.
-                gw = np.empty((g2.shape[1], x2.shape[1]), np.result_type(g2, x2), order="F")
+                dt = g2.dtype if g2.dtype == x2.dtype else np.result_type(g2, x2)
+                gw = np.empty((g2.shape[1], x2.shape[1]), dt, order="F")
                 np.matmul(x2.T, g2, out=gw.T)
             else:  # recorded for double backward
                 gw = (x2.T @ g2).T

@@ -47,7 +47,8 @@ class SGD(Optimizer):
 
     def _update(self, w, g, state, group, scratch) -> None:
         s0, s1 = scratch
-        d = self._grad_with_decay(w, g, group["weight_decay"], group["maximize"], s0)
+        wd, maximize = group["weight_decay"], group["maximize"]
+        d = self._grad_with_decay(w, g, wd, maximize, s0) if wd or maximize else g
         mom = group["momentum"]
         if mom:
             buf = state.get("momentum_buffer")
