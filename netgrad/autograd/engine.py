@@ -18,9 +18,11 @@ from typing import Any
 
 import numpy as np
 
+from . import memory
 from .errors import GraphError, ShapeError
 from .function import _FREED_MSG, Function
 from .grad_mode import _state
+from .memory import owns_memory
 from .tensor import Tensor, _as_array
 
 _make = Tensor._make
@@ -149,9 +151,9 @@ class _Sink:
                 leaf.grad = leaf.grad + g
             return
         if id(g) in self.handed:  # e.g. Add's (g, g) reaching two leaves: each needs its own
-            g = g.copy(order="K") if self.arrays else g.clone()
-        elif self.arrays and not g.flags.owndata:  # a view into some other array
-            g = g.copy(order="K")
+            g = memory.copy(g) if self.arrays else g.clone()
+        elif self.arrays and not owns_memory(g):  # a view into some other array
+            g = memory.copy(g)
         self.handed[id(g)] = g
         leaf.grad = _make(g) if self.arrays else g
 
@@ -175,7 +177,7 @@ class _Sink:
         for k, r in enumerate(results):
             if r is None or isinstance(r, Tensor):
                 continue
-            if not r.flags.owndata or not r.flags.writeable or id(r) in seen or id(r) in self.handed:
+            if not owns_memory(r) or not r.flags.writeable or id(r) in seen or id(r) in self.handed:
                 r = r.copy()
             seen.add(id(r))
             results[k] = _make(r)
@@ -335,8 +337,8 @@ def run_backward(
                         if not (arrays and type(g) is ndarray and g.shape == e[2] and g.dtype == e[3]):
                             g = _conform(g, e, node, arrays)
                         if not isinstance(tgt, Function):
-                            if (plain_leaves and tgt.grad is None and g.flags.owndata
-                                    and id(g) not in handed):
+                            if (plain_leaves and tgt.grad is None and id(g) not in handed
+                                    and owns_memory(g)):
                                 handed[id(g)] = g
                                 tgt.grad = _make(g)
                             else:

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Function, Tensor
+from ..autograd import Function, Tensor, memory
 from ..autograd.errors import DTypeError, ShapeError
 from ._core import as_tensor_arg, register_xp, xp_of
 
@@ -112,7 +112,7 @@ class Linear(Function):
                 # dJ/dW in the weight's own layout (nn.Linear keeps W^T row-major), so that the
                 # optimiser's elementwise updates run contiguously: x^T delta written into it.
                 dt = g2.dtype if g2.dtype == x2.dtype else np.result_type(g2, x2)
-                gw = np.empty((g2.shape[1], x2.shape[1]), dt, order="F")
+                gw = memory.empty((g2.shape[1], x2.shape[1]), dt, order="F")
                 np.matmul(x2.T, g2, out=gw.T)
             else:  # recorded for double backward
                 gw = (x2.T @ g2).T

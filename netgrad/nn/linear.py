@@ -14,9 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 
-from ..autograd import Tensor
+from ..autograd import Tensor, memory
 from ..autograd.dtypes import as_dtype, get_default_dtype
 from ..autograd.errors import ShapeError
 from ..functional._core import as_tensor_arg
@@ -28,7 +27,7 @@ from .parameter import Parameter
 
 def _empty(*shape: int, dtype: Any = None) -> Parameter:
     d = get_default_dtype() if dtype is None else as_dtype(dtype)
-    return Parameter(Tensor._make(np.empty(shape, dtype=d)))
+    return Parameter(Tensor._make(memory.empty(shape, d)))
 
 
 def _empty_weight(out_features: int, in_features: int, dtype: Any = None) -> Parameter:
@@ -39,7 +38,7 @@ def _empty_weight(out_features: int, in_features: int, dtype: Any = None) -> Par
     faster than the transposed forms (benchmarks/README.md). The layout is invisible to users.
     """
     d = get_default_dtype() if dtype is None else as_dtype(dtype)
-    return Parameter(Tensor._make(np.empty((in_features, out_features), dtype=d).T))
+    return Parameter(Tensor._make(memory.empty((out_features, in_features), d, order="F")))
 
 
 class Linear(Module):

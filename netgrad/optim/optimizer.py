@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from ..autograd import Tensor
+from ..autograd import Tensor, memory
 
 __all__ = ["Optimizer", "required"]
 
@@ -122,7 +122,8 @@ class Optimizer:
                     state = self.state[p] = self._init_state(p, group)
                 scratch = self._scratch.get(p)
                 if scratch is None or scratch[0].dtype != p._data.dtype or scratch[0].shape != p._data.shape:
-                    scratch = self._scratch[p] = tuple(np.empty_like(p._data) for _ in range(self._n_scratch))
+                    scratch = tuple(memory.empty_like(p._data) for _ in range(self._n_scratch))
+                    self._scratch[p] = scratch
                 self._update(p._data, g, state, group, scratch)
         return loss
 
@@ -160,7 +161,7 @@ class Optimizer:
         state = {}
         for p, s in self.state.items():
             if p in index:
-                state[index[p]] = {k: Tensor._make(v._data.copy(order="K")) if isinstance(v, Tensor) else v
+                state[index[p]] = {k: Tensor._make(memory.copy(v._data)) if isinstance(v, Tensor) else v
                                    for k, v in s.items()}
         return {"state": state, "param_groups": groups}
 
@@ -193,7 +194,7 @@ class Optimizer:
                                          f"{arr.shape} does not fit a parameter of shape {p._data.shape}")
                     dt = p._data.dtype if arr.dtype.kind == "f" else arr.dtype
                     if arr.shape == p._data.shape:  # in the parameter's memory layout, as step keeps it
-                        v = Tensor._make(np.empty_like(p._data, dtype=dt))
+                        v = Tensor._make(memory.empty_like(p._data, dtype=dt))
                         v._data[...] = arr
                     else:
                         v = Tensor._make(np.array(arr, dtype=dt, copy=True))
@@ -207,7 +208,7 @@ class Optimizer:
 
 def _buf(p: Tensor, fill: float = 0.0) -> Tensor:
     """A state buffer shaped and typed as the parameter (a Tensor, as PyTorch's state)."""
-    return Tensor._make(np.full_like(p._data, fill))
+    return Tensor._make(memory.full_like(p._data, fill))
 
 
 def _flat_views(arrays: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...] | None:

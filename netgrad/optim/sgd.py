@@ -23,7 +23,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from ..autograd import Tensor
+from ..autograd import Tensor, memory
 from ._checks import check_hyper
 from .optimizer import Optimizer, required
 
@@ -53,7 +53,7 @@ class SGD(Optimizer):
         if mom:
             buf = state.get("momentum_buffer")
             if buf is None:
-                buf = state["momentum_buffer"] = Tensor._make(d.copy(order="K"))  # in the weight's layout
+                buf = state["momentum_buffer"] = Tensor._make(memory.copy(d))  # in the weight's layout
                 b = buf._data
             else:
                 b = buf._data

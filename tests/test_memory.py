@@ -1,0 +1,79 @@
+"""Aligned allocations (netgrad.autograd.memory): the arrays every training step streams through
+start on a cache line, keep their layout, and count as owned by the engine (no defensive copy)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import netgrad as ng
+from netgrad import nn, optim
+from netgrad.autograd import memory
+from netgrad.nn import functional as F
+
+
+def _aligned(a: np.ndarray) -> bool:
+    return a.ctypes.data % memory.ALIGN == 0
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("shape", [(256, 784), (3000,), (64, 32, 3)])
+def test_empty_is_aligned_with_the_requested_layout(shape, order):
+    a = memory.empty(shape, np.float32, order=order)
+    assert a.shape == shape and a.dtype == np.float32 and _aligned(a)
+    assert a.flags.c_contiguous if order == "C" else a.flags.f_contiguous
+    a[...] = 1.5  # writable, and the whole extent is ours
+    assert float(a.sum()) == 1.5 * a.size
+
+
+def test_small_arrays_are_plain_numpy():
+    a = memory.empty((4, 4), np.float64)
+    assert a.flags.owndata and a.shape == (4, 4)
+
+
+def test_copy_keeps_values_and_layout():
+    src = np.asfortranarray(np.arange(12000, dtype=np.float32).reshape(120, 100))
+    c = memory.copy(src)
+    np.testing.assert_array_equal(c, src)
+    assert c.flags.f_contiguous and _aligned(c) and not np.shares_memory(c, src)
+    f = memory.full_like(src, 2.0, dtype=np.float64)
+    assert f.dtype == np.float64 and f.flags.f_contiguous and np.all(f == 2.0)
+
+
+def test_owns_memory_tells_allocations_from_views():
+    a = memory.empty((100, 100), np.float32)
+    assert memory.owns_memory(a) and memory.owns_memory(a.T)
+    assert not memory.owns_memory(a[1:])
+    assert not memory.owns_memory(a[:, :50])
+    assert memory.owns_memory(np.ones(5))
+    assert not memory.owns_memory(np.ones(5)[1:])
+
+
+def test_training_arrays_are_aligned_and_gradients_are_not_copied(monkeypatch):
+    from netgrad.functional import linalg
+
+    returned = []
+    real = linalg.Linear.backward
+
+    def spy(ctx, g):
+        out = real(ctx, g)
+        returned.append(out[1])
+        return out
+
+    monkeypatch.setattr(linalg.Linear, "backward", staticmethod(spy))
+    ng.manual_seed(0)
+    model = nn.Sequential(nn.Linear(784, 64), nn.ReLU(), nn.Linear(64, 10))
+    opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    x = ng.tensor(np.random.default_rng(0).standard_normal((32, 784)).astype(np.float32))
+    y = ng.tensor(np.arange(32) % 10)
+    for _ in range(2):
+        opt.zero_grad()
+        F.cross_entropy(model(x), y).backward()
+        opt.step()
+    w = model[0].weight
+    assert _aligned(w.numpy()) and _aligned(w.grad.numpy())
+    buf = opt.state[w]["momentum_buffer"].numpy()
+    assert _aligned(buf) and buf.flags.f_contiguous
+    assert all(_aligned(s) for s in opt._scratch[w])
+    # the gradient the Linear op wrote is the very array in .grad: an aligned one is not re-copied
+    assert w.grad.numpy() is returned[-1]
