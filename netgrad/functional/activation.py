@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Function, Tensor
+from ..autograd import Function, Tensor, memory
 from ._buffers import parallel_for
 from ._core import as_tensor_arg, normalize_dim, register_xp
 from .methods import bind_methods
@@ -79,11 +79,11 @@ class ReLU(Function):
         if xd.size < (1 << 20):
             if record:
                 ctx.mask = xd > 0
-            return np.maximum(xd, zero)
+            return np.maximum(xd, zero, out=memory.empty_like(xd))
         # conv feature maps: split over the batch on a few threads (NumPy's loops are serial);
         # empty_like keeps the input's memory layout
-        out = np.empty_like(xd)
-        mask = np.empty_like(xd, dtype=bool) if record else None
+        out = memory.empty_like(xd)
+        mask = memory.empty_like(xd, dtype=bool) if record else None
 
         def block(a: int, b: int) -> None:
             np.maximum(xd[a:b], zero if type(zero) is int else zero[a:b], out=out[a:b])
@@ -97,9 +97,11 @@ class ReLU(Function):
     @staticmethod
     def backward(ctx, g):
         mask = ctx.mask
-        if not ctx._arrays or mask.ndim == 0 or mask.size < (1 << 20) or g.shape != mask.shape:
+        if not ctx._arrays or mask.ndim == 0 or g.shape != mask.shape or mask.size < _MIN_ZEROS:
             return g * mask
-        out = np.empty_like(mask, dtype=g.dtype)
+        out = memory.empty_like(mask, dtype=g.dtype)
+        if mask.size < (1 << 20):
+            return np.multiply(g, mask, out=out)
 
         def block(a: int, b: int) -> None:
             np.multiply(g[a:b], mask[a:b], out=out[a:b])

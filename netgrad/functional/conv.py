@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from ..autograd import Function, Tensor
+from ..autograd import Function, Tensor, memory
 from ..autograd.errors import DTypeError, ShapeError
 from ._buffers import parallel_for, scratch
 from ._core import as_tensor_arg
@@ -152,11 +152,11 @@ def _conv_fwd(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, g: Geometry,
     chunks = _chunks(g)
     if len(chunks) == 1:
         cols = _im2col(x, g, pooled=True)
-        out = wf @ cols
+        out = np.matmul(wf, cols, out=memory.empty((O, cols.shape[1]), np.result_type(x, w)))
         out = out.reshape(O, N, g.oh, g.ow)
     else:  # backward recomputes each chunk's columns instead of keeping them all
         cols, keep_cols = None, False
-        out = np.empty((O, N, g.oh, g.ow), dtype=np.result_type(x, w))
+        out = memory.empty((O, N, g.oh, g.ow), np.result_type(x, w))
         o3 = out.reshape(O, N, -1)
         for n0, n1 in chunks:
             o3[:, n0:n1] = (wf @ _im2col(x[n0:n1], g, pooled=True)).reshape(O, n1 - n0, -1)
@@ -172,7 +172,7 @@ def _conv_bwd_input(gd: np.ndarray, w: np.ndarray, g: Geometry) -> np.ndarray:
     ckk = C * g.kh * g.kw
     wt = w.reshape(O, ckk).T
     t, bt, l, r = g.pads
-    dxp = np.zeros((C, N, H + t + bt, W + l + r), dtype=gd.dtype)
+    dxp = memory.zeros((C, N, H + t + bt, W + l + r), gd.dtype)
     hs, ws = g.sh * (g.oh - 1) + 1, g.sw * (g.ow - 1) + 1
     for n0, n1 in _chunks(g):
         dcols = scratch((ckk, (n1 - n0) * g.oh * g.ow), gd.dtype, "dcols")

@@ -66,6 +66,9 @@ class MatMul(Function):
         return ga, gb
 
 
+_POOLED_FROM = 4096  # output elements (16 KB in float32)
+
+
 def _column_major(w: Any) -> bool:
     a = w._data if isinstance(w, Tensor) else w
     return a.ndim == 2 and a.flags.f_contiguous and not a.flags.c_contiguous
@@ -87,8 +90,12 @@ class Linear(Function):
             raise DTypeError(f"linear: input dtype {xd.dtype} differs from weight dtype {wd.dtype}; "
                              "convert the input with .to(dtype) or the model with .to(dtype)")
         ctx.save_for_backward(x, w)
-        # np.dot skips matmul's gufunc machinery: ~0.4 us less per call, felt at batch 1.
-        out = np.dot(xd, wd.T) if xd.ndim == 2 else xd @ wd.T
+        if xd.ndim != 2:
+            out = xd @ wd.T
+        elif xd.shape[0] * wd.shape[0] < _POOLED_FROM:
+            out = np.dot(xd, wd.T)  # np.dot skips matmul's gufunc machinery: felt at batch 1
+        else:  # from netgrad's buffer pool: no page faults on every call (autograd.memory)
+            out = np.dot(xd, wd.T, out=memory.empty((xd.shape[0], wd.shape[0]), xd.dtype))
         if b is not None:
             try:
                 out += b._data
@@ -101,7 +108,12 @@ class Linear(Function):
     def backward(ctx, g):
         x, w = ctx.saved_tensors
         nx, nw, nb = ctx.needs_input_grad
-        gx = (g @ w) if nx else None
+        if not nx:
+            gx = None
+        elif type(g) is np.ndarray and g.ndim == 2 and g.shape[0] * w.shape[1] >= _POOLED_FROM:
+            gx = np.matmul(g, w, out=memory.empty((g.shape[0], w.shape[1]), np.result_type(g, w)))
+        else:
+            gx = g @ w
         gw = None
         if nw:
             g2 = g.reshape((-1, g.shape[-1])) if g.ndim != 2 else g

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from ..autograd import Function, Tensor
+from ..autograd import Function, Tensor, memory
 from ..autograd.errors import ShapeError
 from ._buffers import parallel_for, scratch
 from ._core import as_tensor_arg
@@ -48,8 +48,8 @@ class MaxPool2d(Function):
             # (kh*kw, N, C, OH, OW); max and the first-max mask are then fast contiguous passes.
             N = xd.shape[0]
             taps = scratch((g.kh * g.kw,) + xd.shape[:2] + (g.oh, g.ow), xd.dtype, "pooltaps")
-            out = np.empty(taps.shape[1:], dtype=xd.dtype)
-            hit = np.empty(taps.shape, dtype=bool)
+            out = memory.empty(taps.shape[1:], xd.dtype)
+            hit = memory.empty(taps.shape, bool)
             view = _tap_view(xd, g)
             kk = g.kh * g.kw
 
@@ -101,12 +101,12 @@ class MaxPool2d(Function):
         if mask is not None:
             N, C, H, W = g.in_shape
             covered = g.oh * g.kh == H and g.ow * g.kw == W
-            alloc = np.empty if covered else np.zeros
+            alloc = memory.empty if covered else memory.zeros
             # keep the input's memory layout so that the conv below gets a free reshape
             if ctx.channel_major:
-                dx = alloc((C, N, H, W), dtype=gy.dtype).transpose(1, 0, 2, 3)
+                dx = alloc((C, N, H, W), gy.dtype).transpose(1, 0, 2, 3)
             else:
-                dx = alloc((N, C, H, W), dtype=gy.dtype)
+                dx = alloc((N, C, H, W), gy.dtype)
             view = _tap_view(dx, g, writeable=True)
 
             def block(n0: int, n1: int) -> None:
