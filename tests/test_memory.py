@@ -77,3 +77,86 @@ def test_training_arrays_are_aligned_and_gradients_are_not_copied(monkeypatch):
     assert all(_aligned(s) for s in opt._scratch[w])
     # the gradient the Linear op wrote is the very array in .grad: an aligned one is not re-copied
     assert w.grad.numpy() is returned[-1]
+
+
+# ---------------------------------------------------------------------------- the buffer pool
+BIG = (512, 256)  # 512 KB of float32: pooled
+
+
+def test_a_free_buffer_is_reused_and_a_held_one_never():
+    memory.empty_cache()
+    a = memory.empty(BIG, np.float32)
+    addr = a.ctypes.data
+    del a
+    b = memory.empty(BIG, np.float32)
+    assert b.ctypes.data == addr  # nothing referred to it: handed out again
+    c = memory.empty(BIG, np.float32)
+    assert c.ctypes.data != b.ctypes.data  # b still alive
+
+
+@pytest.mark.parametrize("holder", ["view", "tensor", "numpy", "transpose", "memoryview"])
+def test_anything_still_referring_to_a_buffer_keeps_it_out_of_the_pool(holder):
+    memory.empty_cache()
+    a = memory.empty(BIG, np.float32)
+    a[...] = 7.0
+    makers = {"view": lambda arr: arr[3:5], "tensor": ng.Tensor._make,
+              "numpy": lambda arr: ng.Tensor._make(arr).numpy(), "transpose": lambda arr: arr.T,
+              "memoryview": memoryview}
+    keep = makers[holder](a)
+    del a
+    others = [memory.empty(BIG, np.float32) for _ in range(3)]
+    for o in others:
+        o[...] = -1.0
+    kept = np.asarray(keep.numpy() if isinstance(keep, ng.Tensor) else keep)
+    assert np.all(kept == 7.0), "a buffer in use was handed out and overwritten"
+
+
+def test_layer_outputs_come_back_to_the_pool_after_backward():
+    memory.empty_cache()
+    layer = nn.Linear(256, 128)
+    x = ng.tensor(np.random.default_rng(0).standard_normal((256, 256)).astype(np.float32))
+    seen = set()
+    for _ in range(4):
+        out = layer(x)
+        seen.add(out.numpy().ctypes.data)
+        out.sum().backward()
+        del out
+    assert len(seen) == 1  # the same buffer every step, no fresh allocation
+
+
+def test_empty_cache_forgets_free_buffers_only():
+    memory.empty_cache()
+    held = memory.empty(BIG, np.float32)
+    free = memory.empty(BIG, np.float32)
+    del free
+    memory.empty_cache()
+    sizes = [len(v) for v in memory._pool.values()]
+    assert sum(sizes) == 1 and memory._pool_bytes == held.nbytes + memory.ALIGN
+
+
+def test_threads_never_share_a_buffer():
+    import threading
+
+    memory.empty_cache()
+    errors = []
+
+    def work(k):
+        for _ in range(200):
+            a = memory.empty(BIG, np.float32)
+            a.fill(k)
+            if not np.all(a == k):
+                errors.append(k)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+
+
+def test_empty_like_keeps_a_channel_major_order():
+    x = np.empty((32, 64, 24, 24), np.float32).transpose(1, 0, 2, 3)  # (N, C, H, W), C outermost
+    y = memory.empty_like(x, dtype=bool)
+    assert y.shape == x.shape and y.strides == np.empty_like(x, dtype=bool).strides
+    assert memory.owns_memory(y)

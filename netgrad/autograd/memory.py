@@ -35,8 +35,21 @@ _MAX_POOL_BYTES = 512 << 20  # beyond this, free buffers are dropped before cach
 _pool: dict[int, list[list]] = {}  # buffer size -> [[buffer, aligned start], ...]
 _pool_bytes = 0
 _lock = threading.Lock()
-# References to a buffer nobody uses: its pool entry, the loop's local name, getrefcount's argument.
-_FREE_REFS = 3
+
+
+def _refs_when_free() -> int:
+    """The reference count that ``_buffer``'s loop sees for a buffer nobody else holds (its pool
+    entry, the loop's name, getrefcount's argument): measured with the same code shape, so that it
+    holds on any CPython version; 0 (never free: no reuse) where there is no getrefcount."""
+    if not hasattr(sys, "getrefcount"):
+        return 0
+    for entry in [[np.empty(1, np.uint8), 0]]:
+        buf = entry[0]
+        return sys.getrefcount(buf)
+    return 0
+
+
+_FREE_REFS = _refs_when_free()
 
 
 def _buffer(nbytes: int) -> tuple[np.ndarray, int]:
@@ -67,14 +80,12 @@ def _buffer(nbytes: int) -> tuple[np.ndarray, int]:
 
 def _drop_free() -> None:
     global _pool_bytes
-    buf = None
     for size, entries in _pool.items():
         kept = []
         for entry in entries:
             buf = entry[0]
             if sys.getrefcount(buf) > _FREE_REFS:  # in use: stays known to the pool
                 kept.append(entry)
-        del buf
         _pool_bytes -= size * (len(entries) - len(kept))
         entries[:] = kept
 
