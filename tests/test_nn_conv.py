@@ -200,16 +200,3 @@ def test_conv2d_large_batches_go_in_chunks(monkeypatch, rng):
     assert len(C._chunks(C._geometry("conv2d", x.shape, (3, 3), 1, 0, 1))) == 3
     compare_with_torch(lambda x, w, b: F.conv2d(x, w, b), lambda x, w, b: TF.conv2d(x, w, b),
                        [x, w, b], atol=1e-4, rtol=1e-4)
-
-
-def test_scratch_buffers_are_reused_only_when_free():
-    from netgrad.functional import _buffers as B
-
-    a = B.scratch((3, 5), np.float32, "test")
-    b = B.scratch((3, 5), np.float32, "test")
-    assert a is not b  # a is still in use
-    a_id = id(a)
-    del a
-    c = B.scratch((3, 5), np.float32, "test")
-    assert id(c) == a_id  # handed out again once nothing refers to it
-    B.clear()

@@ -1,51 +1,9 @@
-"""Reusable scratch arrays for the convolution and pooling kernels.
+"""Threads for the memory-bound passes of the convolution, pooling and activation kernels.
 
-Big per-call temporaries (im2col matrices are tens of MB for an MNIST CNN) cost more in page
-faults than in arithmetic when they are freshly allocated on every training step. A buffer is
-handed out again only when nothing else refers to it any more (the graph node that kept it for
-backward has been freed), which CPython's reference count tells us exactly.
+(Their big scratch arrays come from ``netgrad.autograd.memory``'s buffer pool.)
 """
 
 from __future__ import annotations
-
-import sys
-
-import numpy as np
-
-_POOL: dict[tuple, list[np.ndarray]] = {}
-_MAX_PER_KEY = 4
-_MAX_BYTES = 256 << 20  # beyond this, free buffers of other shapes are dropped before caching more
-# References held while we look at a buffer: the pool's list, the loop variable, getrefcount's argument.
-_FREE_REFS = 3
-
-
-def scratch(shape: tuple, dtype: np.dtype, tag: str = "") -> np.ndarray:
-    """An uninitialised array of ``shape`` and ``dtype`` (reused when one is free)."""
-    key = (tag, shape, np.dtype(dtype).str)
-    lst = _POOL.get(key)
-    if lst is None:
-        lst = _POOL[key] = []
-    for a in lst:
-        if sys.getrefcount(a) == _FREE_REFS:
-            return a
-    a = np.empty(shape, dtype=dtype)
-    if len(lst) < _MAX_PER_KEY:
-        if sum(b.nbytes for bufs in _POOL.values() for b in bufs) + a.nbytes > _MAX_BYTES:
-            _drop_free()
-        lst.append(a)
-    return a
-
-
-def _drop_free() -> None:
-    for lst in _POOL.values():
-        # refs while filtering: the list, the comprehension variable, getrefcount's argument
-        lst[:] = [b for b in lst if sys.getrefcount(b) > _FREE_REFS]
-
-
-def clear() -> None:
-    """Drop every cached buffer (e.g. after a run with different shapes)."""
-    _POOL.clear()
-
 
 # ------------------------------------------------------------------ threads for memory-bound passes
 # NumPy's elementwise loops run on one core (only BLAS is multi-threaded), while the im2col copy

@@ -26,7 +26,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from ..autograd import Function, Tensor, memory
 from ..autograd.errors import DTypeError, ShapeError
-from ._buffers import parallel_for, scratch
+from ._buffers import parallel_for
 from ._core import as_tensor_arg
 
 __all__ = ["conv2d"]
@@ -88,13 +88,13 @@ def _geometry(op: str, in_shape: tuple, kernel: tuple, stride: Any, padding: Any
     return Geometry(tuple(in_shape), kh, kw, sh, sw, pads, dh, dw, oh, ow)
 
 
-def _padded(x: np.ndarray, g: Geometry, fill: float = 0.0, tag: str = "pad") -> np.ndarray:
+def _padded(x: np.ndarray, g: Geometry, fill: float = 0.0) -> np.ndarray:
     t, b, l, r = g.pads
     if not (t or b or l or r):
         return x
     N, C, H, W = x.shape
     # channel-major like the rest of the pipeline; the border is rewritten on every call
-    buf = scratch((C, N, H + t + b, W + l + r), x.dtype, tag)
+    buf = memory.empty((C, N, H + t + b, W + l + r), x.dtype)
     buf[:, :, :t] = fill
     buf[:, :, H + t:] = fill
     buf[:, :, t:H + t, :l] = fill
@@ -116,7 +116,7 @@ def _im2col(x: np.ndarray, g: Geometry, pooled: bool = True) -> np.ndarray:
     N, C = x.shape[:2]
     xp = _padded(x, g)
     shape = (C, g.kh, g.kw, N, g.oh, g.ow)
-    cols = scratch(shape, x.dtype, "cols") if pooled else np.empty(shape, x.dtype)
+    cols = memory.empty(shape, x.dtype) if pooled else np.empty(shape, x.dtype)
     win = _windows(xp, g)
 
     def copy(c0: int, c1: int) -> None:
@@ -175,7 +175,7 @@ def _conv_bwd_input(gd: np.ndarray, w: np.ndarray, g: Geometry) -> np.ndarray:
     dxp = memory.zeros((C, N, H + t + bt, W + l + r), gd.dtype)
     hs, ws = g.sh * (g.oh - 1) + 1, g.sw * (g.ow - 1) + 1
     for n0, n1 in _chunks(g):
-        dcols = scratch((ckk, (n1 - n0) * g.oh * g.ow), gd.dtype, "dcols")
+        dcols = memory.empty((ckk, (n1 - n0) * g.oh * g.ow), gd.dtype)
         np.matmul(wt, _gt(gd[n0:n1]), out=dcols)
         d6 = dcols.reshape(C, g.kh, g.kw, n1 - n0, g.oh, g.ow)
         dx = dxp[:, n0:n1]

@@ -19,7 +19,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from ..autograd import Function, Tensor, memory
 from ..autograd.errors import ShapeError
-from ._buffers import parallel_for, scratch
+from ._buffers import parallel_for
 from ._core import as_tensor_arg
 from .conv import Geometry, _geometry, _padded, _pair
 from .shape import index_put_zeros
@@ -47,7 +47,7 @@ class MaxPool2d(Function):
             # Non-overlapping windows: one strided copy gathers the taps into contiguous rows
             # (kh*kw, N, C, OH, OW); max and the first-max mask are then fast contiguous passes.
             N = xd.shape[0]
-            taps = scratch((g.kh * g.kw,) + xd.shape[:2] + (g.oh, g.ow), xd.dtype, "pooltaps")
+            taps = memory.empty((g.kh * g.kw,) + xd.shape[:2] + (g.oh, g.ow), xd.dtype)
             out = memory.empty(taps.shape[1:], xd.dtype)
             hit = memory.empty(taps.shape, bool)
             view = _tap_view(xd, g)
@@ -69,7 +69,7 @@ class MaxPool2d(Function):
             ctx.mask, ctx.idx = hit.reshape((g.kh, g.kw) + hit.shape[1:]), None
             ctx.channel_major = xd.strides[1] > xd.strides[0]
             return out
-        xp = _padded(xd, g, -np.inf, "maxpad")
+        xp = _padded(xd, g, -np.inf)
         taps = _tap_slices(g)
         out = None
         for i, j in taps:
@@ -164,7 +164,7 @@ class AvgPool2d(Function):
     @staticmethod
     def forward(ctx, x, g, count_include_pad, divisor_override):
         xd = x._data
-        xp = _padded(xd, g, 0.0, "avgpad")
+        xp = _padded(xd, g, 0.0)
         out = None
         for i, j in _tap_slices(g):
             v = xp[:, :, i, j]
@@ -175,7 +175,7 @@ class AvgPool2d(Function):
             div = float(g.kh * g.kw)
         else:
             ones = np.ones((1, 1) + xd.shape[2:], dtype=xd.dtype)
-            op = _padded(ones, g, 0.0, "avgones")
+            op = _padded(ones, g, 0.0)
             div = None
             for i, j in _tap_slices(g):
                 v = op[:, :, i, j]
@@ -207,7 +207,7 @@ class AvgPoolAdjoint(Function):
     def backward(ctx, dz):
         g = ctx.g
         if ctx._arrays:
-            dzp = _padded(dz, g, 0.0, "avgpad")
+            dzp = _padded(dz, g, 0.0)
             out = None
             for i, j in _tap_slices(g):
                 v = dzp[:, :, i, j]
