@@ -112,16 +112,19 @@ class Function:
                     break
         if record:
             edges = []
+            needs = []
             for a in args:
                 if isinstance(a, Tensor) and a._requires_grad:
-                    fn = a.grad_fn
+                    fn, d = a.grad_fn, a._data
                     # A leaf is its own edge target: the engine accumulates into its .grad.
-                    edges.append((a, 0, a._data.shape, a._data.dtype) if fn is None
-                                 else (fn, a._out_idx, a._data.shape, a._data.dtype))
+                    edges.append((a, 0, d.shape, d.dtype) if fn is None
+                                 else (fn, a._out_idx, d.shape, d.dtype))
+                    needs.append(True)
                 else:
                     edges.append(None)
+                    needs.append(False)
             ctx._edges = edges
-            ctx.needs_input_grad = tuple(e is not None for e in edges)
+            ctx.needs_input_grad = tuple(needs)
         try:
             if cls._array_backward:
                 out = cls.forward(ctx, *args, **kwargs)
