@@ -3,7 +3,8 @@
 The deltas are computed by the closed-form delta rule (``rules.py``), then checked against
 netgrad's autograd on the same model; the largest difference is reported.
 
-netgrad's ``nn.Linear`` stores its weight as (out, in), like PyTorch (net = a W^T + b). The trace
+netgrad's ``nn.Linear`` shapes its weight (out, in), like PyTorch (net = a W^T + b; in memory it
+keeps W^T's transpose, the notes' W, row-major). The trace
 shows W^(l) in the notes' orientation, inputs x outputs (W^(l) = weight^T), so that
 net = a W + b reads as in the notes.
 """

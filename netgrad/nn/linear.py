@@ -1,5 +1,8 @@
 """``nn.Linear``: net = x W^T + b, with PyTorch's default initialisation.
 
+The weight has PyTorch's (out, in) shape; its memory holds the notes' W (in x out) row by row,
+so the forward pass is the plain product a W (see ``_empty_weight``).
+
 >>> import netgrad as ng
 >>> layer = ng.nn.Linear(784, 128)
 >>> layer(ng.zeros(32, 784)).shape
