@@ -63,7 +63,6 @@ def merge(runs: list[dict]) -> dict:
     out["metrics"], out["rounds"] = metrics, len(ok)
     out["cpu_busy_before"] = [r.get("cpu_busy_before") for r in runs]
     out["others_busy"] = [r.get("others_busy") for r in runs]
-    out["slowdown"] = [r.get("slowdown") for r in runs]
     return out
 
 
@@ -197,19 +196,12 @@ def markdown(doc: dict) -> str:
 
 def contention_line(results: dict) -> str:
     """How much of the CPUs other processes used while the kept workers ran (shared machine)."""
-    def pooled(key: str) -> list[float]:
-        return [x for by_lib in results.values() for r in by_lib.values()
-                for x in r.get(key, []) or [] if x is not None]
-
-    shares, slow = pooled("others_busy"), pooled("slowdown")
-    out = ""
-    if shares:
-        out += (f" Other processes used {100 * statistics.median(shares):.0f}% (median; max "
-                f"{100 * max(shares):.0f}%) of the CPUs while the workers ran.")
-    if slow:
-        out += (f" Speed probe around the kept workers: median {statistics.median(slow):.2f}x, max "
-                f"{max(slow):.2f}x the run's fastest (workers past 1.15x were re-run).")
-    return out
+    shares = [x for by_lib in results.values() for r in by_lib.values()
+              for x in r.get("others_busy", []) or [] if x is not None]
+    if not shares:
+        return ""
+    return (f" Other processes used {100 * statistics.median(shares):.0f}% (median; max "
+            f"{100 * max(shares):.0f}%) of the CPUs while the workers ran.")
 
 
 def write_json(doc: dict, path: Path) -> None:

@@ -68,54 +68,16 @@ def wait_idle(max_wait: float, threshold: float) -> float | None:
     return busy
 
 
-class SpeedProbe:
-    """A fixed single-threaded workload (NumPy passes over 16 MB plus a Python loop, ~40 ms),
-    timed before and after each worker. This VM has slow phases that no process inside it shows:
-    for tens of seconds every library runs ~1.5x slower. A worker whose probes ran more than
-    ``tolerance`` slower than the fastest probe of the run is re-run like a disturbed one."""
-
-    def __init__(self, tolerance: float = 0.15):
-        import numpy as np
-
-        self.tolerance = tolerance
-        self.best: float | None = None
-        self._a = np.ones(1 << 22, dtype=np.float32)
-
-    def once(self) -> float:
-        t0 = time.perf_counter()
-        for _ in range(5):
-            self._a *= 1.0
-        acc = 0
-        for i in range(200_000):
-            acc += i & 7
-        return time.perf_counter() - t0
-
-    def measure(self) -> float:
-        t = min(self.once() for _ in range(3))
-        self.best = t if self.best is None else min(self.best, t)
-        return t
-
-    def slowdown(self, before: float, after: float) -> float:
-        """How much slower than the run's fastest probe the slower of the two probes was."""
-        return max(before, after) / (self.best or max(before, after))
-
-
 def run_measured(lib: str, bench: str, quick: bool, threads: int, timeout: float,
-                 retries: int, max_wait: float, threshold: float,
-                 probe: SpeedProbe | None = None) -> dict:
+                 retries: int, max_wait: float, threshold: float) -> dict:
     """``run_worker``, re-run (after waiting for idle CPUs) when other processes kept more than
-    ``threshold`` of the machine busy while it ran, or when the speed probes around it found the
-    machine in a slow phase; the last attempt is kept either way."""
+    ``threshold`` of the machine busy while it ran; the last attempt is kept either way."""
     for attempt in range(retries + 1):
         busy = wait_idle(max_wait, threshold) if max_wait > 0 else None
-        before = probe.measure() if probe else None
         res = run_worker(lib, bench, quick, threads, timeout)
         res["cpu_busy_before"], res["attempt"] = busy, attempt + 1
-        if probe:
-            res["slowdown"] = probe.slowdown(before, probe.measure())
         others = res.get("others_busy")
-        slow = probe is not None and res["slowdown"] > 1 + probe.tolerance
-        if res.get("status") != "ok" or ((others is None or others <= threshold) and not slow):
+        if res.get("status") != "ok" or others is None or others <= threshold:
             break
     return res
 
@@ -223,10 +185,7 @@ def main(argv: list[str] | None = None) -> int:
                          "(default 120, quick 20; 0 disables)")
     ap.add_argument("--idle-threshold", type=float, default=0.25, help="busy fraction counted as idle")
     ap.add_argument("--retries", type=int, default=None,
-                    help="re-runs of a worker that other processes or a slow phase of the machine "
-                         "disturbed (default 2, quick 0)")
-    ap.add_argument("--no-probe", action="store_true",
-                    help="do not time the speed probe around each worker (see SpeedProbe)")
+                    help="re-runs of a worker that other processes disturbed (default 2, quick 0)")
     ap.add_argument("--readme", action="store_true",
                     help="also put the table into README.md between its benchmark markers")
     ap.add_argument("--out", type=Path, default=None, help="JSON path (a .md is written beside it)")
@@ -240,10 +199,6 @@ def main(argv: list[str] | None = None) -> int:
     libs = [x for x in args.lib.split(",") if x]
     out = args.out or ROOT / "benchmarks" / "results" / ("quick.json" if args.quick else "latest.json")
 
-    probe = None if args.no_probe or args.retries == 0 else SpeedProbe()
-    if probe:
-        for _ in range(3):
-            probe.measure()
     raw: dict[str, dict[str, list]] = {}
     for r in range(rounds):
         for bench in benches:
@@ -253,15 +208,13 @@ def main(argv: list[str] | None = None) -> int:
             for lib in order:
                 t0 = time.perf_counter()
                 res = run_measured(lib, bench, args.quick, args.threads, args.timeout, args.retries,
-                                   max_wait, args.idle_threshold, probe)
+                                   max_wait, args.idle_threshold)
                 status = res.get("status")
                 note = f" ({res.get('reason')})" if status != "ok" else ""
                 busy, others = res.get("cpu_busy_before"), res.get("others_busy")
                 busy_txt = f", CPUs {100 * busy:.0f}% busy before" if busy is not None else ""
                 if others is not None:
                     busy_txt += f", others used {100 * others:.0f}% during (attempt {res['attempt']})"
-                if res.get("slowdown") is not None:
-                    busy_txt += f", probe {res['slowdown']:.2f}x the run's fastest"
                 print(f"[round {r + 1}/{rounds}] {bench:5s} {lib:8s} {status}{note} "
                       f"{time.perf_counter() - t0:.1f} s{busy_txt}", file=sys.stderr, flush=True)
                 raw.setdefault(bench, {}).setdefault(lib, []).append(res)

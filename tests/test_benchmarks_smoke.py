@@ -80,36 +80,3 @@ def test_readme_markers(tmp_path):
     plain = tmp_path / "plain.md"
     plain.write_text("no markers\n")
     assert not update_readme(plain, "| new |") and plain.read_text() == "no markers\n"
-
-
-def test_speed_probe_decides_reruns_on_fake_timings(monkeypatch):
-    from benchmarks import run
-
-    probe = run.SpeedProbe(tolerance=0.15)
-    # measure() keeps the best of three calls of once(): each probe value is fed three times.
-    # calibration, then worker 1 (before, after), then worker 2 attempt 1 (slow phase before it)
-    # and attempt 2 (normal)
-    values = [0.010, 0.010, 0.010, 0.010, 0.011, 0.016, 0.010, 0.010, 0.010]
-    feed = iter(v for v in values for _ in range(3))
-    monkeypatch.setattr(probe, "once", lambda: next(feed))
-    for _ in range(3):
-        probe.measure()
-    attempts = []
-
-    def fake_worker(lib, bench, quick, threads, timeout):
-        attempts.append(lib)
-        return {"status": "ok", "others_busy": 0.0, "metrics": {}}
-
-    monkeypatch.setattr(run, "run_worker", fake_worker)
-    first = run.run_measured("netgrad", "mlp", True, 2, 10, 2, 0, 0.25, probe)
-    assert first["attempt"] == 1 and abs(first["slowdown"] - 1.1) < 1e-9
-    second = run.run_measured("torch", "mlp", True, 2, 10, 2, 0, 0.25, probe)
-    assert second["attempt"] == 2 and second["slowdown"] == 1.0
-    assert attempts == ["netgrad", "torch", "torch"]
-
-
-def test_contention_line_reports_the_probe():
-    results = {"mlp": {"netgrad": {"others_busy": [0.0, 0.01], "slowdown": [1.0, 1.1]},
-                       "torch": {"others_busy": [0.02], "slowdown": [1.3]}}}
-    line = report.contention_line(results)
-    assert "max 2%" in line and "median 1.10x, max 1.30x" in line
