@@ -40,13 +40,54 @@ def test_copy_keeps_values_and_layout():
     assert f.dtype == np.float64 and f.flags.f_contiguous and np.all(f == 2.0)
 
 
-def test_owns_memory_tells_allocations_from_views():
-    a = memory.empty((100, 100), np.float32)
-    assert memory.owns_memory(a) and memory.owns_memory(a.T)
-    assert not memory.owns_memory(a[1:])
-    assert not memory.owns_memory(a[:, :50])
-    assert memory.owns_memory(np.ones(5))
-    assert not memory.owns_memory(np.ones(5)[1:])
+@pytest.mark.parametrize("shape", [(100, 100), (600, 300)])  # unpooled and pooled sizes
+def test_owns_memory_only_for_the_one_array_on_a_buffer(shape):
+    a = memory.empty(shape, np.float32)
+    assert memory.owns_memory(a)
+    # a same-size view of an array that is still alive shares it: not owned
+    assert not memory.owns_memory(a.T) and not memory.owns_memory(a.reshape(-1))
+    assert not memory.owns_memory(a[1:]) and not memory.owns_memory(a[:, :50])
+    t = a.T
+    del a
+    assert memory.owns_memory(t)  # the last array on the buffer
+    assert memory.owns_memory(np.ones(5)) and not memory.owns_memory(np.ones(5)[1:])
+
+
+def test_leaves_never_share_gradient_memory():
+    # reproducers from review: views of one upstream gradient reaching two leaves
+    lin = nn.Linear(784, 10)
+    x = ng.randn(64, 784, requires_grad=True)
+    delta = ng.zeros(64 * 784, requires_grad=True)
+    lin(x + delta.view(64, 784)).sum().backward()
+    assert not np.shares_memory(x.grad.numpy(), delta.grad.numpy())
+    a = ng.randn(128, 64, requires_grad=True)
+    b = ng.randn(64, 128, requires_grad=True)
+    (F.relu(a + b.T) * 3).sum().backward()
+    assert not np.shares_memory(a.grad.numpy(), b.grad.numpy())
+    ga, gb = ng.autograd.grad(F.relu(a + b.T).sum(), [a, b])
+    assert not np.shares_memory(ga.numpy(), gb.numpy())
+
+
+def test_grad_does_not_alias_the_callers_gradient():
+    G = nn.Linear(64, 128)(ng.randn(64, 64)).detach()  # pooled data
+    x = ng.randn(128, 64, requires_grad=True)
+    x.T.backward(G)
+    assert not np.shares_memory(x.grad.numpy(), G.numpy())
+    np.testing.assert_array_equal(x.grad.numpy(), G.numpy().T)
+
+
+def test_deepcopy_keeps_the_weight_layout():
+    import copy
+
+    layer = nn.Linear(300, 200)
+    clone = copy.deepcopy(layer)
+    assert clone.weight.numpy().flags.f_contiguous
+    np.testing.assert_array_equal(clone.weight.numpy(), layer.weight.numpy())
+
+
+def test_relu_on_a_mid_sized_integer_tensor():
+    x = ng.tensor(np.arange(-3000, 3000).reshape(60, 100))
+    np.testing.assert_array_equal(F.relu(x).numpy(), np.maximum(np.arange(-3000, 3000), 0).reshape(60, 100))
 
 
 def test_training_arrays_are_aligned_and_gradients_are_not_copied(monkeypatch):

@@ -30,7 +30,7 @@ import numpy as np
 ALIGN = 64
 _MIN_BYTES = 4096  # smaller arrays fit in a few cache lines: plain NumPy allocation
 _POOL_FROM = 1 << 16  # bytes; smaller blocks come from malloc's heap, which reuses them anyway
-_MAX_PER_SIZE = 8
+_MAX_PER_SIZE = 16  # parameters, gradients and optimiser state of same-sized layers hold slots too
 _MAX_POOL_BYTES = 512 << 20  # beyond this, free buffers are dropped before caching a new one
 _pool: dict[int, list[list]] = {}  # buffer size -> [[buffer, aligned start], ...]
 _pool_bytes = 0
@@ -98,7 +98,7 @@ def empty_cache() -> None:
 
 def empty(shape: tuple[int, ...] | int, dtype: Any, order: str = "C") -> np.ndarray:
     """An uninitialised array like ``np.empty``, its data 64-byte aligned when it is big."""
-    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    shape = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(shape)
     dtype = np.dtype(dtype)
     nbytes = dtype.itemsize
     for s in shape:
@@ -144,11 +144,39 @@ def copy(a: np.ndarray) -> np.ndarray:
     return out
 
 
-def owns_memory(a: np.ndarray) -> bool:
-    """True for an array that owns its data, counting one made here (a view of a private byte
-    buffer that nothing else can see)."""
-    if a.flags.owndata:
-        return True
+def _buffer_refs(a: np.ndarray) -> int:
+    b = a.base
+    return sys.getrefcount(b)  # a's base, this name, getrefcount's argument (+ a pool entry)
+
+
+def _on_own_buffer(a: np.ndarray) -> bool:
     b = a.base
     return (type(b) is np.ndarray and b.base is None and b.dtype == np.uint8 and b.ndim == 1
             and 0 <= b.nbytes - a.nbytes <= ALIGN)
+
+
+def _in_pool(a: np.ndarray) -> bool:
+    b = a.base
+    return any(entry[0] is b for entry in _pool.get(b.nbytes, ()))
+
+
+def owns_memory(a: np.ndarray) -> bool:
+    """True for an array that owns its data, counting one made here when it is the only array on
+    its byte buffer (a transpose or reshape of an array that is still alive is not)."""
+    if a.flags.owndata:
+        return True
+    if not _on_own_buffer(a):
+        return False
+    # no local name for the buffer here: _buffer_refs counts exactly as when _OWNED_REFS was set
+    return _buffer_refs(a) == _OWNED_REFS + _in_pool(a)
+
+
+def _measure_owned_refs() -> int:
+    """``_buffer_refs`` of an unpooled aligned array that nothing else shares (same code path)."""
+    if not hasattr(sys, "getrefcount"):
+        return -1  # never "owned": the engine copies, which is always safe
+    a = np.empty(_MIN_BYTES + ALIGN, np.uint8)[:_MIN_BYTES].view(np.float32)
+    return _buffer_refs(a)
+
+
+_OWNED_REFS = _measure_owned_refs()

@@ -79,7 +79,8 @@ class ReLU(Function):
         if xd.size < (1 << 20):
             if record:
                 ctx.mask = xd > 0
-            return np.maximum(xd, zero, out=memory.empty_like(xd))
+            return np.maximum(xd, zero, out=memory.empty_like(xd)) if type(zero) is not int \
+                else np.maximum(xd, zero)
         # conv feature maps: split over the batch on a few threads (NumPy's loops are serial);
         # empty_like keeps the input's memory layout
         out = memory.empty_like(xd)

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Tensor
+from ..autograd import Tensor, memory
 from ..autograd.dtypes import get_default_dtype
 from ..autograd.tensor import _as_array
 
@@ -50,9 +50,10 @@ class Parameter(Tensor):
     def __deepcopy__(self, memo: dict) -> Parameter:
         if id(self) in memo:
             return memo[id(self)]
-        out = Parameter(self._data.copy(), self._requires_grad)
+        # memory.copy keeps the memory layout (nn.Linear's weight is column-major) and alignment
+        out = Parameter(memory.copy(self._data), self._requires_grad)
         if self.grad is not None:
-            out.grad = Tensor._make(self.grad._data.copy())
+            out.grad = Tensor._make(memory.copy(self.grad._data))
         memo[id(self)] = out
         return out
 
