@@ -70,24 +70,23 @@ class ReLU(Function):
     @staticmethod
     def forward(ctx, x):
         xd = x._data
-        if xd.size < _MIN_ZEROS:
+        if xd.size < _MIN_ZEROS or xd.dtype.kind != "f":  # small, or integers (no gradient)
             if ctx.needs_input_grad:  # empty unless the graph is recorded: no mask needed
                 ctx.mask = xd > 0
             return np.maximum(xd, 0)
-        zero = _zeros_as(xd) if xd.dtype.kind == "f" else 0
+        zero = _zeros_as(xd)
         record = bool(ctx.needs_input_grad)
         if xd.size < (1 << 20):
             if record:
                 ctx.mask = xd > 0
-            return np.maximum(xd, zero, out=memory.empty_like(xd)) if type(zero) is not int \
-                else np.maximum(xd, zero)
+            return np.maximum(xd, zero, out=memory.empty_like(xd))
         # conv feature maps: split over the batch on a few threads (NumPy's loops are serial);
         # empty_like keeps the input's memory layout
         out = memory.empty_like(xd)
         mask = memory.empty_like(xd, dtype=bool) if record else None
 
         def block(a: int, b: int) -> None:
-            np.maximum(xd[a:b], zero if type(zero) is int else zero[a:b], out=out[a:b])
+            np.maximum(xd[a:b], zero[a:b], out=out[a:b])
             if mask is not None:
                 np.greater(xd[a:b], 0, out=mask[a:b])
 

@@ -47,8 +47,7 @@ class SGD(Optimizer):
 
     def _update(self, w, g, state, group, scratch) -> None:
         s0, s1 = scratch
-        wd, maximize = group["weight_decay"], group["maximize"]
-        d = self._grad_with_decay(w, g, wd, maximize, s0) if wd or maximize else g
+        d = self._grad_with_decay(w, g, group["weight_decay"], group["maximize"], s0)
         mom = group["momentum"]
         if mom:
             buf = state.get("momentum_buffer")
