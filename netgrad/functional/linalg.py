@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Function, Tensor, memory
+from ..autograd import Function, Tensor, blas, memory
 from ..autograd.errors import DTypeError, ShapeError
 from ._core import as_tensor_arg, register_xp, xp_of
 
@@ -95,7 +95,10 @@ class Linear(Function):
         elif xd.shape[0] * wd.shape[0] < _POOLED_FROM:
             out = np.dot(xd, wd.T)  # np.dot skips matmul's gufunc machinery: felt at batch 1
         else:  # from netgrad's buffer pool: no page faults on every call (autograd.memory)
-            out = np.dot(xd, wd.T, out=memory.empty((xd.shape[0], wd.shape[0]), xd.dtype))
+            out = memory.empty((xd.shape[0], wd.shape[0]), xd.dtype)
+            if b is not None and b.shape == (wd.shape[0],) and blas.gemm_bias(xd, wd.T, b._data, out):
+                return out
+            np.dot(xd, wd.T, out=out)
         if b is not None:
             try:
                 out += b._data

@@ -23,11 +23,15 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from ..autograd import Tensor, memory
+from ..autograd import Tensor, blas, memory
 from ._checks import check_hyper
 from .optimizer import Optimizer, required
 
 __all__ = ["SGD"]
+
+# From this many elements the updates go to BLAS's axpby/axpy: one pass each instead of NumPy's
+# two (784 x 256 momentum step: 64 -> 37 us); below, a call's overhead outweighs the passes.
+_BLAS_FROM = 8192
 
 
 class SGD(Optimizer):
@@ -56,13 +60,13 @@ class SGD(Optimizer):
                 b = buf._data
             else:
                 b = buf._data
-                b *= mom
-                if group["dampening"]:
-                    b += np.multiply(d, 1 - group["dampening"], out=s1)
-                else:
-                    b += d
+                keep = 1 - group["dampening"]
+                if w.size < _BLAS_FROM or not blas.axpby(keep, d, mom, b):
+                    b *= mom
+                    b += np.multiply(d, keep, out=s1) if group["dampening"] else d
             if group["nesterov"]:
                 d = np.add(d, np.multiply(b, mom, out=s1), out=s1)
             else:
                 d = b
-        w += np.multiply(d, -group["lr"], out=s1)
+        if w.size < _BLAS_FROM or not blas.axpy(-group["lr"], d, w):
+            w += np.multiply(d, -group["lr"], out=s1)
