@@ -4,15 +4,15 @@ NumPy's ``matmul`` always overwrites its output (BLAS's beta = 0) and has no axp
 bias is a second pass over the output and an SGD update is four passes over the weight. Two BLAS
 routines do those in one pass:
 - ``gemm``:  C = A B + beta C; with C pre-filled with the bias, net = a W + b in one product, as
-  ``torch.addmm`` (OpenBLAS clears C before a beta = 0 product anyway, so the fill is free);
+  ``torch.addmm`` (OpenBLAS clears C before a beta = 0 product, so the fill mostly replaces that);
 - ``axpy``:  y = alpha x + y, and ``axpby``: y = alpha x + beta y, the optimisers' updates.
 
 The library is the one NumPy is linked against (OpenBLAS in NumPy's wheels, with 64-bit integers:
-symbols ending in ``64_``, whose signatures the CBLAS standard fixes), found at import and checked
-against NumPy on small products. Anywhere else (another BLAS, an unknown integer width, a failed
-check) or with ``NETGRAD_BLAS=0`` in the environment, every function returns False and the caller
-uses its NumPy path, so results never depend on this module being active beyond rounding (BLAS may
-fuse a multiply-add).
+symbols ending in ``64_``, whose signatures the CBLAS standard fixes), found on first use and
+checked against NumPy on small products. Anywhere else (another BLAS, an unknown integer width, a
+failed check) or with ``NETGRAD_BLAS=0`` in the environment, every function returns False and the
+caller uses its NumPy path, so results never depend on this module being active beyond rounding
+(BLAS may fuse a multiply-add).
 
 >>> import numpy as np
 >>> from netgrad.autograd import blas
@@ -29,17 +29,19 @@ import contextlib
 import ctypes
 import glob
 import os
+import threading
 from typing import Any, Iterator
 
 import numpy as np
 
 _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
-_KINDS = {np.dtype(np.float32): (0, ctypes.c_float), np.dtype(np.float64): (1, ctypes.c_double)}
+_KINDS = {np.dtype(np.float32): 0, np.dtype(np.float64): 1}  # index into each routine's (s, d) pair
 
 library: str | None = None  # path of the BLAS in use, None when inactive
-reason = "not loaded"  # why it is inactive (or "active")
+reason = "not loaded yet"  # why it is inactive (or "active")
 _fns: dict[str, tuple[Any, Any]] | None = None  # routine -> (float32 fn, float64 fn)
-_on = False
+_on: bool | None = None  # None until first use: finding and checking the library takes ~10 ms
+_load_lock = threading.Lock()
 
 
 def _candidates() -> list[str]:
@@ -87,11 +89,11 @@ def _self_check() -> bool:
         for aa in (a, np.asfortranarray(a)):
             for bb in (b, np.asfortranarray(b)):
                 out = np.ones((5, 4), dt)
-                if not gemm(aa, bb, out, beta=1.0) or not np.allclose(out, a @ b + 1, rtol=1e-4):
+                if not _gemm(aa, bb, out, 1.0) or not np.allclose(out, a @ b + 1, rtol=1e-4):
                     return False
         x, y = rng.standard_normal(7).astype(dt), rng.standard_normal(7).astype(dt)
         y1, y2 = y.copy(), y.copy()
-        if not (axpy(0.5, x, y1) and axpby(2.0, x, 0.25, y2)):
+        if not (_axpby(0.5, x, None, y1) and _axpby(2.0, x, 0.25, y2)):
             return False
         if not (np.allclose(y1, y + 0.5 * x) and np.allclose(y2, 2 * x + 0.25 * y)):
             return False
@@ -99,39 +101,45 @@ def _self_check() -> bool:
 
 
 def _load() -> None:
+    """Find, bind and check the library; ``_on`` turns True only after the check has passed, so
+    that no other thread calls it before."""
     global library, reason, _fns, _on
+    _on = False
     if os.environ.get("NETGRAD_BLAS", "1").strip().lower() in ("0", "false", "no", "off"):
         reason = "disabled by NETGRAD_BLAS"
         return
     reason = "no OpenBLAS with 64-bit integer CBLAS symbols found next to NumPy"
     for path in _candidates():
         try:
-            fns = _bind(ctypes.CDLL(path))
+            _fns = _bind(ctypes.CDLL(path))
         except OSError:
             continue
-        if fns is None:
+        if _fns is None:
             continue
-        _fns, _on = fns, True
         try:
             ok = _self_check()
         except (ctypes.ArgumentError, ValueError, TypeError):
             ok = False
         if ok:
-            library, reason = path, "active"
+            library, reason, _on = path, "active", True
             return
-        _fns, _on = None, False
-        reason = f"{path} failed the check against NumPy"
+        _fns, reason = None, f"{path} failed the check against NumPy"
 
 
 def available() -> bool:
     """Whether the BLAS calls are in use (False: every function here returns False)."""
-    return _on
+    if _on is None:
+        with _load_lock:
+            if _on is None:
+                _load()
+    return bool(_on)
 
 
 @contextlib.contextmanager
 def numpy_only() -> Iterator[None]:
     """Within the block, callers take their NumPy paths (for tests and A/B timings)."""
     global _on
+    available()  # load first, so that the block's end restores a loaded state
     before, _on = _on, False
     try:
         yield
@@ -141,6 +149,8 @@ def numpy_only() -> Iterator[None]:
 
 def _contiguous_t(a: np.ndarray) -> tuple[int, int] | None:
     """(transpose flag, leading dimension) of a 2-D operand for a row-major GEMM."""
+    if not a.flags.aligned:
+        return None
     if a.flags.c_contiguous:
         return _NO_TRANS, max(a.shape[1], 1)
     if a.flags.f_contiguous:
@@ -148,25 +158,15 @@ def _contiguous_t(a: np.ndarray) -> tuple[int, int] | None:
     return None
 
 
+def _ready() -> bool:
+    return bool(_on) if _on is not None else available()
+
+
 def gemm(a: np.ndarray, b: np.ndarray, out: np.ndarray, beta: float = 0.0) -> bool:
     """out = a b + beta out for 2-D float32 or float64 arrays, a and b each C- or F-contiguous and
     out C-contiguous. False, with nothing written, when this module is inactive or the operands
     do not fit (other dtypes or layouts, empty, overlapping memory): use NumPy then."""
-    if not _on:
-        return False
-    kind = _KINDS.get(out.dtype)
-    if (kind is None or a.dtype != out.dtype or b.dtype != out.dtype or a.ndim != 2 or b.ndim != 2
-            or out.ndim != 2 or not out.flags.c_contiguous or not out.flags.writeable):
-        return False
-    (m, k), (k2, n) = a.shape, b.shape
-    if k != k2 or out.shape != (m, n) or m == 0 or n == 0 or k == 0:
-        return False
-    ta, tb = _contiguous_t(a), _contiguous_t(b)
-    if ta is None or tb is None or np.may_share_memory(out, a) or np.may_share_memory(out, b):
-        return False
-    _fns["gemm"][kind[0]](_ROW_MAJOR, ta[0], tb[0], m, n, k, 1.0, a.ctypes.data, ta[1],  # type: ignore[index]
-                          b.ctypes.data, tb[1], float(beta), out.ctypes.data, n)
-    return True
+    return _ready() and _gemm(a, b, out, beta)
 
 
 def gemm_bias(a: np.ndarray, b: np.ndarray, bias: np.ndarray, out: np.ndarray) -> bool:
@@ -175,49 +175,56 @@ def gemm_bias(a: np.ndarray, b: np.ndarray, bias: np.ndarray, out: np.ndarray) -
     clears out before a plain product anyway, so the fill replaces that pass rather than adding
     one (batch 1000, 784 -> 256: 2029 -> 1983 us). False, out's contents undefined, where ``gemm``
     does not apply: compute the product with NumPy then."""
-    if not _on or bias.ndim > 2 or out.ndim != 2:
+    if not _ready() or bias.ndim > 2 or out.ndim != 2:
         return False
     try:
         np.copyto(out, bias)
     except (ValueError, TypeError):  # does not broadcast or cast: the caller reports it
         return False
-    return gemm(a, b, out, beta=1.0)
-
-
-def _vectors(x: np.ndarray, y: np.ndarray) -> int | None:
-    """The kind index when x and y can be walked as one flat vector each, in the same order."""
-    kind = _KINDS.get(y.dtype)
-    if kind is None or x.dtype != y.dtype or x.shape != y.shape or y.size == 0 or not y.flags.writeable:
-        return None
-    same_order = ((x.flags.c_contiguous and y.flags.c_contiguous)
-                  or (x.flags.f_contiguous and y.flags.f_contiguous))
-    if not same_order or np.may_share_memory(x, y):
-        return None
-    return kind[0]
+    return _gemm(a, b, out, 1.0)
 
 
 def axpy(alpha: float, x: np.ndarray, y: np.ndarray) -> bool:
     """y = alpha x + y in place, for same-shaped float32/float64 arrays in the same memory order;
     False, with nothing written, where it does not apply (alpha = 0 too: BLAS would skip x, NaNs
     included)."""
-    if not _on or alpha == 0:
-        return False
-    kind = _vectors(x, y)
-    if kind is None:
-        return False
-    _fns["axpy"][kind](y.size, float(alpha), x.ctypes.data, 1, y.ctypes.data, 1)  # type: ignore[index]
-    return True
+    return _ready() and _axpby(alpha, x, None, y)
 
 
 def axpby(alpha: float, x: np.ndarray, beta: float, y: np.ndarray) -> bool:
     """y = alpha x + beta y in place, as ``axpy``; False also for beta = 0 (BLAS would not read y)."""
-    if not _on or alpha == 0 or beta == 0:
+    return _ready() and beta != 0 and _axpby(alpha, x, beta, y)
+
+
+def _gemm(a: np.ndarray, b: np.ndarray, out: np.ndarray, beta: float) -> bool:
+    kind = _KINDS.get(out.dtype)
+    if (kind is None or a.dtype != out.dtype or b.dtype != out.dtype or a.ndim != 2 or b.ndim != 2
+            or out.ndim != 2 or not (out.flags.c_contiguous and out.flags.writeable and out.flags.aligned)):
         return False
-    kind = _vectors(x, y)
-    if kind is None:
+    (m, k), (k2, n) = a.shape, b.shape
+    if k != k2 or out.shape != (m, n) or m == 0 or n == 0 or k == 0:
         return False
-    _fns["axpby"][kind](y.size, float(alpha), x.ctypes.data, 1, float(beta), y.ctypes.data, 1)  # type: ignore[index]
+    ta, tb = _contiguous_t(a), _contiguous_t(b)
+    if ta is None or tb is None or np.may_share_memory(out, a) or np.may_share_memory(out, b):
+        return False
+    _fns["gemm"][kind](_ROW_MAJOR, ta[0], tb[0], m, n, k, 1.0, a.ctypes.data, ta[1],  # type: ignore[index]
+                          b.ctypes.data, tb[1], float(beta), out.ctypes.data, n)
     return True
 
 
-_load()
+def _axpby(alpha: float, x: np.ndarray, beta: float | None, y: np.ndarray) -> bool:
+    """axpy for beta None, else axpby, on x and y walked as flat vectors in their common order."""
+    kind = _KINDS.get(y.dtype)
+    if (alpha == 0 or kind is None or x.dtype != y.dtype or x.shape != y.shape or y.size == 0
+            or not y.flags.writeable):
+        return False
+    same_order = ((x.flags.c_contiguous and y.flags.c_contiguous)
+                  or (x.flags.f_contiguous and y.flags.f_contiguous))
+    if not same_order or not (x.flags.aligned and y.flags.aligned) or np.may_share_memory(x, y):
+        return False
+    if beta is None:
+        _fns["axpy"][kind](y.size, float(alpha), x.ctypes.data, 1, y.ctypes.data, 1)  # type: ignore[index]
+    else:
+        _fns["axpby"][kind](y.size, float(alpha), x.ctypes.data, 1, float(beta),  # type: ignore[index]
+                               y.ctypes.data, 1)
+    return True
