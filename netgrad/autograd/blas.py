@@ -5,7 +5,10 @@ bias is a second pass over the output and an SGD update is four passes over the 
 routines do those in one pass:
 - ``gemm``:  C = A B + beta C; with C pre-filled with the bias, net = a W + b in one product, as
   ``torch.addmm`` (OpenBLAS clears C before a beta = 0 product, so the fill mostly replaces that);
-- ``axpy``:  y = alpha x + y, and ``axpby``: y = alpha x + beta y, the optimisers' updates.
+- ``axpby``: y = alpha x + beta y, the optimisers' updates (axpy is left out on purpose: OpenBLAS
+  runs it on its threads from 10,000 elements, and alternating that with single-threaded work
+  bounces the arrays between the cores' caches: a 784 x 256 momentum step took 65-230 us as
+  axpby + axpy, 36 us as two axpby, 64 us in NumPy).
 
 The library is the one NumPy is linked against (OpenBLAS in NumPy's wheels, with 64-bit integers:
 symbols ending in ``64_``, whose signatures the CBLAS standard fixes), found on first use and
@@ -42,22 +45,23 @@ reason = "not loaded yet"  # why it is inactive (or "active")
 _fns: dict[str, tuple[Any, Any]] | None = None  # routine -> (float32 fn, float64 fn)
 _on: bool | None = None  # None until first use: finding and checking the library takes ~10 ms
 _load_lock = threading.Lock()
+_local = threading.local()  # .off: numpy_only() is active in this thread
 
 
 def _candidates() -> list[str]:
-    """Shared libraries that may be NumPy's OpenBLAS: the one bundled next to NumPy (wheels on
-    Linux, macOS and Windows), then any mapped into the process (Linux; a system NumPy's)."""
-    root = os.path.dirname(os.path.dirname(np.__file__))
+    """The OpenBLAS bundled next to NumPy (its wheels for Linux, Windows and older macOS), and only
+    when NumPy's build record, where it has one, names OpenBLAS with 64-bit integers: never a BLAS
+    that merely happens to be loaded, and none for NumPy built on MKL, Accelerate or a system BLAS."""
+    blas = getattr(np, "__config__", None) and getattr(np.__config__, "CONFIG", {})
+    blas = (blas or {}).get("Build Dependencies", {}).get("blas", {})
+    if blas and ("openblas" not in str(blas.get("name", "")).lower()
+                 or "USE64BITINT" not in str(blas.get("openblas configuration", "USE64BITINT"))):
+        return []
+    root = os.path.dirname(np.__file__)
     paths: list[str] = []
-    for folder in (os.path.join(root, "numpy.libs"), os.path.join(os.path.dirname(np.__file__), ".dylibs")):
+    for folder in (os.path.join(os.path.dirname(root), "numpy.libs"), os.path.join(root, ".dylibs")):
         paths += sorted(glob.glob(os.path.join(folder, "*openblas*")))
-    with contextlib.suppress(OSError):
-        with open("/proc/self/maps") as maps:
-            for line in maps:
-                path = line.rstrip("\n").partition("/")[2]
-                if "openblas" in os.path.basename(path).lower():
-                    paths.append("/" + path)
-    return list(dict.fromkeys(paths))
+    return paths
 
 
 def _bind(lib: ctypes.CDLL) -> dict[str, tuple[Any, Any]] | None:
@@ -65,7 +69,6 @@ def _bind(lib: ctypes.CDLL) -> dict[str, tuple[Any, Any]] | None:
     i64, enum, ptr = ctypes.c_int64, ctypes.c_int, ctypes.c_void_p
     signatures = {  # R: the precision's real type
         "gemm": lambda R: [enum, enum, enum, i64, i64, i64, R, ptr, i64, ptr, i64, R, ptr, i64],
-        "axpy": lambda R: [i64, R, ptr, i64, ptr, i64],
         "axpby": lambda R: [i64, R, ptr, i64, R, ptr, i64],
     }
     for prefix in ("scipy_", ""):
@@ -89,26 +92,27 @@ def _self_check() -> bool:
         for aa in (a, np.asfortranarray(a)):
             for bb in (b, np.asfortranarray(b)):
                 out = np.ones((5, 4), dt)
-                if not _gemm(aa, bb, out, 1.0) or not np.allclose(out, a @ b + 1, rtol=1e-4):
+                plan = _gemm_plan(aa, bb, out)
+                if plan is None:
+                    return False
+                plan[0](*plan[1], 1.0, out.ctypes.data, 4)
+                if not np.allclose(out, a @ b + 1, rtol=1e-4):
                     return False
         x, y = rng.standard_normal(7).astype(dt), rng.standard_normal(7).astype(dt)
-        y1, y2 = y.copy(), y.copy()
-        if not (_axpby(0.5, x, None, y1) and _axpby(2.0, x, 0.25, y2)):
-            return False
-        if not (np.allclose(y1, y + 0.5 * x) and np.allclose(y2, 2 * x + 0.25 * y)):
+        y2 = y.copy()
+        if not _axpby(2.0, x, 0.25, y2) or not np.allclose(y2, 2 * x + 0.25 * y):
             return False
     return True
 
 
 def _load() -> None:
-    """Find, bind and check the library; ``_on`` turns True only after the check has passed, so
-    that no other thread calls it before."""
+    """Find, bind and check the library (under ``_load_lock``). ``_on`` stays None, so that other
+    threads wait on the lock, until it is settled; True only after the check has passed."""
     global library, reason, _fns, _on
-    _on = False
     if os.environ.get("NETGRAD_BLAS", "1").strip().lower() in ("0", "false", "no", "off"):
-        reason = "disabled by NETGRAD_BLAS"
+        reason, _on = "disabled by NETGRAD_BLAS", False
         return
-    reason = "no OpenBLAS with 64-bit integer CBLAS symbols found next to NumPy"
+    reason = "NumPy's BLAS is not a bundled OpenBLAS with 64-bit integer CBLAS symbols"
     for path in _candidates():
         try:
             _fns = _bind(ctypes.CDLL(path))
@@ -124,6 +128,7 @@ def _load() -> None:
             library, reason, _on = path, "active", True
             return
         _fns, reason = None, f"{path} failed the check against NumPy"
+    _on = False
 
 
 def available() -> bool:
@@ -137,19 +142,23 @@ def available() -> bool:
 
 @contextlib.contextmanager
 def numpy_only() -> Iterator[None]:
-    """Within the block, callers take their NumPy paths (for tests and A/B timings)."""
-    global _on
-    available()  # load first, so that the block's end restores a loaded state
-    before, _on = _on, False
+    """Within the block, and in this thread only, callers take their NumPy paths (for tests and
+    A/B timings); other threads keep their BLAS calls."""
+    before = getattr(_local, "off", False)
+    _local.off = True
     try:
         yield
     finally:
-        _on = before
+        _local.off = before
+
+
+def _ready() -> bool:
+    return (bool(_on) if _on is not None else available()) and not getattr(_local, "off", False)
 
 
 def _contiguous_t(a: np.ndarray) -> tuple[int, int] | None:
     """(transpose flag, leading dimension) of a 2-D operand for a row-major GEMM."""
-    if not a.flags.aligned:
+    if type(a) is not np.ndarray or not a.flags.aligned:
         return None
     if a.flags.c_contiguous:
         return _NO_TRANS, max(a.shape[1], 1)
@@ -158,73 +167,78 @@ def _contiguous_t(a: np.ndarray) -> tuple[int, int] | None:
     return None
 
 
-def _ready() -> bool:
-    return bool(_on) if _on is not None else available()
+def _gemm_plan(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> tuple | None:
+    """The routine and its arguments but beta for out = a b + beta out, or None where it does not
+    apply (other dtypes or layouts, empty, overlapping memory, not plain ndarrays)."""
+    kind = _KINDS.get(getattr(out, "dtype", None))
+    if (kind is None or type(out) is not np.ndarray or a.dtype != out.dtype or b.dtype != out.dtype
+            or a.ndim != 2 or b.ndim != 2 or out.ndim != 2
+            or not (out.flags.c_contiguous and out.flags.writeable and out.flags.aligned)):
+        return None
+    (m, k), (k2, n) = a.shape, b.shape
+    if k != k2 or out.shape != (m, n) or m == 0 or n == 0 or k == 0:
+        return None
+    ta, tb = _contiguous_t(a), _contiguous_t(b)
+    if ta is None or tb is None or np.may_share_memory(out, a) or np.may_share_memory(out, b):
+        return None
+    return _fns["gemm"][kind], (_ROW_MAJOR, ta[0], tb[0], m, n, k, 1.0, a.ctypes.data, ta[1],  # type: ignore[index]
+                                b.ctypes.data, tb[1])
 
 
 def gemm(a: np.ndarray, b: np.ndarray, out: np.ndarray, beta: float = 0.0) -> bool:
     """out = a b + beta out for 2-D float32 or float64 arrays, a and b each C- or F-contiguous and
     out C-contiguous. False, with nothing written, when this module is inactive or the operands
     do not fit (other dtypes or layouts, empty, overlapping memory): use NumPy then."""
-    return _ready() and _gemm(a, b, out, beta)
+    plan = _gemm_plan(a, b, out) if _ready() else None
+    if plan is None:
+        return False
+    fn, args = plan
+    fn(*args, float(beta), out.ctypes.data, out.shape[1])
+    return True
 
 
 def gemm_bias(a: np.ndarray, b: np.ndarray, bias: np.ndarray, out: np.ndarray) -> bool:
     """out = a b + bias, the bias (a row or a column that broadcasts against out) added inside the
     product: out is filled with it and the GEMM accumulates (``torch.addmm``'s form). OpenBLAS
-    clears out before a plain product anyway, so the fill replaces that pass rather than adding
-    one (batch 1000, 784 -> 256: 2029 -> 1983 us). False, out's contents undefined, where ``gemm``
-    does not apply: compute the product with NumPy then."""
-    if not _ready() or bias.ndim > 2 or out.ndim != 2:
+    clears out before a plain product anyway, so the fill mostly replaces that pass rather than
+    adding one (batch 1000, 784 -> 256: 2029 us as product + add, 1983 us fused). False, with
+    nothing written, where ``gemm`` does not apply: compute it with NumPy then."""
+    plan = _gemm_plan(a, b, out) if _ready() and getattr(bias, "ndim", 3) <= 2 else None
+    if plan is None:
         return False
     try:
         np.copyto(out, bias)
     except (ValueError, TypeError):  # does not broadcast or cast: the caller reports it
         return False
-    return _gemm(a, b, out, 1.0)
-
-
-def axpy(alpha: float, x: np.ndarray, y: np.ndarray) -> bool:
-    """y = alpha x + y in place, for same-shaped float32/float64 arrays in the same memory order;
-    False, with nothing written, where it does not apply (alpha = 0 too: BLAS would skip x, NaNs
-    included)."""
-    return _ready() and _axpby(alpha, x, None, y)
-
-
-def axpby(alpha: float, x: np.ndarray, beta: float, y: np.ndarray) -> bool:
-    """y = alpha x + beta y in place, as ``axpy``; False also for beta = 0 (BLAS would not read y)."""
-    return _ready() and beta != 0 and _axpby(alpha, x, beta, y)
-
-
-def _gemm(a: np.ndarray, b: np.ndarray, out: np.ndarray, beta: float) -> bool:
-    kind = _KINDS.get(out.dtype)
-    if (kind is None or a.dtype != out.dtype or b.dtype != out.dtype or a.ndim != 2 or b.ndim != 2
-            or out.ndim != 2 or not (out.flags.c_contiguous and out.flags.writeable and out.flags.aligned)):
-        return False
-    (m, k), (k2, n) = a.shape, b.shape
-    if k != k2 or out.shape != (m, n) or m == 0 or n == 0 or k == 0:
-        return False
-    ta, tb = _contiguous_t(a), _contiguous_t(b)
-    if ta is None or tb is None or np.may_share_memory(out, a) or np.may_share_memory(out, b):
-        return False
-    _fns["gemm"][kind](_ROW_MAJOR, ta[0], tb[0], m, n, k, 1.0, a.ctypes.data, ta[1],  # type: ignore[index]
-                          b.ctypes.data, tb[1], float(beta), out.ctypes.data, n)
+    fn, args = plan
+    fn(*args, 1.0, out.ctypes.data, out.shape[1])
     return True
 
 
-def _axpby(alpha: float, x: np.ndarray, beta: float | None, y: np.ndarray) -> bool:
-    """axpy for beta None, else axpby, on x and y walked as flat vectors in their common order."""
-    kind = _KINDS.get(y.dtype)
-    if (alpha == 0 or kind is None or x.dtype != y.dtype or x.shape != y.shape or y.size == 0
-            or not y.flags.writeable):
+def axpby(alpha: float, x: np.ndarray, beta: float, y: np.ndarray) -> bool:
+    """y = alpha x + beta y in place, for same-shaped float32/float64 arrays in the same memory
+    order. False, with nothing written, where it does not apply, including alpha or beta 0 in the
+    arrays' precision (BLAS would then skip x or y, NaNs and all)."""
+    return _ready() and _axpby(alpha, x, beta, y)
+
+
+def _axpby(alpha: Any, x: np.ndarray, beta: Any, y: np.ndarray) -> bool:
+    kind = _KINDS.get(getattr(y, "dtype", None))
+    if (kind is None or type(x) is not np.ndarray or type(y) is not np.ndarray or x.dtype != y.dtype
+            or x.shape != y.shape or y.size == 0 or not y.flags.writeable):
+        return False
+    if np.ndim(alpha) or np.ndim(beta):  # e.g. an array-valued learning rate: NumPy broadcasts it
+        return False
+    try:  # the coefficients as the routine will see them (float32 rounds tiny values to 0)
+        real = np.float32 if kind == 0 else np.float64
+        alpha, beta = float(real(alpha)), float(real(beta))
+    except (TypeError, ValueError, OverflowError):
+        return False
+    if alpha == 0 or beta == 0:
         return False
     same_order = ((x.flags.c_contiguous and y.flags.c_contiguous)
                   or (x.flags.f_contiguous and y.flags.f_contiguous))
     if not same_order or not (x.flags.aligned and y.flags.aligned) or np.may_share_memory(x, y):
         return False
-    if beta is None:
-        _fns["axpy"][kind](y.size, float(alpha), x.ctypes.data, 1, y.ctypes.data, 1)  # type: ignore[index]
-    else:
-        _fns["axpby"][kind](y.size, float(alpha), x.ctypes.data, 1, float(beta),  # type: ignore[index]
-                               y.ctypes.data, 1)
+    _fns["axpby"][kind](y.size, alpha, x.ctypes.data, 1, beta, y.ctypes.data, 1)  # type: ignore[index]
     return True

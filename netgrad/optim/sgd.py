@@ -29,8 +29,9 @@ from .optimizer import Optimizer, required
 
 __all__ = ["SGD"]
 
-# From this many elements the updates go to BLAS's axpby/axpy: one pass each instead of NumPy's
-# two (784 x 256 momentum step: 64 -> 37 us); below, a call's overhead outweighs the passes.
+# From this many elements the updates go to BLAS's axpby: one pass each instead of NumPy's two.
+# A momentum step with the arrays out of cache: 200k elements 130 -> 90 us, 1.2M 870 -> 416 us,
+# 8M 7.0 -> 3.9 ms; below this size, a call's overhead outweighs the passes saved.
 _BLAS_FROM = 8192
 
 
@@ -68,5 +69,5 @@ class SGD(Optimizer):
                 d = np.add(d, np.multiply(b, mom, out=s1), out=s1)
             else:
                 d = b
-        if w.size < _BLAS_FROM or not blas.axpy(-group["lr"], d, w):
+        if w.size < _BLAS_FROM or not blas.axpby(-group["lr"], d, 1.0, w):
             w += np.multiply(d, -group["lr"], out=s1)
