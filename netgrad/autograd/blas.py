@@ -95,7 +95,7 @@ def _self_check() -> bool:
                 plan = _gemm_plan(aa, bb, out)
                 if plan is None:
                     return False
-                plan[0](*plan[1], 1.0, out.ctypes.data, 4)
+                _run(plan, 1.0, out)
                 if not np.allclose(out, a @ b + 1, rtol=1e-4):
                     return False
         x, y = rng.standard_normal(7).astype(dt), rng.standard_normal(7).astype(dt)
@@ -185,6 +185,11 @@ def _gemm_plan(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> tuple | None:
                                 b.ctypes.data, tb[1])
 
 
+def _run(plan: tuple, beta: float, out: np.ndarray) -> None:
+    fn, args = plan
+    fn(*args, float(beta), out.ctypes.data, out.shape[1])
+
+
 def gemm(a: np.ndarray, b: np.ndarray, out: np.ndarray, beta: float = 0.0) -> bool:
     """out = a b + beta out for 2-D float32 or float64 arrays, a and b each C- or F-contiguous and
     out C-contiguous. False, with nothing written, when this module is inactive or the operands
@@ -192,8 +197,7 @@ def gemm(a: np.ndarray, b: np.ndarray, out: np.ndarray, beta: float = 0.0) -> bo
     plan = _gemm_plan(a, b, out) if _ready() else None
     if plan is None:
         return False
-    fn, args = plan
-    fn(*args, float(beta), out.ctypes.data, out.shape[1])
+    _run(plan, beta, out)
     return True
 
 
@@ -210,8 +214,7 @@ def gemm_bias(a: np.ndarray, b: np.ndarray, bias: np.ndarray, out: np.ndarray) -
         np.copyto(out, bias)
     except (ValueError, TypeError):  # does not broadcast or cast: the caller reports it
         return False
-    fn, args = plan
-    fn(*args, 1.0, out.ctypes.data, out.shape[1])
+    _run(plan, 1.0, out)
     return True
 
 

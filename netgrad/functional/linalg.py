@@ -100,8 +100,8 @@ class Linear(Function):
             out = np.dot(xd, wd.T)  # np.dot skips matmul's gufunc machinery: felt at batch 1
         else:  # from netgrad's buffer pool: no page faults on every call (autograd.memory)
             out = memory.empty((xd.shape[0], wd.shape[0]), xd.dtype)
-            if (b is not None and out.size >= _BIAS_IN_GEMM_FROM and b.shape == (wd.shape[0],)
-                    and blas.gemm_bias(xd, wd.T, b._data, out)):
+            # a bias that does not broadcast is declined here and reported by the add below
+            if b is not None and out.size >= _BIAS_IN_GEMM_FROM and blas.gemm_bias(xd, wd.T, b._data, out):
                 return out
             np.dot(xd, wd.T, out=out)
         if b is not None:
