@@ -260,3 +260,20 @@ def test_blas_and_numpy_paths_train_an_mlp_alike():
         plain = train()
     for a, b in zip(active, plain):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)  # equal up to fused rounding
+
+
+@needs_blas
+def test_the_fast_data_pointer_agrees_with_ctypes_for_views_offsets_and_layouts():
+    base = np.arange(4096, dtype=np.float32).reshape(64, 64)
+    views = [base, base.T, base[5:], base[:, 3:], base[7:, 9:].T, base.reshape(-1)[13:],
+             np.asfortranarray(base), np.ones(3, np.float64), np.empty(0, np.float32)]
+    for v in views:
+        assert blas._address(v) == v.ctypes.data
+
+
+@needs_blas
+def test_axpby_takes_numpy_scalars_and_python_ints_as_coefficients():
+    x, y = np.arange(6, dtype=np.float32), np.ones(6, np.float32)
+    assert blas.axpby(np.float32(2.0), x, 3, y)
+    np.testing.assert_array_equal(y, 2 * np.arange(6) + 3)
+    assert not blas.axpby(np.ones(1, np.float32), x, 1.0, y)  # a 1-element array is still an array

@@ -201,3 +201,16 @@ def test_empty_like_keeps_a_channel_major_order():
     y = memory.empty_like(x, dtype=bool)
     assert y.shape == x.shape and y.strides == np.empty_like(x, dtype=bool).strides
     assert memory.owns_memory(y)
+
+
+@pytest.mark.parametrize("shape", [1024, np.int64(2048), [32, 64], (8, 16, 32)])
+def test_empty_takes_ints_lists_and_numpy_ints_as_shapes(shape):
+    a = memory.empty(shape, np.float64)
+    want = (int(shape),) if np.ndim(shape) == 0 else tuple(shape)
+    assert a.shape == want and a.dtype == np.float64 and _aligned(a) and a.flags.c_contiguous
+    assert memory.owns_memory(a) and not memory.owns_memory(a.reshape(-1)[1:])
+
+
+def test_empty_rejects_negative_dimensions_like_numpy():
+    with pytest.raises(ValueError):
+        memory.empty((-1, 4096), np.float32)

@@ -35,6 +35,8 @@ _MAX_POOL_BYTES = 512 << 20  # beyond this, free buffers are dropped before cach
 _pool: dict[int, list[list]] = {}  # buffer size -> [[buffer, aligned start], ...]
 _pool_bytes = 0
 _lock = threading.Lock()
+_ndarray = np.ndarray
+_UINT8 = np.dtype(np.uint8)
 
 
 def _refs_when_free() -> int:
@@ -98,7 +100,8 @@ def empty_cache() -> None:
 
 def empty(shape: tuple[int, ...] | int, dtype: Any, order: str = "C") -> np.ndarray:
     """An uninitialised array like ``np.empty``, its data 64-byte aligned when it is big."""
-    shape = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    if type(shape) is not tuple:
+        shape = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(shape)
     dtype = np.dtype(dtype)
     nbytes = dtype.itemsize
     for s in shape:
@@ -106,10 +109,8 @@ def empty(shape: tuple[int, ...] | int, dtype: Any, order: str = "C") -> np.ndar
     if nbytes < _MIN_BYTES:
         return np.empty(shape, dtype, order=order)
     buf, start = _buffer(nbytes)
-    flat = buf[start:start + nbytes].view(dtype)
-    if order == "F":
-        return flat.reshape(shape[::-1]).T
-    return flat.reshape(shape)
+    # one constructor call rather than slice, view and reshape: it runs ~10 times per step
+    return _ndarray(shape, dtype, buf, start, None, order)
 
 
 def empty_like(a: np.ndarray, dtype: Any = None) -> np.ndarray:
@@ -151,13 +152,16 @@ def _buffer_refs(a: np.ndarray) -> int:
 
 def _on_own_buffer(a: np.ndarray) -> bool:
     b = a.base
-    return (type(b) is np.ndarray and b.base is None and b.dtype == np.uint8 and b.ndim == 1
+    return (type(b) is np.ndarray and b.base is None and b.dtype == _UINT8 and b.ndim == 1
             and 0 <= b.nbytes - a.nbytes <= ALIGN)
 
 
 def _in_pool(a: np.ndarray) -> bool:
     b = a.base
-    return any(entry[0] is b for entry in _pool.get(b.nbytes, ()))
+    for entry in _pool.get(b.nbytes, ()):  # a loop, not any(...): this runs per gradient
+        if entry[0] is b:
+            return True
+    return False
 
 
 def owns_memory(a: np.ndarray) -> bool:
