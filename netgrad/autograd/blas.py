@@ -137,7 +137,7 @@ def _self_check() -> bool:
 def _load() -> None:
     """Find, bind and check the library (under ``_load_lock``). ``_on`` stays None, so that other
     threads wait on the lock, until it is settled; True only after the check has passed."""
-    global library, reason, _fns, _on
+    global library, reason, _fns, _on, _address
     if os.environ.get("NETGRAD_BLAS", "1").strip().lower() in ("0", "false", "no", "off"):
         reason, _on = "disabled by NETGRAD_BLAS", False
         return
@@ -154,7 +154,6 @@ def _load() -> None:
         except (ctypes.ArgumentError, ValueError, TypeError):
             ok = False
         if ok:
-            global _address
             _address = _fast_address()
             library, reason, _on = path, "active", True
             return

@@ -28,7 +28,6 @@ from .tensor import Tensor, _as_array
 _make = Tensor._make
 
 
-_ONES: dict[tuple[int, np.dtype], np.ndarray] = {}
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 _GEMV_ROWS = 8192  # beyond this, NumPy's pairwise sum (error ~ log n, not ~ n, in the batch size)
 
@@ -41,12 +40,7 @@ def _batch_sum(g: np.ndarray) -> np.ndarray:
     n = g.shape[0]
     if g.ndim != 2 or n > _GEMV_ROWS or g.dtype not in _FLOATS or not g.flags.c_contiguous:
         return np.add.reduce(g, axis=0)
-    ones = _ONES.get((n, g.dtype))
-    if ones is None:
-        if len(_ONES) > 64:  # many batch sizes (a growing batch?): start over
-            _ONES.clear()
-        ones = _ONES[(n, g.dtype)] = np.ones(n, g.dtype)
-    return np.dot(ones, g)
+    return np.dot(memory.constant(1, (n,), g.dtype), g)
 
 
 def sum_to_array(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:

@@ -126,6 +126,33 @@ def empty_like(a: np.ndarray, dtype: Any = None) -> np.ndarray:
     return out.transpose(np.argsort(outer_first))
 
 
+_CONSTANTS: dict = {}  # (value, dtype) -> flat read-only buffer
+_CONSTANT_VIEWS: dict = {}  # (value, shape, dtype) -> a view of it with that shape
+
+
+def constant(value: float, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
+    """A read-only array filled with ``value``, cached: an operand that kernels read and never
+    write (ReLU's zeros, a batch sum's ones). Zeros come from ``np.zeros``, which the kernel backs
+    with its shared zero page, so a big buffer of them costs no memory."""
+    key = (value, shape, dtype)
+    view = _CONSTANT_VIEWS.get(key)
+    if view is not None:
+        return view
+    n = 1
+    for s in shape:
+        n *= s
+    flat = _CONSTANTS.get((value, dtype))
+    if flat is None or flat.size < n:
+        flat = np.zeros(max(n, 1 << 16), dtype) if value == 0 else np.full(n, value, dtype)
+        flat.flags.writeable = False
+        _CONSTANTS[(value, dtype)] = flat
+        _CONSTANT_VIEWS.clear()  # views of the smaller buffer: let it go
+    if len(_CONSTANT_VIEWS) >= 64:  # many shapes (a growing batch?): start over
+        _CONSTANT_VIEWS.clear()
+    view = _CONSTANT_VIEWS[key] = flat[:n].reshape(shape)
+    return view
+
+
 def zeros(shape: tuple[int, ...] | int, dtype: Any, order: str = "C") -> np.ndarray:
     out = empty(shape, dtype, order)
     out.fill(0)

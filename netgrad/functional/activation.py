@@ -39,27 +39,7 @@ def _sigmoid_array(x: np.ndarray) -> np.ndarray:
 # float32); with an array of zeros as the second operand it takes the SIMD loop (34-50 us). A
 # never-written ``np.zeros`` buffer is backed by the kernel's shared zero page, so a big one costs
 # no memory and reads from cache. Small inputs keep the scalar: the view costs more than it saves.
-_ZEROS: dict = {}  # dtype -> flat read-only zeros
-_ZERO_VIEWS: dict = {}  # (shape, dtype) -> view of _ZEROS[dtype] with that shape
 _MIN_ZEROS = 4096
-
-
-def _zeros_as(xd: np.ndarray) -> np.ndarray:
-    """A read-only array of zeros shaped like ``xd`` (a float array)."""
-    n = xd.size
-    key = (xd.shape, xd.dtype)
-    z = _ZERO_VIEWS.get(key)
-    if z is None:
-        flat = _ZEROS.get(xd.dtype)
-        if flat is None or flat.size < n:
-            flat = np.zeros(max(n, 1 << 16), xd.dtype)
-            flat.flags.writeable = False
-            _ZEROS[xd.dtype] = flat
-            _ZERO_VIEWS.clear()  # views of the smaller buffer: let it go
-        if len(_ZERO_VIEWS) >= 64:
-            _ZERO_VIEWS.clear()
-        z = _ZERO_VIEWS[key] = flat[:n].reshape(xd.shape)
-    return z
 
 
 class ReLU(Function):
@@ -74,7 +54,7 @@ class ReLU(Function):
             if ctx.needs_input_grad:  # empty unless the graph is recorded: no mask needed
                 ctx.mask = xd > 0
             return np.maximum(xd, 0)
-        zero = _zeros_as(xd)
+        zero = memory.constant(0, xd.shape, xd.dtype)
         record = bool(ctx.needs_input_grad)
         if xd.size < (1 << 20):
             if record:
