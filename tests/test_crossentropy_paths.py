@@ -69,3 +69,22 @@ def test_gradient_of_fast_path_feeds_a_linear_layer(rng):
     layer.zero_grad()
     F.cross_entropy(layer(x), y, weight=ng.ones(10)).backward()  # the general path
     np.testing.assert_allclose(g_fast, layer.weight.grad.numpy(), rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_entry_shortcut_equals_the_general_path(reduction, rng):
+    # 2-D logits with a Tensor or ndarray target take a shortcut past the reshaping; a list
+    # target (or a 3-D input) still goes the general way: the same values and gradients
+    z = rng.standard_normal((12, 5)).astype(np.float32)
+    y = rng.integers(0, 5, 12)
+    results = []
+    for target in (ng.tensor(y), y, y.tolist()):
+        x = ng.tensor(z, requires_grad=True)
+        loss = F.cross_entropy(x, target, reduction=reduction)
+        loss.sum().backward()
+        results.append((loss.numpy(), x.grad.numpy()))
+    for loss, grad in results[1:]:
+        np.testing.assert_array_equal(loss, results[0][0])
+        np.testing.assert_array_equal(grad, results[0][1])
+    with pytest.raises(ValueError, match="reduction must be one of"):
+        F.cross_entropy(ng.tensor(z), ng.tensor(y), reduction="avg")

@@ -18,11 +18,13 @@ import numpy as np
 from ..autograd import Function, Tensor
 from ..autograd.errors import ShapeError
 from ._core import as_tensor_arg, data
-from ._lossutil import _check_reduction
+from ._lossutil import _REDUCTIONS, _check_reduction
 from .activation import softmax
 from .shape import index_put_zeros, moveaxis
 
 __all__ = ["cross_entropy", "nll_loss"]
+
+_max, _sum = np.maximum.reduce, np.add.reduce
 
 
 class CrossEntropy(Function):
@@ -43,9 +45,9 @@ class CrossEntropy(Function):
             # Few classes: work on the (C, M) transpose, whose reductions over classes run along
             # contiguous rows (128 x 10 logits: 18 -> 10 us); p is handed on as its (M, C) view.
             zt = xd.T.copy()
-            zt -= zt.max(axis=0)
+            zt -= _max(zt, 0)  # ufunc.reduce: the ndarray methods add a Python-level wrapper
             e = np.exp(zt)
-            se = e.sum(axis=0)
+            se = _sum(e, 0)
             e /= se
             ctx.p = e.T
             ctx.rows = rows = np.arange(xd.shape[0])
@@ -71,7 +73,7 @@ class CrossEntropy(Function):
                 per = -(T * logp).sum(axis=1)
         if reduction == "none":
             return per
-        total = per.sum()
+        total = _sum(per)
         if reduction == "mean":
             if denom:
                 total = total / denom
@@ -210,6 +212,14 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, size_average: Any
     >>> round(ng.cross_entropy(z, ng.tensor([1])).item(), 4)   # log 2
     0.6931
     """
+    if weight is None and not label_smoothing and type(input) is Tensor and reduction in _REDUCTIONS:
+        # the training step's case (2-D logits, valid class indices), without the general path's
+        # reshaping and target conversion; anything else falls through to it
+        shape = input._data.shape
+        y = target._data if type(target) is Tensor else target
+        if (len(shape) == 2 and type(y) is np.ndarray
+                and (y := _plain_targets(y, shape[1], shape[:1], ignore_index)) is not None):
+            return CrossEntropy.apply(input, y, None, None, reduction, float(shape[0]))
     op = "cross_entropy"
     _check_reduction(reduction, op)
     if not 0.0 <= label_smoothing <= 1.0:

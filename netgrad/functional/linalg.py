@@ -114,7 +114,9 @@ class Linear(Function):
 
     @staticmethod
     def backward(ctx, g):
-        x, w = ctx.saved_tensors
+        x, w = ctx._saved  # saved_tensors, without its generic per-item unwrapping (every step)
+        if ctx._arrays:
+            x, w = x._data, w._data
         nx, nw, nb = ctx.needs_input_grad
         if not nx:
             gx = None
