@@ -349,14 +349,8 @@ def run_backward(
                         continue
                     tgt = e[0]
                     if g is not None:
-                        if not (arrays and type(g) is ndarray and g.dtype == e[3]):
+                        if not (arrays and type(g) is ndarray and g.shape == e[2] and g.dtype == e[3]):
                             g = _conform(g, e, node, arrays)
-                        elif g.shape != e[2]:
-                            # a bias broadcast over the batch, inlined (3 per MLP step)
-                            if g.ndim == 2 and g.shape[1:] == e[2]:
-                                g = _batch_sum(g)
-                            else:
-                                g = _conform(g, e, node, arrays)
                         if not isinstance(tgt, Function):
                             if (plain_leaves and tgt.grad is None and id(g) not in handed
                                     and owns_memory(g)):

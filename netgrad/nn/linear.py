@@ -39,8 +39,8 @@ def _empty_weight(out_features: int, in_features: int, dtype: Any = None) -> Par
     PyTorch's shape and indexing, but ``x @ weight.T`` is then the plain product a W that the
     notes write: NumPy's OpenBLAS runs that GEMM, and the weight gradient's (x^T delta), 10-30%
     faster than the transposed forms (benchmarks/README.md). Values and indexing are PyTorch's; one
-difference shows: ``weight.view(-1)`` is a copy here (a column-major array cannot be viewed flat
-in row-major order), so write to the weight itself, e.g. with ``copy_``.
+    difference shows: ``weight.view(-1)`` is a copy here (a column-major array cannot be viewed flat
+    in row-major order), so write to the weight itself, e.g. with ``copy_``.
     """
     d = get_default_dtype() if dtype is None else as_dtype(dtype)
     return Parameter(Tensor._make(memory.empty((out_features, in_features), d, order="F")))
