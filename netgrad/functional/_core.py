@@ -11,8 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Tensor
-from ..autograd import dtypes
+from ..autograd import GraphError, Tensor, dtypes, is_grad_enabled
 from ..autograd.tensor import _as_array
 
 _f64 = np.dtype(np.float64)
@@ -44,6 +43,35 @@ def as_tensor_arg(v: Any, name: str = "op") -> Tensor:
     if isinstance(v, (int, float, bool, np.ndarray, np.generic, list, tuple)):
         return Tensor._make(_as_array(v))
     raise TypeError(f"{name}: expected a tensor, got {type(v).__name__}")
+
+
+def inplace_target(x: Tensor, op: str) -> np.ndarray | None:
+    """Where an ``inplace=True`` result goes (PyTorch's flag on activations and dropout).
+
+    Where no graph is recorded through x, this is x's own memory, and the op changes x and
+    returns it, as PyTorch does. Where a graph is recorded, it is None, and the op returns a new
+    tensor with x unchanged. Some backward may have saved x's value, and netgrad keeps no version
+    counters to catch that value being overwritten, so it does not overwrite it. Use the return
+    value, as ``nn.ReLU(inplace=True)`` does. A leaf that requires grad is refused, as in PyTorch.
+    """
+    if x.requires_grad and is_grad_enabled():
+        if x.grad_fn is None:
+            raise GraphError(f"{op}(inplace=True): in-place change of a leaf tensor that requires "
+                             "grad; pass inplace=False or wrap it in `with ng.no_grad():`")
+        return None
+    if not x._data.flags.writeable:
+        raise ValueError(f"{op}(inplace=True): the memory of the tensor of shape {x.shape} is "
+                         "read-only (a broadcast view or a read-only array); pass inplace=False")
+    return x._data
+
+
+def write_inplace(x: Tensor, result: Tensor, target: np.ndarray | None) -> Tensor:
+    """Finish an ``inplace=True`` op: copy ``result`` into ``target`` (from ``inplace_target``)
+    and return x; without a target, return ``result``."""
+    if target is None:
+        return result
+    np.copyto(target, result._data)
+    return x
 
 
 def fix_float(out: np.ndarray, a: Any, b: Any = None) -> np.ndarray:

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..autograd import Function, Tensor, memory
 from ._buffers import parallel_for
-from ._core import as_tensor_arg, normalize_dim, register_xp
+from ._core import as_tensor_arg, inplace_target, normalize_dim, register_xp, write_inplace
 from .methods import bind_methods
 
 __all__ = [
@@ -42,6 +42,30 @@ def _sigmoid_array(x: np.ndarray) -> np.ndarray:
 _MIN_ZEROS = 4096
 
 
+def _relu_into(xd: np.ndarray, out: np.ndarray | None, record: bool) -> tuple[np.ndarray, Any]:
+    """(max(xd, 0), the mask xd > 0 if ``record`` else None), written into ``out`` when given
+    (xd itself for ``inplace=True``), else into a new array with xd's memory layout."""
+    if xd.size < _MIN_ZEROS or xd.dtype.kind != "f":  # small, or integers (no gradient)
+        mask = xd > 0 if record else None
+        return np.maximum(xd, 0, out=out), mask
+    zero = memory.constant(0, xd.shape, xd.dtype)
+    if out is None:
+        out = memory.empty_like(xd)  # keeps the input's memory layout
+    if xd.size < (1 << 20):
+        mask = xd > 0 if record else None
+        return np.maximum(xd, zero, out=out), mask
+    # conv feature maps: split over the batch on a few threads (NumPy's loops are serial)
+    mask = memory.empty_like(xd, dtype=bool) if record else None
+
+    def block(a: int, b: int) -> None:
+        if mask is not None:  # first: out may be xd itself
+            np.greater(xd[a:b], 0, out=mask[a:b])
+        np.maximum(xd[a:b], zero[a:b], out=out[a:b])
+
+    parallel_for(block, xd.shape[0], xd.size)
+    return out, mask
+
+
 class ReLU(Function):
     """a = max(0, net); da/dnet = 1 where net > 0, else 0 (0 at net = 0, as PyTorch)."""
 
@@ -49,29 +73,8 @@ class ReLU(Function):
 
     @staticmethod
     def forward(ctx, x):
-        xd = x._data
-        if xd.size < _MIN_ZEROS or xd.dtype.kind != "f":  # small, or integers (no gradient)
-            if ctx.needs_input_grad:  # empty unless the graph is recorded: no mask needed
-                ctx.mask = xd > 0
-            return np.maximum(xd, 0)
-        zero = memory.constant(0, xd.shape, xd.dtype)
-        record = bool(ctx.needs_input_grad)
-        if xd.size < (1 << 20):
-            if record:
-                ctx.mask = xd > 0
-            return np.maximum(xd, zero, out=memory.empty_like(xd))
-        # conv feature maps: split over the batch on a few threads (NumPy's loops are serial);
-        # empty_like keeps the input's memory layout
-        out = memory.empty_like(xd)
-        mask = memory.empty_like(xd, dtype=bool) if record else None
-
-        def block(a: int, b: int) -> None:
-            np.maximum(xd[a:b], zero[a:b], out=out[a:b])
-            if mask is not None:
-                np.greater(xd[a:b], 0, out=mask[a:b])
-
-        parallel_for(block, xd.shape[0], xd.size)
-        ctx.mask = mask
+        # the mask only where the graph is recorded (needs_input_grad is empty otherwise)
+        out, ctx.mask = _relu_into(x._data, None, bool(ctx.needs_input_grad))
         return out
 
     @staticmethod
@@ -249,13 +252,21 @@ def _t(x: Any, op: str) -> Tensor:
 
 
 def relu(input: Any, inplace: bool = False) -> Tensor:  # noqa: A002
-    """a = max(0, net).
+    """a = max(0, net). ``inplace=True`` writes a into net's memory and returns net, where no
+    graph is recorded through it (see ``inplace_target``).
 
     >>> import netgrad as ng
     >>> ng.relu(ng.tensor([-1.0, 2.0]))
     tensor([0., 2.])
+    >>> net = ng.tensor([-1.0, 2.0]); ng.relu(net, inplace=True) is net, net
+    (True, tensor([0., 2.]))
     """
-    return ReLU.apply(_t(input, "relu"))
+    x = _t(input, "relu")
+    target = inplace_target(x, "relu") if inplace else None
+    if target is None:
+        return ReLU.apply(x)
+    _relu_into(target, target, False)
+    return x
 
 
 def leaky_relu(input: Any, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:  # noqa: A002
@@ -265,7 +276,9 @@ def leaky_relu(input: Any, negative_slope: float = 0.01, inplace: bool = False) 
     >>> ng.leaky_relu(ng.tensor([-1.0, 2.0]), 0.1)
     tensor([-0.1000,  2.0000])
     """
-    return LeakyReLU.apply(_t(input, "leaky_relu"), float(negative_slope))
+    x = _t(input, "leaky_relu")
+    target = inplace_target(x, "leaky_relu") if inplace else None
+    return write_inplace(x, LeakyReLU.apply(x, float(negative_slope)), target)
 
 
 def sigmoid(input: Any) -> Tensor:  # noqa: A002
@@ -361,7 +374,9 @@ def threshold(input: Any, threshold: float, value: float, inplace: bool = False)
     >>> ng.threshold(ng.tensor([0.5, 2.0]), 1.0, -1.0)
     tensor([-1.,  2.])
     """
-    return Threshold.apply(_t(input, "threshold"), float(threshold), float(value))
+    x = _t(input, "threshold")
+    target = inplace_target(x, "threshold") if inplace else None
+    return write_inplace(x, Threshold.apply(x, float(threshold), float(value)), target)
 
 
 def _xp_tanh(x):

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function, Tensor
-from ._core import as_tensor_arg, xp_of
+from ._core import as_tensor_arg, inplace_target, write_inplace, xp_of
 from .activation import _sigmoid_array, sigmoid
 
 __all__ = ["elu", "gelu", "softplus", "silu"]
@@ -172,7 +172,9 @@ def elu(input: Any, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noq
     >>> ng.elu(ng.tensor([-1000.0, 1.0]))
     tensor([-1.,  1.])
     """
-    return ELU.apply(_t(input, "elu"), float(alpha))
+    x = _t(input, "elu")
+    target = inplace_target(x, "elu") if inplace else None
+    return write_inplace(x, ELU.apply(x, float(alpha)), target)
 
 
 def gelu(input: Any, approximate: str = "none") -> Tensor:  # noqa: A002
@@ -204,4 +206,6 @@ def silu(input: Any, inplace: bool = False) -> Tensor:  # noqa: A002
     >>> ng.silu(ng.tensor([0.0]))
     tensor([0.])
     """
-    return SiLU.apply(_t(input, "silu"))
+    x = _t(input, "silu")
+    target = inplace_target(x, "silu") if inplace else None
+    return write_inplace(x, SiLU.apply(x), target)

@@ -31,11 +31,11 @@ class Dropout(_DropoutNd):
     """Zero each element with probability p in training, scale the rest by 1/(1 - p)."""
 
     def forward(self, input: Any) -> Tensor:  # noqa: A002
-        return dropout(input, self.p, self.training)
+        return dropout(input, self.p, self.training, self.inplace)
 
 
 class Dropout2d(_DropoutNd):
     """Zero whole channels (feature maps) with probability p in training, scale by 1/(1 - p)."""
 
     def forward(self, input: Any) -> Tensor:  # noqa: A002
-        return dropout2d(input, self.p, self.training)
+        return dropout2d(input, self.p, self.training, self.inplace)
