@@ -65,9 +65,10 @@ def inplace_target(x: Tensor, op: str) -> np.ndarray | None:
     return x._data
 
 
-def write_inplace(x: Tensor, result: Tensor, target: np.ndarray | None) -> Tensor:
-    """Finish an ``inplace=True`` op: copy ``result`` into ``target`` (from ``inplace_target``)
-    and return x; without a target, return ``result``."""
+def write_inplace(x: Tensor, result: Tensor, inplace: bool, op: str) -> Tensor:
+    """Finish an op that takes ``inplace``: ``result``, or, with ``inplace=True`` where
+    ``inplace_target`` gives x's memory, result copied into x and x returned."""
+    target = inplace_target(x, op) if inplace else None
     if target is None:
         return result
     np.copyto(target, result._data)

@@ -277,8 +277,7 @@ def leaky_relu(input: Any, negative_slope: float = 0.01, inplace: bool = False) 
     tensor([-0.1000,  2.0000])
     """
     x = _t(input, "leaky_relu")
-    target = inplace_target(x, "leaky_relu") if inplace else None
-    return write_inplace(x, LeakyReLU.apply(x, float(negative_slope)), target)
+    return write_inplace(x, LeakyReLU.apply(x, float(negative_slope)), inplace, "leaky_relu")
 
 
 def sigmoid(input: Any) -> Tensor:  # noqa: A002
@@ -375,8 +374,7 @@ def threshold(input: Any, threshold: float, value: float, inplace: bool = False)
     tensor([-1.,  2.])
     """
     x = _t(input, "threshold")
-    target = inplace_target(x, "threshold") if inplace else None
-    return write_inplace(x, Threshold.apply(x, float(threshold), float(value)), target)
+    return write_inplace(x, Threshold.apply(x, float(threshold), float(value)), inplace, "threshold")
 
 
 def _xp_tanh(x):

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..autograd import Function, Tensor
 from ..autograd.random import rng
-from ._core import as_tensor_arg, inplace_target, write_inplace
+from ._core import as_tensor_arg, write_inplace
 
 __all__ = ["dropout", "dropout2d"]
 
@@ -61,9 +61,8 @@ def dropout(input: Any, p: float = 0.5, training: bool = True, inplace: bool = F
     p = _check_p(p, "dropout")
     if not training or p == 0.0:
         return x
-    target = inplace_target(x, "dropout") if inplace else None
     y = x * 0.0 if p == 1.0 else Dropout.apply(x, _mask(x.shape, p, x.dtype, generator))
-    return write_inplace(x, y, target)
+    return write_inplace(x, y, inplace, "dropout")
 
 
 def dropout2d(input: Any, p: float = 0.5, training: bool = True, inplace: bool = False,  # noqa: A002
@@ -76,7 +75,6 @@ def dropout2d(input: Any, p: float = 0.5, training: bool = True, inplace: bool =
         raise ValueError(f"dropout2d: expected a 3-D or 4-D input, got shape {x.shape}")
     if not training or p == 0.0:
         return x
-    target = inplace_target(x, "dropout2d") if inplace else None
     shape = x.shape[:-2] + (1, 1)
     y = x * 0.0 if p == 1.0 else Dropout.apply(x, _mask(shape, p, x.dtype, generator))
-    return write_inplace(x, y, target)
+    return write_inplace(x, y, inplace, "dropout2d")

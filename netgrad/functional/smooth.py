@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function, Tensor
-from ._core import as_tensor_arg, inplace_target, write_inplace, xp_of
+from ._core import as_tensor_arg, write_inplace, xp_of
 from .activation import _sigmoid_array, sigmoid
 
 __all__ = ["elu", "gelu", "softplus", "silu"]
@@ -173,8 +173,7 @@ def elu(input: Any, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noq
     tensor([-1.,  1.])
     """
     x = _t(input, "elu")
-    target = inplace_target(x, "elu") if inplace else None
-    return write_inplace(x, ELU.apply(x, float(alpha)), target)
+    return write_inplace(x, ELU.apply(x, float(alpha)), inplace, "elu")
 
 
 def gelu(input: Any, approximate: str = "none") -> Tensor:  # noqa: A002
@@ -207,5 +206,4 @@ def silu(input: Any, inplace: bool = False) -> Tensor:  # noqa: A002
     tensor([0.])
     """
     x = _t(input, "silu")
-    target = inplace_target(x, "silu") if inplace else None
-    return write_inplace(x, SiLU.apply(x), target)
+    return write_inplace(x, SiLU.apply(x), inplace, "silu")
