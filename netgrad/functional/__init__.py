@@ -27,5 +27,7 @@ from .pooling import *  # noqa: F401,F403,E402
 from .pooling import __all__ as _p
 from .dropout import *  # noqa: F401,F403,E402
 from .dropout import __all__ as _d
+from .scan import *  # noqa: F401,F403,E402
+from .scan import __all__ as _scan
 
-__all__ = [*_e, *_l, *_r, *_s, *_a, *_sm, *_lo, *_c, *_p, *_d]
+__all__ = [*_e, *_l, *_r, *_s, *_a, *_sm, *_lo, *_c, *_p, *_d, *_scan]
