@@ -237,7 +237,7 @@ def test_sgd_on_a_large_weight_follows_torch(mode, kw):
         opt.step()
         topt.step()
     np.testing.assert_allclose(layer.weight.numpy(), tw.detach().numpy(), rtol=1e-4, atol=1e-6)
-    assert layer.weight._data.flags.f_contiguous  # the update kept the weight's layout
+    assert layer.weight._data.flags.c_contiguous  # the update kept the weight's (PyTorch's) layout
 
 
 @needs_blas

@@ -83,8 +83,12 @@ def test_deepcopy_keeps_the_weight_layout():
 
     layer = nn.Linear(300, 200)
     clone = copy.deepcopy(layer)
-    assert clone.weight.numpy().flags.f_contiguous
+    assert clone.weight.numpy().flags.c_contiguous  # PyTorch's (out, in) row-major weight
     np.testing.assert_array_equal(clone.weight.numpy(), layer.weight.numpy())
+    p = nn.Parameter(ng.tensor(np.asfortranarray(np.arange(60000.0).reshape(200, 300))))
+    q = copy.deepcopy(p)
+    assert q.numpy().flags.f_contiguous and not np.shares_memory(q.numpy(), p.numpy())
+    np.testing.assert_array_equal(q.numpy(), p.numpy())
 
 
 def test_relu_on_a_mid_sized_integer_tensor():
@@ -116,7 +120,7 @@ def test_training_arrays_are_aligned_and_gradients_are_not_copied(monkeypatch):
     w = model[0].weight
     assert _aligned(w.numpy()) and _aligned(w.grad.numpy())
     buf = opt.state[w]["momentum_buffer"].numpy()
-    assert _aligned(buf) and buf.flags.f_contiguous
+    assert _aligned(buf) and buf.flags.c_contiguous
     assert all(_aligned(s) for s in opt._scratch[w])
     # the gradient the Linear op wrote is the very array in .grad: an aligned one is not re-copied
     assert w.grad.numpy() is returned[-1]

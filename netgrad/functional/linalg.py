@@ -128,16 +128,18 @@ class Linear(Function):
         if nw:
             g2 = g.reshape((-1, g.shape[-1])) if g.ndim != 2 else g
             x2 = x.reshape((-1, x.shape[-1])) if x.ndim != 2 else x
-            if not _column_major(w):
+            if type(g2) is not np.ndarray:  # recorded for double backward
                 gw = g2.T @ x2
-            elif type(g2) is np.ndarray:
-                # dJ/dW in the weight's own layout (nn.Linear keeps W^T row-major), so that the
-                # optimiser's elementwise updates run contiguously: x^T delta written into it.
+            else:
+                # dJ/dW = delta^T x, written straight into a gradient in the weight's own layout
+                # (C-contiguous as nn.Linear's and PyTorch's; F for a transposed array a user
+                # passes), so that the optimiser's elementwise updates run over both contiguously.
                 dt = g2.dtype if g2.dtype == x2.dtype else np.result_type(g2, x2)
-                gw = memory.empty((g2.shape[1], x2.shape[1]), dt, order="F")
-                np.matmul(x2.T, g2, out=gw.T)
-            else:  # recorded for double backward
-                gw = (x2.T @ g2).T
+                if _column_major(w):
+                    gw = memory.empty((g2.shape[1], x2.shape[1]), dt, order="F")
+                    np.matmul(x2.T, g2, out=gw.T)
+                else:
+                    gw = np.matmul(g2.T, x2, out=memory.empty((g2.shape[1], x2.shape[1]), dt))
         # The bias was broadcast over the batch: the engine sums dJ/dnet back to its shape.
         return gx, gw, (g if nb else None)
 

@@ -1,7 +1,9 @@
 """``nn.Linear``: net = x W^T + b, with PyTorch's default initialisation.
 
-The weight has PyTorch's (out, in) shape; its memory holds the notes' W (in x out) row by row,
-so the forward pass is the plain product a W (see ``_empty_weight``).
+The weight is stored as PyTorch stores it: a C-contiguous (out_features, in_features) array, so
+``weight.view(-1)``, ``weight.stride()`` and the raw bytes of a state_dict are PyTorch's. The notes'
+W (in x out) is ``weight.T``; the forward pass x @ weight.T reads that transpose in place (BLAS's
+transposed operand, as ``torch.addmm``), without a copy.
 
 >>> import netgrad as ng
 >>> layer = ng.nn.Linear(784, 128)
@@ -29,21 +31,9 @@ from .parameter import Parameter
 
 
 def _empty(*shape: int, dtype: Any = None) -> Parameter:
+    """An uninitialised C-contiguous parameter from netgrad's aligned memory (``autograd.memory``)."""
     d = get_default_dtype() if dtype is None else as_dtype(dtype)
     return Parameter(Tensor._make(memory.empty(shape, d)))
-
-
-def _empty_weight(out_features: int, in_features: int, dtype: Any = None) -> Parameter:
-    """A (out, in) weight whose memory is the notes' W, in x out and row-major.
-
-    PyTorch's shape and indexing, but ``x @ weight.T`` is then the plain product a W that the
-    notes write: NumPy's OpenBLAS runs that GEMM, and the weight gradient's (x^T delta), 10-30%
-    faster than the transposed forms (benchmarks/README.md). Values and indexing are PyTorch's; one
-    difference shows: ``weight.view(-1)`` is a copy here (a column-major array cannot be viewed flat
-    in row-major order), so write to the weight itself, e.g. with ``copy_``.
-    """
-    d = get_default_dtype() if dtype is None else as_dtype(dtype)
-    return Parameter(Tensor._make(memory.empty((out_features, in_features), d, order="F")))
 
 
 class Linear(Module):
@@ -57,7 +47,7 @@ class Linear(Module):
                  dtype: Any = None) -> None:
         super().__init__()
         self.in_features, self.out_features = int(in_features), int(out_features)
-        self.weight = _empty_weight(self.out_features, self.in_features, dtype=dtype)
+        self.weight = _empty(self.out_features, self.in_features, dtype=dtype)
         if bias:
             self.bias = _empty(self.out_features, dtype=dtype)
         else:
