@@ -29,5 +29,7 @@ from .dropout import *  # noqa: F401,F403,E402
 from .dropout import __all__ as _d
 from .scan import *  # noqa: F401,F403,E402
 from .scan import __all__ as _scan
+from .sorting import *  # noqa: F401,F403,E402
+from .sorting import __all__ as _sort
 
-__all__ = [*_e, *_l, *_r, *_s, *_a, *_sm, *_lo, *_c, *_p, *_d, *_scan]
+__all__ = [*_e, *_l, *_r, *_s, *_a, *_sm, *_lo, *_c, *_p, *_d, *_scan, *_sort]

@@ -104,6 +104,7 @@ class Logcumsumexp(Function):
     """y_i = log sum_{j <= i} e^{x_j}; dJ/dx_i = sum_{k >= i} dJ/dy_k e^{x_i - y_k}."""
 
     _array_backward = True
+    _saves_output = True  # backward reads ctx.out: its version is checked
 
     @staticmethod
     def forward(ctx, x, axis):
