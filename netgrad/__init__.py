@@ -31,3 +31,18 @@ from .device import backends, cuda, device  # noqa: E402
 from .explain import explain  # noqa: E402
 
 __version__ = "0.1.0"
+
+# Subpackages that `import netgrad` does not load (each costs import time; viz pulls matplotlib):
+# ``netgrad.optim``, ``netgrad.utils.data`` ... import on first use of the attribute (PEP 562).
+_LAZY_SUBPACKAGES = ("optim", "utils", "data", "train", "viz", "testing", "estimators", "cli")
+
+
+def __getattr__(name: str):  # noqa: ANN202
+    if name in _LAZY_SUBPACKAGES:
+        import importlib
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list:
+    return sorted(set(globals()) | set(_LAZY_SUBPACKAGES))

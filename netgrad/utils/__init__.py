@@ -1,0 +1,11 @@
+"""``netgrad.utils``: PyTorch's ``torch.utils`` namespace; ``netgrad.utils.data`` holds the
+datasets, samplers and ``DataLoader``.
+
+>>> import netgrad
+>>> netgrad.utils.data.DataLoader.__name__
+'DataLoader'
+"""
+
+from . import data
+
+__all__ = ["data"]
