@@ -15,19 +15,35 @@ from .autograd import (
     is_grad_enabled, no_grad, set_grad_enabled,
 )
 from .autograd.creation import (
-    arange, as_tensor, empty, eye, from_numpy, full, full_like, linspace, ones, ones_like, rand,
-    rand_like, randint, randn, randn_like, randperm, tensor, zeros, zeros_like,
+    arange, as_tensor, empty, empty_like, eye, from_numpy, frombuffer, full, full_like, layout,
+    linspace, logspace, ones, ones_like, sparse_coo, strided, tensor, zeros, zeros_like,
 )
+from .autograd.random_creation import (
+    rand, rand_like, randint, randint_like, randn, randn_like, randperm,
+)
+from .autograd.size import Size
 from .autograd.dtypes import (
-    bool, double, float, float16, float32, float64, get_default_dtype, int32, int64, long,
-    set_default_dtype, uint8,
+    bool, char, double, finfo, float, float16, float32, float64, get_default_dtype, half, iinfo,
+    int, int8, int16, int32, int64, long, set_default_dtype, short, uint8,
 )
-from .autograd.random import Generator, default_generator, get_rng_state, manual_seed, set_rng_state
+from .autograd.random import (
+    Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state,
+)
 from .functional import *  # noqa: F401,F403
 from .serialization import load, save
 from . import nn  # noqa: E402
 from .nn.summary import summary  # noqa: E402
-from .device import backends, cuda, device  # noqa: E402
+from .device import (  # noqa: E402
+    accelerator, backends, cuda, device, get_default_device, set_default_device,
+)
+from .functional.conversion import (  # noqa: E402  (binds to/cpu/type/... onto Tensor)
+    from_dlpack, is_complex, is_floating_point, is_nonzero, is_tensor, numel,
+)
+from .functional.legacy import (  # noqa: E402
+    BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor,
+    LongTensor, ShortTensor,
+)
+from .functional.printing import get_printoptions, set_printoptions  # noqa: E402
 from .explain import explain  # noqa: E402
 
 __version__ = "0.1.0"

@@ -1,5 +1,10 @@
-"""Tensor factories with PyTorch's names: ``tensor zeros ones full empty arange linspace eye rand
-randn randint zeros_like ones_like full_like rand_like randn_like``.
+"""Tensor factories with PyTorch's names and arguments: ``tensor as_tensor zeros ones empty full
+arange linspace logspace eye from_numpy frombuffer`` and their ``*_like`` forms; the random ones
+(``rand randn randint randperm ...``) are in ``random_creation.py``.
+
+Sizes come as ``zeros(2, 3)``, ``zeros((2, 3))``, ``zeros([2, 3])``, ``zeros(Size)`` or
+``zeros(size=(2, 3))``; ``device`` may be 'cpu' (anything else raises), ``layout`` strided,
+``pin_memory`` False, and ``out=`` receives the result as in PyTorch.
 
 >>> import netgrad as ng
 >>> ng.zeros(2, 3).shape
@@ -10,144 +15,329 @@ tensor([0, 1, 2, 3])
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 
+from .device import check_device
 from . import dtypes
-from .random import Generator, rng
+from .errors import DTypeError, ShapeError
+from .grad_mode import _state
+from .size import Size
 from .tensor import Tensor, _as_array
 
+__all__ = ["tensor", "as_tensor", "zeros", "ones", "empty", "full", "zeros_like", "ones_like",
+           "empty_like", "full_like", "arange", "linspace", "logspace", "eye", "from_numpy",
+           "frombuffer", "layout", "strided", "sparse_coo", "Size"]
 
-def _size(size: tuple) -> tuple[int, ...]:
+
+class layout:  # noqa: N801 - PyTorch's name
+    """A memory layout; netgrad tensors are all ``strided`` (dense)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"netgrad.{self.name}"
+
+
+strided, sparse_coo, sparse_csr = layout("strided"), layout("sparse_coo"), layout("sparse_csr")
+
+
+class RequiresGradDTypeError(DTypeError, RuntimeError):
+    """requires_grad=True on a non-floating dtype (RuntimeError in PyTorch, DTypeError here)."""
+
+
+class NegativeSizeError(ShapeError, RuntimeError):
+    """A negative dimension (RuntimeError in PyTorch, ShapeError here)."""
+
+
+class FactoryArgumentError(ValueError, RuntimeError):
+    """A bad value for a factory (RuntimeError in PyTorch, ValueError in netgrad before)."""
+
+
+def _size(size: tuple, op: str, kw: Any = None) -> tuple[int, ...]:
+    """Normalise ``*size`` (ints, one tuple/list/Size, or ``size=``) to a tuple of ints."""
+    if kw is not None:
+        if size:
+            raise TypeError(f"{op}(): size given both by position and as size=")
+        size = (kw,)
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     out = []
     for s in size:
-        if isinstance(s, Tensor):
+        if isinstance(s, Tensor) and s.ndim == 0 and s.dtype.kind in "iu":
             s = int(s)
-        if not isinstance(s, (int, np.integer)) or isinstance(s, bool) or s < 0:
-            raise ValueError(f"size must be non-negative integers, got {size}")
+        if isinstance(s, (bool, np.bool_)) or not isinstance(s, (int, np.integer)):
+            raise TypeError(f"{op}(): argument 'size' must be a tuple of ints, got "
+                            f"{type(s).__name__} in {size}")
+        if s < 0:
+            raise NegativeSizeError(f"{op}: dimension sizes must be non-negative, got {tuple(size)}")
         out.append(int(s))
     return tuple(out)
+
+
+def _tuple_size(size: Any, op: str) -> tuple[int, ...]:
+    """``full``/``randint``'s size: a tuple or list only, as in PyTorch (an int is refused)."""
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"{op}(): argument 'size' must be a tuple of ints, not {type(size).__name__}")
+    return _size((tuple(size),), op)
 
 
 def _float_dtype(dtype: Any) -> np.dtype:
     return dtypes.get_default_dtype() if dtype is None else dtypes.as_dtype(dtype)
 
 
-def _finish(arr: np.ndarray, requires_grad: bool) -> Tensor:
+def _check_options(op: str, device: Any = None, layout: Any = None, pin_memory: bool = False) -> None:
+    check_device(device, op)
+    if layout is not None and layout is not strided:
+        raise NotImplementedError(f"{op}: layout {layout!r} is not supported; netgrad tensors are "
+                                  "strided (dense)")
+    if pin_memory:
+        raise RuntimeError(f"{op}: pin_memory=True requires a CUDA or other accelerator backend; "
+                           "netgrad has none")
+
+
+def _finish(arr: np.ndarray, requires_grad: bool = False, out: Tensor | None = None,
+            op: str = "factory", dtype_given: bool = False) -> Tensor:
+    """Wrap ``arr``; with ``out=`` write it there instead (resized if its shape differs)."""
+    if requires_grad and arr.dtype.kind != "f":
+        raise RequiresGradDTypeError(f"{op}: only tensors of floating point dtype can require "
+                                     f"gradients, got {arr.dtype}")
+    if out is not None:
+        return write_out(arr, out, op, dtype_given, requires_grad)
     t = Tensor._make(arr)
     if requires_grad:
-        t.requires_grad_(True)
+        t._requires_grad = True
     return t
 
 
-def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def write_out(arr: np.ndarray, out: Any, op: str, dtype_given: bool = True,
+              requires_grad: bool = False) -> Tensor:
+    """PyTorch's ``out=``: the result goes into ``out`` (same dtype; resized if needed)."""
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{op}(): argument 'out' must be a Tensor, not {type(out).__name__}")
+    if (out.requires_grad or requires_grad) and _state.enabled:
+        raise RuntimeError(f"{op}(): functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad.")
+    if dtype_given and arr.dtype != out.dtype:
+        raise RuntimeError(f"{op}: dtype {arr.dtype} does not match dtype of out parameter "
+                           f"({out.dtype})")
+    if out.shape == arr.shape:
+        out._data[...] = arr
+    else:
+        if out.numel():
+            warnings.warn(f"{op}: an output with one or more elements was resized since it had "
+                          f"shape {tuple(out.shape)}, which does not match the required output "
+                          f"shape {tuple(arr.shape)}.", UserWarning, stacklevel=3)
+        out._data = np.ascontiguousarray(arr, dtype=out.dtype).copy()
+    return out
+
+
+def _filled(fn, size: tuple, op: str, out, dtype, layout, device, requires_grad, pin_memory=False):
+    _check_options(op, device, layout, pin_memory)
+    if dtype is None and out is not None:
+        d = out.dtype
+    else:
+        d = _float_dtype(dtype)
+    return _finish(fn(size, d), requires_grad, out, op, dtype is not None)
+
+
+def tensor(data: Any, dtype: Any = None, *, device: Any = None, requires_grad: bool = False,
+           pin_memory: bool = False) -> Tensor:
     """A new tensor holding a copy of ``data`` (Python floats give the default dtype, float32)."""
-    return _finish(_as_array(data, dtype), requires_grad)
+    _check_options("tensor", device, None, pin_memory)
+    return _finish(_as_array(data, dtype), requires_grad, op="tensor")
 
 
-def as_tensor(data: Any, dtype: Any = None) -> Tensor:
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     """Like ``tensor`` but shares memory with a Tensor or ndarray of the right dtype."""
+    check_device(device, "as_tensor")
     if isinstance(data, Tensor) and (dtype is None or data.dtype == dtypes.as_dtype(dtype)):
         return data
     if isinstance(data, np.ndarray) and (dtype is None or data.dtype == dtypes.as_dtype(dtype)):
         return Tensor._make(data)
+    if isinstance(data, Tensor):
+        return data.to(dtypes.as_dtype(dtype))
+    if dtype is None and not isinstance(data, np.ndarray) and hasattr(data, "__dlpack__"):
+        return Tensor._make(np.from_dlpack(data))
     return tensor(data, dtype)
 
 
-def zeros(*size, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.zeros(_size(size), _float_dtype(dtype)), requires_grad)
+def zeros(*size: Any, out: Tensor | None = None, dtype: Any = None,
+          layout: Any = None, device: Any = None, requires_grad: bool = False,
+          **kwargs: Any) -> Tensor:
+    """A tensor of zeros; ``zeros(2, 3)``, ``zeros((2, 3))`` or ``zeros(size=(2, 3))``."""
+    return _filled(np.zeros, _size(size, "zeros", _kw_size(kwargs, "zeros")), "zeros", out, dtype,
+                   layout, device, requires_grad)
 
 
-def ones(*size, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.ones(_size(size), _float_dtype(dtype)), requires_grad)
+def ones(*size: Any, out: Tensor | None = None, dtype: Any = None, layout: Any = None,
+         device: Any = None, requires_grad: bool = False, **kwargs: Any) -> Tensor:
+    """A tensor of ones."""
+    return _filled(np.ones, _size(size, "ones", _kw_size(kwargs, "ones")), "ones", out, dtype,
+                   layout, device, requires_grad)
 
 
-def empty(*size, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.empty(_size(size), _float_dtype(dtype)), requires_grad)
+def empty(*size: Any, out: Tensor | None = None, dtype: Any = None, layout: Any = None,
+          device: Any = None, requires_grad: bool = False, pin_memory: bool = False,
+          **kwargs: Any) -> Tensor:
+    """An uninitialised tensor."""
+    return _filled(np.empty, _size(size, "empty", _kw_size(kwargs, "empty")), "empty", out, dtype,
+                   layout, device, requires_grad, pin_memory)
 
 
-def full(size: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    if dtype is None:
-        dtype = np.bool_ if isinstance(fill_value, bool) else (
-            np.int64 if isinstance(fill_value, int) else dtypes.get_default_dtype())
-    return _finish(np.full(_size((size,)), fill_value, dtypes.as_dtype(dtype)), requires_grad)
+def _kw_size(kwargs: dict, op: str) -> Any:
+    """``size=`` and ``memory_format=`` (accepted, meaningless for dense CPU arrays)."""
+    size = kwargs.pop("size", None)
+    kwargs.pop("memory_format", None)
+    if kwargs:
+        raise TypeError(f"{op}() got an unexpected keyword argument {next(iter(kwargs))!r}")
+    return size
 
 
-def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.zeros(np.shape(t), dtype or _dtype_of(t)), requires_grad)
+def _fill_dtype(fill_value: Any) -> np.dtype:
+    if isinstance(fill_value, (bool, np.bool_)):
+        return np.dtype(np.bool_)
+    if isinstance(fill_value, (int, np.integer)):
+        return np.dtype(np.int64)
+    if isinstance(fill_value, Tensor):
+        return fill_value.dtype if fill_value.dtype.kind != "f" else dtypes.get_default_dtype()
+    return dtypes.get_default_dtype()
 
 
-def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.ones(np.shape(t), dtype or _dtype_of(t)), requires_grad)
+def full(size: Any, fill_value: Any, *, out: Tensor | None = None, dtype: Any = None,
+         layout: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ``size`` filled with ``fill_value`` (bool -> bool, int -> int64, float -> float32)."""
+    _check_options("full", device, layout)
+    shape = _size((size,), "full")  # an int size too (PyTorch wants a tuple)
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    d = dtypes.as_dtype(dtype) if dtype is not None else (
+        out.dtype if out is not None else _fill_dtype(fill_value))
+    return _finish(np.full(shape, fill_value, d), requires_grad, out, "full", dtype is not None)
 
 
-def full_like(t: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.full(np.shape(t), fill_value, dtype or _dtype_of(t)), requires_grad)
+def _like(input: Any, dtype: Any, op: str, layout: Any, device: Any) -> tuple:  # noqa: A002
+    _check_options(op, device, layout)
+    if dtype is not None:
+        d = dtypes.as_dtype(dtype)
+    elif isinstance(input, (Tensor, np.ndarray)):
+        d = input.dtype
+    else:
+        raise TypeError(f"{op}(): argument 'input' must be a Tensor, not {type(input).__name__}")
+    return tuple(np.shape(input)), d
 
 
-def _dtype_of(t: Any) -> np.dtype:
-    return t.dtype if isinstance(t, (Tensor, np.ndarray)) else dtypes.get_default_dtype()
+def zeros_like(input: Any, *, dtype: Any = None, layout: Any = None, device: Any = None,  # noqa: A002
+               requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    shape, d = _like(input, dtype, "zeros_like", layout, device)
+    return _finish(np.zeros(shape, d), requires_grad, op="zeros_like")
 
 
-def arange(start: float, end: float | None = None, step: float = 1, dtype: Any = None,
+def ones_like(input: Any, *, dtype: Any = None, layout: Any = None, device: Any = None,  # noqa: A002
+              requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    shape, d = _like(input, dtype, "ones_like", layout, device)
+    return _finish(np.ones(shape, d), requires_grad, op="ones_like")
+
+
+def empty_like(input: Any, *, dtype: Any = None, layout: Any = None, device: Any = None,  # noqa: A002
+               requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    shape, d = _like(input, dtype, "empty_like", layout, device)
+    return _finish(np.empty(shape, d), requires_grad, op="empty_like")
+
+
+def full_like(input: Any, fill_value: Any, *, dtype: Any = None, layout: Any = None,  # noqa: A002
+              device: Any = None, requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    shape, d = _like(input, dtype, "full_like", layout, device)
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    with np.errstate(invalid="ignore"):
+        return _finish(np.full(shape, fill_value).astype(d), requires_grad, op="full_like")
+
+
+def _num(v: Any) -> Any:
+    return v.item() if isinstance(v, Tensor) else v
+
+
+def arange(start: Any = 0, end: Any = None, step: Any = 1, *, out: Tensor | None = None,
+           dtype: Any = None, layout: Any = None, device: Any = None,
            requires_grad: bool = False) -> Tensor:
+    """[start, end) by step; ints give int64, any float gives the default float dtype."""
+    _check_options("arange", device, layout)
+    start, end, step = _num(start), _num(end), _num(step)
     if end is None:
         start, end = 0, start
     if step == 0:
-        raise ValueError("arange: step must be nonzero")
+        raise FactoryArgumentError("arange: step must be nonzero")
+    if (end - start) * step < 0:
+        raise FactoryArgumentError(f"arange: upper bound and lower bound inconsistent with step sign "
+                           f"(start={start}, end={end}, step={step})")
     if dtype is None:
         all_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
-        dtype = np.int64 if all_int else dtypes.get_default_dtype()
-    return _finish(np.arange(start, end, step, dtype=dtypes.as_dtype(dtype)), requires_grad)
+        d = out.dtype if out is not None else (
+            np.dtype(np.int64) if all_int else dtypes.get_default_dtype())
+    else:
+        d = dtypes.as_dtype(dtype)
+    n = int(np.ceil((end - start) / step))
+    # start + i * step in double precision, then cast (PyTorch's values for float32 too)
+    arr = (start + np.arange(n, dtype=np.float64) * step) if d.kind == "f" or not all(
+        isinstance(v, (int, np.integer)) for v in (start, end, step)) else np.arange(start, end, step)
+    return _finish(arr.astype(d), requires_grad, out, "arange", dtype is not None)
 
 
-def linspace(start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.linspace(start, end, steps, dtype=_float_dtype(dtype)), requires_grad)
+def linspace(start: Any, end: Any, steps: int, *, out: Tensor | None = None, dtype: Any = None,
+             layout: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """``steps`` evenly spaced values from start to end inclusive."""
+    _check_options("linspace", device, layout)
+    if not isinstance(steps, (int, np.integer)) or isinstance(steps, bool):
+        raise TypeError(f"linspace(): argument 'steps' must be int, not {type(steps).__name__}")
+    if steps < 0:
+        raise FactoryArgumentError(f"linspace: number of steps must be non-negative, got {steps}")
+    d = _float_dtype(dtype) if dtype is not None or out is None else out.dtype
+    arr = np.linspace(_num(start), _num(end), steps, dtype=np.float64)
+    return _finish(arr.astype(d), requires_grad, out, "linspace", dtype is not None)
 
 
-def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
+def logspace(start: Any, end: Any, steps: int, base: float = 10.0, *, out: Tensor | None = None,
+             dtype: Any = None, layout: Any = None, device: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    """base ** linspace(start, end, steps)."""
+    _check_options("logspace", device, layout)
+    d = _float_dtype(dtype) if dtype is not None or out is None else out.dtype
+    arr = np.power(float(base), np.linspace(_num(start), _num(end), steps, dtype=np.float64))
+    return _finish(arr.astype(d), requires_grad, out, "logspace", dtype is not None)
 
 
-def rand(*size, generator: Generator | None = None, dtype: Any = None,
-         requires_grad: bool = False) -> Tensor:
-    """Uniform samples on [0, 1)."""
-    d = _float_dtype(dtype)
-    return _finish(rng(generator).random(_size(size), dtype=np.float64).astype(d, copy=False), requires_grad)
+def eye(n: int, m: int | None = None, *, out: Tensor | None = None, dtype: Any = None,
+        layout: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """The n x m identity matrix (m = n by default)."""
+    _check_options("eye", device, layout)
+    for v, name in ((n, "n"), (m, "m")):
+        if v is not None and (not isinstance(v, (int, np.integer)) or isinstance(v, bool)):
+            raise TypeError(f"eye(): argument '{name}' must be int, not {type(v).__name__}")
+        if v is not None and v < 0:
+            raise FactoryArgumentError(f"eye: {name} must be greater or equal to 0, got {v}")
+    d = _float_dtype(dtype) if dtype is not None or out is None else out.dtype
+    return _finish(np.eye(n, m, dtype=d), requires_grad, out, "eye", dtype is not None)
 
 
-def randn(*size, generator: Generator | None = None, dtype: Any = None,
-          requires_grad: bool = False) -> Tensor:
-    """Standard normal samples."""
-    d = _float_dtype(dtype)
-    return _finish(rng(generator).standard_normal(_size(size)).astype(d, copy=False), requires_grad)
+def from_numpy(ndarray: np.ndarray) -> Tensor:
+    """A tensor sharing memory with ``ndarray`` (as ``torch.from_numpy``)."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"from_numpy: expected np.ndarray (got {type(ndarray).__name__})")
+    if ndarray.dtype.kind not in "fiub":
+        raise TypeError(f"from_numpy: can't convert np.ndarray of type {ndarray.dtype}; netgrad "
+                        "supports floating, integer and bool arrays")
+    return Tensor._make(ndarray)
 
 
-def randint(low: int, high: int | None = None, size: tuple = (), generator: Generator | None = None,
-            dtype: Any = None) -> Tensor:
-    """Integers uniform on [low, high) (``randint(high, size)`` as in PyTorch too)."""
-    if high is None:
-        low, high = 0, low
-    return Tensor._make(rng(generator).integers(low, high, _size((size,)), dtype=dtype or np.int64))
-
-
-def rand_like(t: Any, generator: Generator | None = None) -> Tensor:
-    return rand(*np.shape(t), generator=generator, dtype=_dtype_of(t))
-
-
-def randn_like(t: Any, generator: Generator | None = None) -> Tensor:
-    return randn(*np.shape(t), generator=generator, dtype=_dtype_of(t))
-
-
-def randperm(n: int, generator: Generator | None = None) -> Tensor:
-    return Tensor._make(rng(generator).permutation(n).astype(np.int64))
-
-
-def from_numpy(arr: np.ndarray) -> Tensor:
-    """A tensor sharing memory with ``arr`` (as ``torch.from_numpy``)."""
-    if not isinstance(arr, np.ndarray):
-        raise TypeError(f"from_numpy: expected an ndarray, got {type(arr).__name__}")
-    return Tensor._make(arr)
+def frombuffer(buffer: Any, *, dtype: Any, count: int = -1, offset: int = 0,
+               requires_grad: bool = False) -> Tensor:
+    """A 1-D tensor sharing memory with a Python buffer (bytes, bytearray, memoryview, array)."""
+    arr = np.frombuffer(buffer, dtype=dtypes.as_dtype(dtype), count=count, offset=offset)
+    if not arr.flags.writeable:
+        warnings.warn("frombuffer: the given buffer is not writable; the tensor is read-only",
+                      UserWarning, stacklevel=2)
+    return _finish(arr, requires_grad, op="frombuffer")

@@ -7,6 +7,7 @@ True
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 import numpy as np
@@ -16,18 +17,25 @@ float64 = np.dtype(np.float64)
 float16 = np.dtype(np.float16)
 int64 = np.dtype(np.int64)
 int32 = np.dtype(np.int32)
+int16 = np.dtype(np.int16)
+int8 = np.dtype(np.int8)
 uint8 = np.dtype(np.uint8)
 bool = np.dtype(np.bool_)  # noqa: A001 - PyTorch's name, deliberately shadowed in this module
 float = float32  # noqa: A001
 double = float64
+half = float16
 long = int64
+int = int32  # noqa: A001
+short = int16
+char = int8  # PyTorch's CharTensor is int8
 
 _default_float = float32
 
 _ALIASES = {
     "float32": float32, "float": float32, "float64": float64, "double": float64,
     "float16": float16, "half": float16, "int64": int64, "long": int64,
-    "int32": int32, "int": int32, "uint8": uint8, "bool": bool,
+    "int32": int32, "int": int32, "int16": int16, "short": int16, "int8": int8, "char": int8,
+    "uint8": uint8, "byte": uint8, "bool": bool,
 }
 
 
@@ -54,3 +62,45 @@ def as_dtype(dtype: Any) -> np.dtype:
     except TypeError as e:
         raise TypeError(f"unknown dtype {dtype!r}") from e
 
+
+
+class finfo:
+    """Limits of a floating dtype as Python floats (``torch.finfo``); the default dtype if none.
+
+    >>> finfo(float32).eps
+    1.1920928955078125e-07
+    """
+
+    def __init__(self, type: Any = None) -> None:  # noqa: A002
+        d = get_default_dtype() if type is None else as_dtype(type)
+        if d.kind != "f":
+            raise TypeError(f"finfo() requires a floating point input type, got {d}; use iinfo")
+        i = np.finfo(d)
+        self.bits = i.bits
+        self.eps, self.max, self.min = builtins.float(i.eps), builtins.float(i.max), builtins.float(i.min)
+        self.tiny = self.smallest_normal = builtins.float(i.smallest_normal)
+        self.resolution = builtins.float(i.resolution)
+        self.dtype = d.name
+
+    def __repr__(self) -> str:
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
+                f"eps={self.eps:g}, smallest_normal={self.tiny:g}, tiny={self.tiny:g}, "
+                f"dtype={self.dtype})")
+
+
+class iinfo:
+    """Limits of an integer dtype as Python ints (``torch.iinfo``).
+
+    >>> iinfo(uint8).max
+    255
+    """
+
+    def __init__(self, type: Any) -> None:  # noqa: A002
+        d = as_dtype(type)
+        if d.kind not in "iu":
+            raise TypeError(f"iinfo() requires an integer input type, got {d}; use finfo")
+        i = np.iinfo(d)
+        self.bits, self.min, self.max, self.dtype = i.bits, builtins.int(i.min), builtins.int(i.max), d.name
+
+    def __repr__(self) -> str:
+        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"

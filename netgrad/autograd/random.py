@@ -9,15 +9,31 @@ True
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+
+from .device import check_device
+from .device import device as _device
 
 
 class Generator:
     """A seedable random source (NumPy's PCG64) with a JSON-serialisable state."""
 
-    def __init__(self, seed: int | None = None):
+    def __init__(self, seed: Any = None, *, device: Any = "cpu"):
+        # torch.Generator(device='cpu') / torch.Generator('cpu'); netgrad's Generator(seed) too
+        if isinstance(seed, str) or type(seed).__name__ == "device":
+            seed, device = None, seed
+        check_device(device, "Generator")
+        self.device = _device(device)
         self._rng = np.random.default_rng(seed)
         self._seed = seed
+
+    def seed(self) -> int:
+        """Re-seed from fresh entropy and return the new seed."""
+        new = int(np.random.SeedSequence().entropy % (2 ** 63))
+        self.manual_seed(new)
+        return new
 
     def manual_seed(self, seed: int) -> Generator:
         if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
@@ -48,6 +64,15 @@ default_generator = Generator()
 def manual_seed(seed: int) -> Generator:
     """Seed netgrad's default generator: initialisation, dropout, shuffling all follow it."""
     return default_generator.manual_seed(seed)
+
+
+def seed() -> int:
+    """Seed the default generator from fresh entropy; returns the seed."""
+    return default_generator.seed()
+
+
+def initial_seed() -> int | None:
+    return default_generator.initial_seed()
 
 
 def get_rng_state() -> dict:
