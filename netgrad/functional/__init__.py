@@ -31,7 +31,11 @@ from .scan import *  # noqa: F401,F403,E402
 from .scan import __all__ as _scan
 from .sorting import *  # noqa: F401,F403,E402
 from .sorting import __all__ as _sort
+from .trig import *  # noqa: F401,F403,E402
+from .trig import __all__ as _trig
+from .pointwise import *  # noqa: F401,F403,E402
+from .pointwise import __all__ as _pw
 from .indexing import *  # noqa: F401,F403,E402
 from .indexing import __all__ as _idx
 
-__all__ = [*_e, *_l, *_r, *_s, *_a, *_sm, *_lo, *_c, *_p, *_d, *_scan, *_sort, *_idx]
+__all__ = [*_e, *_l, *_r, *_s, *_a, *_sm, *_lo, *_c, *_p, *_d, *_scan, *_sort, *_trig, *_pw, *_idx]
