@@ -79,7 +79,7 @@ class finfo:
         self.bits = i.bits
         self.eps, self.max, self.min = builtins.float(i.eps), builtins.float(i.max), builtins.float(i.min)
         self.tiny = self.smallest_normal = builtins.float(i.smallest_normal)
-        self.resolution = builtins.float(i.resolution)
+        self.resolution = 10.0 ** -i.precision  # PyTorch's value (NumPy's is rounded to the dtype)
         self.dtype = d.name
 
     def __repr__(self) -> str:
