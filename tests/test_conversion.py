@@ -169,3 +169,12 @@ def test_set_printoptions_precision_as_torch():
     assert ng.get_printoptions()["precision"] == 4
     with pytest.raises(ValueError, match="profile"):
         ng.set_printoptions(profile="wide")
+
+
+def test_utils_dlpack_capsules_as_torch():
+    x = ng.ones(2)
+    y = ng.utils.dlpack.from_dlpack(ng.utils.dlpack.to_dlpack(x))
+    y[0] = 5.0  # shares memory and stays writable
+    assert x.tolist() == [5.0, 1.0]
+    assert ng.utils.dlpack.from_dlpack(torch.utils.dlpack.to_dlpack(torch.arange(3))).tolist() == [0, 1, 2]
+    assert torch.utils.dlpack.from_dlpack(ng.utils.dlpack.to_dlpack(ng.arange(3))).tolist() == [0, 1, 2]

@@ -6,6 +6,6 @@ datasets, samplers and ``DataLoader``.
 'DataLoader'
 """
 
-from . import data
+from . import data, dlpack
 
-__all__ = ["data"]
+__all__ = ["data", "dlpack"]
