@@ -100,10 +100,18 @@ def check_int_dtype(ngf: Callable, thf: Callable, values: list) -> None:
             ng.set_default_dtype("float32")
 
 
-def check_out(ngf: Callable, thf: Callable, x: np.ndarray, name: str, float_result: bool = True) -> None:
-    """out=: written in place and returned, cast to out's dtype, resized with a warning, refused
-    for integer out of a float result and under autograd, as in torch."""
-    for odt in (np.float32, np.float64):
+def check_out(ngf: Callable, thf: Callable, x: np.ndarray, name: str, float_result: bool = True,
+              exact: bool = False) -> None:
+    """out=: written in place and returned, cast to out's dtype (``exact``: refused unless it is
+    the result's dtype), resized with a warning, refused for integer out of a float result and
+    under autograd, as in torch."""
+    other = np.float64 if x.dtype == np.float32 else np.float32
+    if exact:
+        with pytest.raises(RuntimeError):
+            thf(torch.from_numpy(x), out=torch.zeros(x.shape, dtype=getattr(torch, other.__name__)))
+        with pytest.raises(RuntimeError, match="Found dtype"):
+            ngf(ng.tensor(x), out=ng.zeros(x.shape, dtype=other))
+    for odt in ((x.dtype.type,) if exact else (np.float32, np.float64)):
         o_ng, o_th = ng.zeros(x.shape, dtype=odt), torch.zeros(x.shape, dtype=getattr(torch, odt.__name__))
         mem = o_ng.numpy()
         r_ng = ngf(ng.tensor(x), out=o_ng)
@@ -118,7 +126,7 @@ def check_out(ngf: Callable, thf: Callable, x: np.ndarray, name: str, float_resu
         thf(torch.from_numpy(x), out=big_th)
     assert_close(big_ng, big_th, 1e-6, 1e-6, "resized out")
     if float_result:
-        with pytest.raises(RuntimeError, match="can't be cast"):
+        with pytest.raises(RuntimeError, match="can't be cast|Found dtype"):
             ngf(ng.tensor(x), out=ng.zeros(x.shape, dtype=ng.int64))
     with pytest.raises(RuntimeError, match=f"{name}\\(\\): functions with out="):
         ngf(ng.tensor(x, requires_grad=True), out=ng.zeros(x.shape, dtype=x.dtype))

@@ -41,10 +41,14 @@ from .arrange import *  # noqa: F401,F403,E402
 from .arrange import __all__ as _arr
 from .einsum import *  # noqa: F401,F403,E402
 from .einsum import __all__ as _ein
-from .sampling import *  # noqa: F401,F403,E402
-from .sampling import __all__ as _smp
+from .rounding import *  # noqa: F401,F403,E402
+from .rounding import __all__ as _rnd
+from .arith import *  # noqa: F401,F403,E402
+from .arith import __all__ as _ar
+from .logical import *  # noqa: F401,F403,E402
+from .logical import __all__ as _lg
 
 __all__ = [
     *_e, *_l, *_r, *_s, *_a, *_sm, *_lo, *_c, *_p, *_d, *_scan, *_sort, *_trig, *_pw, *_idx,
-    *_arr, *_ein, *_smp,
+    *_arr, *_ein, *_rnd, *_ar, *_lg,
 ]

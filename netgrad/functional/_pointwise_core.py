@@ -123,15 +123,19 @@ def _can_cast(src: np.dtype, dst: np.dtype) -> bool:
     return not (src.kind != "b" and dst.kind == "b")
 
 
-def write_out(op: str, out: Tensor | None, result: Tensor) -> Tensor:
+def write_out(op: str, out: Tensor | None, result: Tensor, exact: bool = False) -> Tensor:
     """``result``, or, with ``out=``, result written into out's memory and out returned.
 
-    As in PyTorch, out keeps its dtype (the result is cast when PyTorch's casting rule allows)
-    and is resized when its shape differs (with a warning unless it was empty).
+    As in PyTorch, out keeps its dtype (the result is cast when PyTorch's casting rule allows;
+    ``exact``: ops such as floor that PyTorch gives no cast) and is resized when its shape
+    differs (with a warning unless it was empty).
     """
     if out is None:
         return result
     r = result._data
+    if exact and r.dtype != out.dtype:
+        raise RuntimeError(f"{op}(): Found dtype {torch_name(out.dtype)} but expected "
+                           f"{torch_name(r.dtype)} (out= must have the result's dtype)")
     if not _can_cast(r.dtype, out.dtype):
         raise RuntimeError(f"{op}(): result type {torch_name(r.dtype)} can't be cast to the "
                            f"desired output type {torch_name(out.dtype)}")
