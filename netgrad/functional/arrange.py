@@ -11,7 +11,7 @@ adds back at those positions, and its second derivative follows. Ops that build 
 >>> ng.flip(ng.tensor([1.0, 2.0, 3.0]), [0]).tolist()
 [3.0, 2.0, 1.0]
 >>> ng.tril(ng.ones(2, 2)).tolist()
-[[1.0, 0.0], [0.0, 1.0]]
+[[1.0, 0.0], [1.0, 1.0]]
 """
 
 from __future__ import annotations
