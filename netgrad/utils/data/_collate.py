@@ -72,7 +72,7 @@ def _stack(arrays: list[np.ndarray]) -> Tensor:
                            f"{shapes}; pad the examples or pass a collate_fn") from e
 
 
-def default_collate(batch: list[Any]) -> Any:
+def default_collate(batch: Sequence[Any]) -> Any:
     """Stack a list of examples: tensors, arrays and numbers into one tensor with a leading batch
     dimension (Python floats -> float64, ints -> int64, bools -> bool); dicts, namedtuples and
     lists element by element (tuples give lists, as PyTorch); strings stay a list."""
@@ -94,11 +94,11 @@ def default_collate(batch: list[Any]) -> Any:
     if isinstance(elem, Mapping):
         return _same_type(elem, {k: default_collate([d[k] for d in batch]) for k in elem})
     if isinstance(elem, tuple) and hasattr(elem, "_fields"):
-        return type(elem)(*(default_collate(list(s)) for s in zip(*batch)))
+        return type(elem)(*(default_collate(s) for s in zip(*batch)))
     if isinstance(elem, Sequence):
         if any(len(b) != len(elem) for b in batch):
             raise RuntimeError("default_collate: each element in list of batch should be of equal size")
-        columns = [default_collate(list(s)) for s in zip(*batch)]
+        columns = [default_collate(s) for s in zip(*batch)]
         if isinstance(elem, tuple):
             return columns
         try:
