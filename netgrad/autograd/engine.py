@@ -144,6 +144,7 @@ class _Sink:
         # Keyed by id but holding the array, so that a freed array's id cannot be reused and
         # mistaken for it (which would cost a spurious copy).
         self.handed: dict[int, Any] = {}
+        self.pending: dict[int, tuple[Tensor, Any]] = {}  # hooked leaves: id -> (leaf, summed grad)
         for k, t in enumerate(inputs or ()):
             if not isinstance(t, Tensor) or not t._requires_grad:
                 raise GraphError(f"grad: input {k} does not require grad")
@@ -171,6 +172,18 @@ class _Sink:
             g = memory.copy(g)
         self.handed[id(g)] = g
         leaf.grad = _make(g) if self.arrays else g
+
+    def pend(self, leaf: Tensor, g: Any) -> None:
+        """Hold a hooked leaf's gradient until backward has summed every path into it: its hooks
+        see dJ/dleaf once, as in PyTorch."""
+        prev = self.pending.get(id(leaf))
+        self.pending[id(leaf)] = (leaf, g if prev is None else prev[1] + g)
+
+    def flush_pending(self) -> None:
+        for leaf, g in self.pending.values():
+            (g,) = _run_hooks({0: leaf._hooks}, [g], self.arrays)
+            self.leaf(leaf, g)
+        self.pending.clear()
 
     def node_output(self, node: Function, grads: list) -> None:
         for idx, g in enumerate(grads):
@@ -232,6 +245,22 @@ def _retain(node: Function, grads: list, arrays: bool) -> None:
             t.grad = t.grad + g
 
 
+def _run_hooks(hooks: dict, grads: list, arrays: bool) -> list:
+    """Pass each output's gradient through its tensor's hooks (``Tensor.register_hook``), in the
+    order they were registered; a hook that returns a tensor replaces the gradient."""
+    grads = list(grads)
+    for idx, fns in hooks.items():
+        g = grads[idx]
+        if g is None or not fns:
+            continue
+        for fn in list(fns.values()):
+            res = fn(_make(g) if arrays else g)
+            if res is not None:
+                g = res
+        grads[idx] = g._data if arrays and isinstance(g, Tensor) else g
+    return grads
+
+
 def _conform(g: Any, edge: tuple, node: Function, arrays: bool) -> Any:
     """Bring a gradient returned by ``node.backward`` to its input's type, dtype and shape:
     the one place where broadcasting is undone."""
@@ -290,7 +319,7 @@ def run_backward(
         sink.handed[id(g)] = g
         fn = t.grad_fn
         if fn is None:
-            sink.leaf(t, g)
+            sink.pend(t, g) if getattr(t, "_hooks", None) else sink.leaf(t, g)
             continue
         if fn._freed:
             raise GraphError(_FREED_MSG)
@@ -326,12 +355,16 @@ def run_backward(
                         if deps[tgt] == 0:
                             ready.append(tgt)
             else:
+                if node._hooks:
+                    grads = _run_hooks(node._hooks, grads, arrays)
                 if node._retained is not None:
                     _retain(node, grads, arrays)
                 if sink.nodes:
                     sink.node_output(node, grads)
                 if node._n_out != 1 and any(g is None for g in grads):
                     grads = _missing_outputs(node, grads, arrays)
+                if node._versions:
+                    node.check_versions()
                 arr_mode = arrays and node._array_backward
                 node._arrays = arr_mode
                 if not arr_mode:
@@ -352,7 +385,9 @@ def run_backward(
                         if not (arrays and type(g) is ndarray and g.shape == e[2] and g.dtype == e[3]):
                             g = _conform(g, e, node, arrays)
                         if not isinstance(tgt, Function):
-                            if (plain_leaves and tgt.grad is None and id(g) not in handed
+                            if getattr(tgt, "_hooks", None):
+                                sink.pend(tgt, g)
+                            elif (plain_leaves and tgt.grad is None and id(g) not in handed
                                     and owns_memory(g)):
                                 handed[id(g)] = g
                                 tgt.grad = _make(g)
@@ -373,6 +408,7 @@ def run_backward(
                 # Drop saved tensors and edges now: this is what frees the activations' memory.
                 node.__dict__.clear()
                 node._freed = True
+        sink.flush_pending()
     finally:
         _state.enabled = prev_mode
     return sink.finish(allow_unused) if inputs is not None else None

@@ -33,7 +33,7 @@ import numpy as np
 
 from .errors import GraphError, NetgradError, ShapeError
 from .grad_mode import _state
-from .tensor import Tensor
+from .tensor import Tensor, version_box
 
 _ndarray = np.ndarray
 _make = Tensor._make
@@ -56,6 +56,10 @@ class Function:
     _saved: tuple = ()
     _saved_outputs = None  # [(position in _saved, output index)] for outputs a custom forward saved
     _n_out = 1  # outputs of this node; set on the instance only for tuple outputs
+    _hooks = None  # {output index: {id: hook}} from Tensor.register_hook on non-leaf outputs
+    _versions = None  # [(tensor, version when saved)]: checked before backward runs
+    _saves_output = False  # forward keeps its output's memory (ctx.out): its version is checked
+    _torch_name = None  # PyTorch's name for this node where it is not f"{class name}Backward0"
     needs_input_grad: tuple = ()
 
     @staticmethod
@@ -68,8 +72,49 @@ class Function:
 
     # -------------------------------------------------------------- ctx API
     def save_for_backward(self, *tensors: Any) -> None:
-        """Keep tensors for ``backward``; read them back with ``ctx.saved_tensors``."""
+        """Keep tensors for ``backward``; read them back with ``ctx.saved_tensors``. Their
+        versions are noted, so that backward can refuse values changed in place since."""
         self._saved = tensors
+        self._versions = [(t, version_box(t)[0]) for t in tensors if isinstance(t, Tensor)]
+
+    def check_versions(self) -> None:
+        """Raise PyTorch's error if a saved tensor was changed in place after it was saved."""
+        for t, v in self._versions:
+            now = version_box(t)[0]
+            if now != v:
+                kind = {"f": "Float", "i": "Long", "u": "Byte", "b": "Bool"}.get(t.dtype.kind, "")
+                if t.dtype.itemsize == 8 and kind == "Float":
+                    kind = "Double"
+                where = (f"which is output {t._out_idx} of {t.grad_fn.name()}," if t.grad_fn is not None
+                         else "which is a leaf tensor,")
+                raise GraphError(
+                    "one of the variables needed for gradient computation has been modified by an "
+                    f"inplace operation: [torch.{kind}Tensor {list(t.shape)}], {where} is at version "
+                    f"{now}; expected version {v} instead (in the backward of {self.name()}). Compute "
+                    "the in-place change out of place (e.g. y = y + 1 instead of y += 1), or .clone() "
+                    "the tensor before changing it.")
+
+    # ------------------------------------------------------- introspection
+    def name(self) -> str:
+        """PyTorch's name for this node, e.g. ``MulBackward0``."""
+        return self._torch_name or f"{type(self).__name__}Backward0"
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {id(self):#x}>"
+
+    @property
+    def next_functions(self) -> tuple:
+        """((node, output index), ...) per forward input: the node that made it, an
+        ``AccumulateGrad`` for a leaf that requires grad, ``(None, 0)`` otherwise."""
+        edges = self.__dict__.get("_edges", ())
+        consts = self.__dict__.get("_consts", ())
+        return tuple((None, 0) if e is None else
+                     (AccumulateGrad(e[0]), 0) if isinstance(e[0], Tensor) else (e[0], e[1])
+                     for i, e in enumerate(edges) if i not in consts)
+
+    def register_hook(self, hook):
+        raise NotImplementedError(f"{self.name()}.register_hook: node hooks are not supported; "
+                                  "use Tensor.register_hook")
 
     @property
     def saved_tensors(self) -> tuple:
@@ -113,7 +158,8 @@ class Function:
         if record:
             edges = []
             needs = []
-            for a in args:
+            consts = None  # positions of arguments that are not tensors (next_functions skips them)
+            for i, a in enumerate(args):
                 if isinstance(a, Tensor) and a._requires_grad:
                     fn, d = a.grad_fn, a._data
                     # A leaf is its own edge target: the engine accumulates into its .grad.
@@ -123,7 +169,11 @@ class Function:
                 else:
                     edges.append(None)
                     needs.append(False)
+                    if not isinstance(a, Tensor):
+                        consts = [i] if consts is None else [*consts, i]
             ctx._edges = edges
+            if consts is not None:
+                ctx._consts = consts
             ctx.needs_input_grad = tuple(needs)
         try:
             if cls._array_backward:
@@ -143,6 +193,8 @@ class Function:
 
         if record and not cls._array_backward and ctx._saved:
             _note_saved_outputs(ctx, out, args)
+        if record and cls._saves_output:
+            return _keep_output_version(ctx, out)
         if type(out) is _ndarray:
             # The common case, _wrap_output inlined: this runs once per op, recorded or not.
             t = _new(Tensor)
@@ -162,6 +214,32 @@ class Function:
             ctx._out_meta = [(o.shape, o.dtype) for o in outs]
             return outs
         return _wrap_output(out, ctx, 0, record)
+
+
+class AccumulateGrad:
+    """The node that stores a leaf's gradient in its ``.grad`` (``next_functions`` shows it)."""
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+        self.next_functions: tuple = ()
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {id(self):#x}>"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, AccumulateGrad) and other.variable is self.variable
+
+    __hash__ = object.__hash__
+
+
+def _keep_output_version(ctx: Function, out: Any) -> Tensor:
+    """Wrap the output of an op whose backward reads its own output, and note its version."""
+    t = _wrap_output(out, ctx, 0, True)
+    ctx._versions = [*(ctx._versions or ()), (t, version_box(t)[0])]
+    return t
 
 
 def _bind_kwargs(cls: type, args: tuple, kwargs: dict) -> tuple:

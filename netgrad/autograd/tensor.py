@@ -19,7 +19,6 @@ import numpy as np
 
 from . import dtypes
 from .errors import DTypeError, GraphError
-from .grad_mode import _state
 
 _ndarray = np.ndarray
 
@@ -47,13 +46,40 @@ def _as_array(data: Any, dtype=None) -> np.ndarray:
     return arr
 
 
+def version_box(t: Tensor) -> list:
+    """The tensor's version counter, a one-element list shared with its views (made lazily, so
+    that tensors nobody saves or changes in place never pay for one)."""
+    try:
+        return t._vc
+    except AttributeError:
+        box = t._vc = [0]
+        return box
+
+
+class HookHandle:
+    """What ``register_hook`` returns: ``remove()`` takes the hook away again."""
+
+    _next_id = 0
+
+    def __init__(self, hooks: dict, hook) -> None:
+        HookHandle._next_id += 1
+        self.id, self._hooks = HookHandle._next_id, hooks
+        hooks[self.id] = hook
+
+    def remove(self) -> None:
+        self._hooks.pop(self.id, None)
+
+
 class Tensor:
     """A multi-dimensional array that records the ops applied to it for reverse-mode autodiff.
 
     Create tensors with ``ng.tensor(data)`` or the factory functions (``ng.zeros``, ``ng.randn``...).
     """
 
-    __slots__ = ("_data", "grad", "_requires_grad", "grad_fn", "_out_idx", "__weakref__")
+    # _vc: the version counter ([n], shared with views; made on first use, see ``version_box``);
+    # _view: (base, f) for a view, f(base) giving this tensor again; _hooks: a leaf's grad hooks.
+    __slots__ = ("_data", "grad", "_requires_grad", "grad_fn", "_out_idx", "_vc", "_view", "_hooks",
+                 "__weakref__")
     # NumPy must hand `ndarray op Tensor` to our reflected operators instead of looping itself.
     __array_ufunc__ = None
     __hash__ = object.__hash__
@@ -175,8 +201,10 @@ class Tensor:
         return bool(self._data.item())
 
     def detach(self) -> Tensor:
-        """A new tensor sharing memory, cut from the graph."""
-        return Tensor._make(self._data)
+        """A new tensor sharing memory (and the version counter), cut from the graph."""
+        t = Tensor._make(self._data)
+        t._vc = version_box(self)
+        return t
 
     def detach_(self) -> Tensor:
         self.grad_fn = None
@@ -206,75 +234,35 @@ class Tensor:
 
         run_backward([self], [gradient], retain_graph, create_graph)
 
-    # ----------------------------------------------------------- in-place ops
-    def _check_inplace(self, op: str) -> None:
-        if self._requires_grad and _state.enabled:
-            kind = "a leaf tensor that requires grad" if self.grad_fn is None else "a tensor in the graph"
-            raise GraphError(f"{op}: in-place change of {kind}; wrap it in `with ng.no_grad():`")
+    # ------------------------------------------------------ version counter
+    @property
+    def _version(self) -> int:
+        """How many in-place changes this tensor's memory has had (shared with its views)."""
+        return version_box(self)[0]
 
-    def _set(self, op: str, value: Any) -> Tensor:
-        self._check_inplace(op)
-        v = value._data if isinstance(value, Tensor) else value
-        self._data[...] = v
-        return self
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` with dJ/dself when backward computes it; a tensor it returns
+        replaces the gradient. Returns a handle whose ``remove()`` takes the hook away.
 
-    def zero_(self) -> Tensor:
-        return self._set("zero_", 0)
-
-    def fill_(self, value: float) -> Tensor:
-        return self._set("fill_", value)
-
-    def copy_(self, src: Any) -> Tensor:
-        src_arr = src._data if isinstance(src, Tensor) else np.asarray(src)
-        try:
-            fits = np.broadcast_shapes(src_arr.shape, self.shape) == self.shape
-        except ValueError:
-            fits = False
-        if not fits:
-            raise ValueError(f"copy_: source of shape {src_arr.shape} does not fit shape {self.shape}")
-        return self._set("copy_", src_arr)
-
-    def add_(self, other: Any, alpha: float = 1.0) -> Tensor:
-        self._check_inplace("add_")
-        o = other._data if isinstance(other, Tensor) else other
-        self._data += alpha * o if alpha != 1.0 else o
-        return self
-
-    def sub_(self, other: Any, alpha: float = 1.0) -> Tensor:
-        return self.add_(other, -alpha)
-
-    def mul_(self, other: Any) -> Tensor:
-        self._check_inplace("mul_")
-        self._data *= other._data if isinstance(other, Tensor) else other
-        return self
-
-    def div_(self, other: Any) -> Tensor:
-        self._check_inplace("div_")
-        self._data /= other._data if isinstance(other, Tensor) else other
-        return self
-
-    def clamp_(self, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
-        self._check_inplace("clamp_")
-        np.clip(self._data, min, max, out=self._data)
-        return self
-
-    def uniform_(self, a: float = 0.0, b: float = 1.0, generator=None) -> Tensor:
-        from .random import rng
-
-        return self._set("uniform_", rng(generator).uniform(a, b, self.shape))
-
-    def normal_(self, mean: float = 0.0, std: float = 1.0, generator=None) -> Tensor:
-        from .random import rng
-
-        return self._set("normal_", rng(generator).normal(mean, std, self.shape))
-
-    def __setitem__(self, index: Any, value: Any) -> None:
-        self._check_inplace("__setitem__")
-        if isinstance(index, Tensor):
-            index = index._data
-        elif isinstance(index, tuple):
-            index = tuple(i._data if isinstance(i, Tensor) else i for i in index)
-        self._data[index] = value._data if isinstance(value, Tensor) else value
+        >>> import netgrad as ng
+        >>> x = ng.tensor([1.0, 2.0], requires_grad=True)
+        >>> h = x.register_hook(lambda g: g * 10)
+        >>> (x * x).sum().backward()
+        >>> x.grad
+        tensor([20., 40.])
+        """
+        if not self._requires_grad:
+            raise GraphError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is None:
+            hooks = getattr(self, "_hooks", None)
+            if hooks is None:
+                hooks = self._hooks = {}
+        else:
+            fn = self.grad_fn
+            if fn._hooks is None:
+                fn._hooks = {}
+            hooks = fn._hooks.setdefault(self._out_idx, {})
+        return HookHandle(hooks, hook)
 
     # --------------------------------------------------------------- display
     def __repr__(self) -> str:
@@ -294,7 +282,7 @@ class Tensor:
         if arr.size == 0:
             extras.append(f"size={arr.shape}")
         if self.grad_fn is not None:
-            extras.append(f"grad_fn=<{type(self.grad_fn).__name__}Backward>")
+            extras.append(f"grad_fn=<{self.grad_fn.name()}>")
         elif self._requires_grad:
             extras.append("requires_grad=True")
         return "tensor(" + body + "".join(", " + e for e in extras) + ")"

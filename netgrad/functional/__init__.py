@@ -52,6 +52,10 @@ from .stats import __all__ as _stats
 from .sampling import *  # noqa: F401,F403,E402
 from .sampling import __all__ as _smp
 
+from .inplace import bind_inplace_methods  # noqa: E402
+
+bind_inplace_methods()  # last: in-place variants of every op family above
+
 __all__ = [
     *_e, *_l, *_r, *_s, *_a, *_sm, *_lo, *_c, *_p, *_d, *_scan, *_sort, *_trig, *_pw, *_idx,
     *_arr, *_ein, *_rnd, *_ar, *_lg, *_stats, *_smp,

@@ -6,7 +6,7 @@ non-positive arguments). Outputs keep the input's dtype.
 >>> import netgrad as ng
 >>> net = ng.tensor([-1000.0, 0.0, 1000.0], requires_grad=True)
 >>> ng.sigmoid(net)
-tensor([0.0000, 0.5000, 1.0000], grad_fn=<SigmoidBackward>)
+tensor([0.0000, 0.5000, 1.0000], grad_fn=<SigmoidBackward0>)
 >>> ng.relu(net).sum().backward(); net.grad
 tensor([0., 0., 1.])
 """
@@ -118,6 +118,7 @@ class Sigmoid(Function):
     """a = sigma(net) = 1 / (1 + e^-net); da/dnet = sigma(net) (1 - sigma(net))."""
 
     _array_backward = True
+    _saves_output = True  # backward reads ctx.out: its version is checked
 
     @staticmethod
     def forward(ctx, x):
@@ -137,6 +138,7 @@ class Tanh(Function):
     """a = tanh(net); da/dnet = 1 - tanh(net)^2."""
 
     _array_backward = True
+    _saves_output = True  # backward reads ctx.out: its version is checked
 
     @staticmethod
     def forward(ctx, x):
@@ -162,6 +164,7 @@ class Softmax(Function):
     """a_i = e^{net_i} / sum_j e^{net_j} (shifted by the max); dJ/dnet = a * (g - sum_j g_j a_j)."""
 
     _array_backward = True
+    _saves_output = True  # backward reads ctx.out: its version is checked
 
     @staticmethod
     def forward(ctx, x, axis):
@@ -181,6 +184,7 @@ class LogSoftmax(Function):
     """a_i = net_i - log sum_j e^{net_j}; dJ/dnet = g - softmax(net) * sum_j g_j."""
 
     _array_backward = True
+    _saves_output = True  # backward reads ctx.out: its version is checked
 
     @staticmethod
     def forward(ctx, x, axis):

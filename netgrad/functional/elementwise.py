@@ -137,6 +137,7 @@ class Exp(Function):
     """y = e^x; dJ/dx = dJ/dy * y."""
 
     _array_backward = True
+    _saves_output = True  # backward reads ctx.out: its version is checked
 
     @staticmethod
     def forward(ctx, x):
@@ -172,6 +173,7 @@ class Sqrt(Function):
     """y = sqrt(x); dJ/dx = dJ/dy / (2 y)."""
 
     _array_backward = True
+    _saves_output = True  # backward reads ctx.out: its version is checked
 
     @staticmethod
     def forward(ctx, x):

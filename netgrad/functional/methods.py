@@ -70,6 +70,10 @@ def _expand_as(x: Tensor, other: Tensor) -> Tensor:
 
 
 def _view_as(x: Tensor, other: Tensor) -> Tensor:
+    return S.view(x, other.shape)
+
+
+def _reshape_as(x: Tensor, other: Tensor) -> Tensor:
     return S.reshape(x, other.shape)
 
 
@@ -114,9 +118,9 @@ bind_methods(
     sum=R.sum, mean=R.mean, var=R.var, std=R.std, max=R.max, min=R.min, amax=R.amax,
     amin=R.amin, logsumexp=R.logsumexp, argmax=R.argmax, argmin=R.argmin, all=R.all, any=R.any,
     prod=R.prod, norm=R.norm,
-    reshape=S.reshape, view=S.reshape, flatten=S.flatten, squeeze=S.squeeze, unsqueeze=S.unsqueeze,
+    reshape=S.reshape, view=S.view, flatten=S.flatten, squeeze=S.squeeze, unsqueeze=S.unsqueeze,
     expand=S.expand, broadcast_to=S.broadcast_to, expand_as=_expand_as, view_as=_view_as,
-    reshape_as=_view_as, t=_t, transpose=S.transpose, swapaxes=S.swapaxes, permute=S.permute,
+    reshape_as=_reshape_as, t=_t, transpose=S.transpose, swapaxes=S.swapaxes, permute=S.permute,
     moveaxis=S.moveaxis, split=S.split, chunk=S.chunk, unbind=S.unbind, gather=S.gather,
     matmul=L.matmul, mm=L.mm, bmm=L.bmm, dot=L.dot,
     to=_to, clone=_clone, cpu=_same, contiguous=_same, type_as=lambda x, o: _to(x, o.dtype),

@@ -5,7 +5,7 @@
 >>> import netgrad as ng
 >>> x = ng.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
 >>> x.mean(dim=0)
-tensor([2., 3.], grad_fn=<MeanBackward>)
+tensor([2., 3.], grad_fn=<MeanBackward0>)
 >>> ng.logsumexp(ng.tensor([0.0, 0.0]), dim=0).item() == float(ng.log(ng.tensor(2.0)))
 True
 """
@@ -105,6 +105,7 @@ class Std(Function):
     (a constant slice), as PyTorch does, instead of the 0/0 that sqrt(var(x)) would give."""
 
     _array_backward = True
+    _saves_output = True  # backward reads ctx.out: its version is checked
 
     @staticmethod
     def forward(ctx, x, axis, correction, keepdim):
@@ -173,6 +174,7 @@ class LogSumExp(Function):
     """y = log sum_i e^{x_i}, computed as m + log sum e^{x_i - m}; dJ/dx_i = dJ/dy * softmax(x)_i."""
 
     _array_backward = True
+    _saves_output = True  # backward reads ctx.out: its version is checked
 
     @staticmethod
     def forward(ctx, x, axis, keepdim):
@@ -375,6 +377,7 @@ class Norm2(Function):
     """y = ||x||_2 = sqrt(sum_i x_i^2) over ``dim``; dJ/dx_i = dJ/dy * x_i / y (0 where y = 0)."""
 
     _array_backward = True
+    _saves_output = True  # backward reads ctx.out: its version is checked
 
     @staticmethod
     def forward(ctx, x, axis, keepdim):

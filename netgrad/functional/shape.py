@@ -11,13 +11,14 @@ cat, stack, split/chunk, pad, gather. Gradients flow back through each rearrange
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from ..autograd import Function, Tensor
 from ..autograd.engine import BroadcastTo
 from ..autograd.errors import ShapeError
+from ..autograd.tensor import version_box
 from ._core import as_tensor_arg, normalize_dim, register_xp, xp_of
 
 __all__ = ["reshape", "view", "flatten", "squeeze", "unsqueeze", "expand", "broadcast_to",
@@ -59,12 +60,12 @@ class Permute(Function):
         return xp_of(ctx).permute_dims(g, ctx.inv), None
 
 
-def _plain_index(index: Any) -> Any:
+def plain_index(index: Any) -> Any:
     """Turn tensors inside an index into arrays; reject float indices clearly."""
     if isinstance(index, Tensor):
         index = index._data
     elif isinstance(index, tuple):
-        return tuple(_plain_index(i) for i in index)
+        return tuple(plain_index(i) for i in index)
     elif isinstance(index, list):
         index = np.asarray(index)
     if isinstance(index, np.ndarray) and index.dtype.kind not in "iub":
@@ -85,6 +86,9 @@ class Index(Function):
     @staticmethod
     def forward(ctx, x, index):
         ctx.in_shape, ctx.index = x.shape, index
+        if _is_basic(index) and not _has_ellipsis(index):
+            # x[0] of a vector: a 0-d view (NumPy would give a copied scalar), as PyTorch's view
+            index = (*index, Ellipsis) if isinstance(index, tuple) else (index, Ellipsis)
         try:
             return x._data[index]
         except IndexError as e:
@@ -93,6 +97,10 @@ class Index(Function):
     @staticmethod
     def backward(ctx, g):
         return index_put_zeros(g, ctx.in_shape, ctx.index), None
+
+
+def _has_ellipsis(index: Any) -> bool:
+    return any(p is Ellipsis for p in (index if isinstance(index, tuple) else (index,)))
 
 
 class IndexAddZeros(Function):
@@ -201,6 +209,35 @@ def _along_axis_index(index: np.ndarray, dim: int) -> tuple:
     return tuple(grids)
 
 
+# ------------------------------------------------------------------ views
+def as_view(out: Tensor, x: Tensor, f: Callable[[Tensor], Tensor]) -> Tensor:
+    """Mark ``out`` as a view of x when it shares x's memory: it shares x's version counter, and
+    an in-place change of it is recorded at its base's place in the graph (``f(x)`` gives it)."""
+    if out is x or not np.may_share_memory(out._data, x._data):
+        return out
+    out._vc = version_box(x)
+    prev = getattr(x, "_view", None)
+    if prev is None:
+        out._view = (x, f)
+    else:
+        base, g = prev
+        out._view = (base, lambda t: f(g(t)))
+    return out
+
+
+def _view_array(arr: np.ndarray, shape: tuple) -> np.ndarray:
+    """``arr`` reshaped without a copy, or ValueError where its strides do not allow that."""
+    try:
+        return np.reshape(arr, shape, copy=False)
+    except TypeError:  # NumPy < 2.1 has no copy=: setting the shape of a view never copies
+        out = arr.view()
+        try:
+            out.shape = shape
+        except AttributeError as e:
+            raise ValueError(str(e)) from None
+        return out
+
+
 # ------------------------------------------------------------------ functions
 def _shape_arg(shape: tuple) -> tuple:
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
@@ -209,15 +246,48 @@ def _shape_arg(shape: tuple) -> tuple:
 
 
 def reshape(x: Any, *shape) -> Tensor:
-    """x with a new shape; one dimension may be -1 (inferred)."""
+    """x with a new shape; one dimension may be -1 (inferred). A view of x where the memory
+    allows, a copy otherwise (use ``view`` to insist on a view)."""
     x = as_tensor_arg(x, "reshape")
     shape = _shape_arg(shape)
     if shape == x.shape:
         return x
-    return Reshape.apply(x, shape)
+    return as_view(Reshape.apply(x, shape), x, lambda t: reshape(t, shape))
 
 
-view = reshape
+def view(x: Any, *shape) -> Tensor:
+    """x with a new shape, sharing its memory; raises where that needs a copy (as PyTorch's
+    ``view``; ``reshape`` copies instead). ``x.view(dtype)`` reinterprets the bytes.
+
+    >>> import netgrad as ng
+    >>> x = ng.zeros(2, 3)
+    >>> x.view(-1)[4] = 1.0
+    >>> x
+    tensor([[0., 0., 0.],
+            [0., 1., 0.]])
+    """
+    x = as_tensor_arg(x, "view")
+    if len(shape) == 1 and not isinstance(shape[0], (int, np.integer, tuple, list)):
+        return _view_dtype(x, shape[0])
+    shape = _shape_arg(shape)
+    if np.prod(shape) != x._data.size and -1 not in shape:
+        raise ShapeError(f"view: shape {list(shape)} is invalid for input of size {x._data.size}")
+    try:
+        _view_array(x._data, shape)
+    except ValueError:
+        raise ShapeError(
+            f"view: view size is not compatible with input tensor's size and stride (shape "
+            f"{list(x.shape)} to {list(shape)}: at least one dimension spans across two contiguous "
+            "subspaces). Use .reshape(...) instead.") from None
+    return reshape(x, shape)
+
+
+def _view_dtype(x: Tensor, dtype: Any) -> Tensor:
+    from ..autograd.dtypes import as_dtype
+
+    out = Tensor._make(x._data.view(as_dtype(dtype)))
+    out._vc = version_box(x)
+    return out
 
 
 def flatten(x: Any, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -259,7 +329,9 @@ def expand(x: Any, *sizes) -> Tensor:
     if any(s == -1 for s in sizes[:lead]):
         raise ShapeError(f"expand: -1 is not allowed for a new leading dim, got {sizes} for shape {x.shape}")
     shape = tuple(x.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
-    return x if shape == x.shape else BroadcastTo.apply(x, shape)
+    if shape == x.shape:
+        return x
+    return as_view(BroadcastTo.apply(x, shape), x, lambda t: BroadcastTo.apply(t, shape))
 
 
 def broadcast_to(x: Any, shape: Sequence[int]) -> Tensor:
@@ -274,7 +346,7 @@ def permute(x: Any, *dims) -> Tensor:
     axes = normalize_dim(dims, x.ndim, "permute")
     if sorted(axes) != list(range(x.ndim)):
         raise ValueError(f"permute: dims {dims} are not a permutation of a {x.ndim}-d tensor's axes")
-    return Permute.apply(x, axes)
+    return as_view(Permute.apply(x, axes), x, lambda t: Permute.apply(t, axes))
 
 
 def permute_dims(x: Any, axes: Sequence[int]) -> Tensor:
@@ -288,7 +360,8 @@ def transpose(x: Any, dim0: int, dim1: int) -> Tensor:
     d0, d1 = normalize_dim(dim0, x.ndim, "transpose"), normalize_dim(dim1, x.ndim, "transpose")
     dims = list(range(x.ndim))
     dims[d0], dims[d1] = dims[d1], dims[d0]
-    return Permute.apply(x, tuple(dims))
+    axes = tuple(dims)
+    return as_view(Permute.apply(x, axes), x, lambda t: Permute.apply(t, axes))
 
 
 swapaxes = transpose
@@ -301,12 +374,16 @@ def moveaxis(x: Any, source: int, destination: int) -> Tensor:
     s = normalize_dim(source, x.ndim, "moveaxis")
     order.remove(s)
     order.insert(normalize_dim(destination, x.ndim, "moveaxis"), s)
-    return Permute.apply(x, tuple(order))
+    axes = tuple(order)
+    return as_view(Permute.apply(x, axes), x, lambda t: Permute.apply(t, axes))
 
 
 def index(x: Any, idx: Any) -> Tensor:
-    """x[idx]: basic slicing and integer/boolean array indexing."""
-    return Index.apply(as_tensor_arg(x, "index"), _plain_index(idx))
+    """x[idx]: basic slicing (a view) and integer/boolean array indexing (a copy)."""
+    x = as_tensor_arg(x, "index")
+    i = plain_index(idx)
+    out = Index.apply(x, i)
+    return as_view(out, x, lambda t: Index.apply(t, i)) if _is_basic(i) else out
 
 
 def _tensors(tensors: Sequence[Any], op: str) -> list:

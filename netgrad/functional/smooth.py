@@ -27,6 +27,7 @@ class ELU(Function):
     """a = net if net > 0 else alpha (e^net - 1); da/dnet = 1 or a + alpha."""
 
     _array_backward = True
+    _saves_output = True  # backward reads ctx.out: its version is checked
 
     @staticmethod
     def forward(ctx, x, alpha):

@@ -1,0 +1,416 @@
+"""In-place operations with PyTorch's rules: ``x += y``, ``p -= lr * p.grad``, ``add_``, ``x[i] = v``.
+
+Every in-place op writes into the tensor's own memory (its views see the change) and bumps its
+version counter, shared with its views. Backward refuses a saved value whose version has moved
+since it was saved ("modified by an inplace operation"), so a changed value is never used silently.
+
+- Where no graph is recorded (``no_grad``, or nothing involved requires grad), the result is
+  written straight into x.
+- Where a graph is recorded, the op runs out of place on a stand-in for x's old value (a copy, at
+  x's place in the graph), the result is written into x, and x takes the result's place in the
+  graph: ``x.grad_fn`` becomes the op's node. On a view of a tensor in the graph, the base takes
+  the new value's place too (PyTorch's CopySlices), so ``h[0].mul_(2)`` is differentiated right.
+- A leaf that requires grad (or a view of one) is refused while grad mode is on, as in PyTorch;
+  under ``no_grad`` it is allowed: that is the notes' update rule, theta <- theta - eta dJ/dtheta.
+
+>>> import netgrad as ng
+>>> w = ng.tensor([1.0, 2.0], requires_grad=True)
+>>> (w * w).sum().backward()
+>>> with ng.no_grad():
+...     w -= 0.25 * w.grad
+>>> w
+tensor([0.5000, 1.0000], requires_grad=True)
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from ..autograd import DTypeError, Function, GraphError, ShapeError, Tensor, is_grad_enabled, no_grad
+from ..autograd.tensor import version_box
+from ._core import data
+from .methods import bind_methods
+
+__all__: list[str] = []
+
+
+def _requires_grad(v: Any) -> bool:
+    return isinstance(v, Tensor) and v._requires_grad
+
+
+def _refuse_leaf(x: Tensor, op: str) -> None:
+    """PyTorch's rule: a leaf that requires grad (or a view of one) is changed only under no_grad."""
+    view = getattr(x, "_view", None)
+    if x._requires_grad and x.grad_fn is None and view is None:
+        raise GraphError(f"{op}: a leaf Variable that requires grad is being used in an in-place "
+                           "operation. Wrap the update in `with torch.no_grad():` (netgrad.no_grad).")
+    if view is not None and view[0]._requires_grad and view[0].grad_fn is None:
+        raise GraphError(f"{op}: a view of a leaf Variable that requires grad is being used in an "
+                           "in-place operation. Wrap the update in `with torch.no_grad():`.")
+
+
+def _writable(x: Tensor, op: str) -> np.ndarray:
+    arr = x._data
+    if not arr.flags.writeable:
+        raise GraphError(
+            f"{op}: unsupported operation: more than one element of the written-to tensor refers to a "
+            f"single memory location (shape {list(x.shape)}, an expanded or read-only tensor). Please "
+            "clone() the tensor before performing the operation.")
+    return arr
+
+
+def _fit(result: Any, x: Tensor, op: str) -> Tensor:
+    """Check that an out-of-place result can be written into x (shape, dtype), as PyTorch does."""
+    r = result if isinstance(result, Tensor) else Tensor._make(np.asarray(result))
+    if r.shape != x.shape and _broadcast_shape(r.shape, x.shape) != list(x.shape):
+        raise ShapeError(f"{op}: output with shape {list(x.shape)} doesn't match the broadcast "
+                           f"shape {_broadcast_shape(r.shape, x.shape)}")
+    if r.dtype != x.dtype and not np.can_cast(r.dtype, x.dtype, "same_kind"):
+        raise DTypeError(f"{op}: result type {_torch_type(r.dtype)} can't be cast to the desired "
+                           f"output type {_torch_type(x.dtype)}")
+    return r
+
+
+def _broadcast_shape(a: tuple, b: tuple) -> list:
+    """The shape a and b broadcast to, or a's own shape where they do not broadcast."""
+    try:
+        return list(np.broadcast_shapes(a, b))
+    except ValueError:
+        return list(a)
+
+
+def _torch_type(dtype: np.dtype) -> str:
+    names = {"f2": "Half", "f4": "Float", "f8": "Double", "i1": "Char", "i2": "Short", "i4": "Int",
+             "i8": "Long", "u1": "Byte", "b1": "Bool"}
+    return names.get(f"{dtype.kind}{dtype.itemsize}", str(dtype))
+
+
+def _stand_in(x: Tensor) -> Tensor:
+    """x's current value at x's place in the graph, in memory of its own (x is about to change)."""
+    t = Tensor._make(x._data.copy(), x._requires_grad)
+    t.grad_fn, t._out_idx = x.grad_fn, x._out_idx
+    return t
+
+
+def _take_place(x: Tensor, result: Tensor) -> None:
+    if result.grad_fn is not None or result._requires_grad:
+        x.grad_fn, x._out_idx, x._requires_grad = result.grad_fn, result._out_idx, result._requires_grad
+
+
+def _as_dtype_of(r: Tensor, x: Tensor) -> Tensor:
+    return r if r.dtype == x.dtype else r.to(x.dtype)
+
+
+def inplace(x: Tensor, op: str, compute: Callable[[Tensor], Any], others: tuple = ()) -> Tensor:
+    """Run ``compute`` (an out-of-place op on x's value) and store its result in x, in place.
+
+    ``others`` are the op's other arguments: a graph is recorded when grad mode is on and x or one
+    of them requires grad. Returns x.
+    """
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}: expected a Tensor, got {type(x).__name__}")
+    grad_on = is_grad_enabled()
+    if grad_on:
+        _refuse_leaf(x, op)
+    _writable(x, op)
+    record = grad_on and (x._requires_grad or any(_requires_grad(o) for o in others))
+    if not record:
+        with no_grad():
+            r = _fit(compute(x), x, op)
+        np.copyto(x._data, r._data, casting="unsafe")
+    else:
+        _record(x, op, compute)
+    version_box(x)[0] += 1
+    return x
+
+
+def _record(x: Tensor, op: str, compute: Callable[[Tensor], Any]) -> None:
+    view = getattr(x, "_view", None)
+    if view is None:
+        r = _as_dtype_of(_fit(compute(_stand_in(x)), x, op), x)
+        np.copyto(x._data, r._data)
+        _take_place(x, r)
+        return
+    base, f = view
+    _writable(base, op)
+    old_base = _stand_in(base)
+    r = _as_dtype_of(_fit(compute(f(old_base)), x, op), x)
+    new_base = ViewScatter.apply(old_base, r, f)
+    np.copyto(base._data, new_base._data)
+    _take_place(base, new_base)
+    _take_place(x, f(base))
+
+
+class ViewScatter(Function):
+    """y = base with its view f(base) replaced by v (PyTorch's CopySlices).
+
+    dJ/dbase = dJ/dy with f(dJ/dy) zeroed; dJ/dv = f(dJ/dy).
+    """
+
+    _array_backward = True
+
+    @staticmethod
+    def forward(ctx, base, v, f):
+        ctx.f = f
+        out = base._data.copy()
+        _region(out, f)[...] = v._data
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        f = ctx.f
+        if not ctx._arrays:
+            gv = f(g)
+            return ViewScatter.apply(g, gv * 0, f), gv, None
+        gb = g.copy()
+        _region(gb, f)[...] = 0
+        return gb, _region(g, f), None
+
+
+def _region(arr: np.ndarray, f: Callable) -> np.ndarray:
+    """The memory of the view f picks out of ``arr`` (f is made of view ops only)."""
+    with no_grad():
+        return f(Tensor._make(arr))._data
+
+
+class IndexPut(Function):
+    """y = x with y[index] = v (``x[index] = v``).
+
+    dJ/dx = dJ/dy with dJ/dy[index] zeroed; dJ/dv = dJ/dy[index], summed to v's shape.
+    """
+
+    _array_backward = True
+
+    @staticmethod
+    def forward(ctx, x, index, v):
+        ctx.index = index
+        out = x._data.copy()
+        out[index] = data(v)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        idx = ctx.index
+        if not ctx._arrays:
+            return IndexPut.apply(g, idx, 0.0), None, g[idx]
+        gx = g.copy()
+        gx[idx] = 0
+        return gx, None, g[idx]
+
+
+class Overwrite(Function):
+    """y = v broadcast to x's shape (``copy_``, ``fill_``); dJ/dx = 0 (zeros, as PyTorch gives),
+    dJ/dv = dJ/dy summed back to v's shape."""
+
+    _array_backward = True
+
+    @staticmethod
+    def forward(ctx, x, v):
+        return np.broadcast_to(np.asarray(data(v), dtype=x.dtype), x.shape).copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 0, g
+
+
+# ----------------------------------------------------------------- methods
+def _plain_index(index: Any) -> Any:
+    from .shape import plain_index
+
+    return plain_index(index)
+
+
+def setitem(x: Tensor, index: Any, value: Any) -> None:
+    """``x[index] = value``: in place, recorded in the graph where x or value requires grad."""
+    idx = _plain_index(index)
+    if isinstance(value, Tensor) and not value._requires_grad:
+        value = value._data
+    if not (is_grad_enabled() and (x._requires_grad or _requires_grad(value))):
+        if is_grad_enabled():
+            _refuse_leaf(x, "__setitem__")
+        _writable(x, "__setitem__")[idx] = data(value)
+        version_box(x)[0] += 1
+        return
+    inplace(x, "__setitem__", lambda s: IndexPut.apply(s, idx, value), (value,))
+
+
+_UFUNCS = {"add_": np.add, "sub_": np.subtract, "mul_": np.multiply}
+
+
+def _arith(name: str, method: str) -> Callable:
+    """``add_``, ``sub_``, ``mul_``, ``div_``...: the out-of-place method, written into x. With no
+    graph to record, add/sub/mul go straight through NumPy's ufunc into x (no temporary)."""
+    ufunc = _UFUNCS.get(name)
+
+    def op(x: Tensor, other: Any, *args: Any, **kwargs: Any) -> Tensor:
+        if ufunc is not None and not args and _plain(x, other, kwargs):
+            alpha = kwargs.get("alpha", 1)
+            o = data(other)
+            _ufunc_into(x, ufunc, o if alpha == 1 else alpha * np.asarray(o), name)
+            return x
+        fn = getattr(Tensor, method)
+        return inplace(x, name, lambda s: fn(s, other, *args, **kwargs), (other,))
+
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = f"In-place ``{method}``: x <- x.{method}(other), returns x (see netgrad.functional.inplace)."
+    return op
+
+
+def _plain(x: Tensor, other: Any, kwargs: dict) -> bool:
+    if set(kwargs) - {"alpha"}:
+        return False
+    if is_grad_enabled() and (x._requires_grad or _requires_grad(other)):
+        return False
+    return isinstance(other, (Tensor, int, float, np.ndarray)) and x._data.dtype.kind in "fiu"
+
+
+def _ufunc_into(x: Tensor, ufunc: np.ufunc, other: Any, op: str) -> None:
+    if is_grad_enabled():
+        _refuse_leaf(x, op)
+    arr = _writable(x, op)
+    o = np.asarray(other)
+    if o.dtype.kind == "f" and arr.dtype.kind != "f":
+        raise DTypeError(f"{op}: result type Float can't be cast to the desired output type "
+                           f"{_torch_type(arr.dtype)}")
+    try:
+        ufunc(arr, o.astype(arr.dtype, copy=False) if o.ndim else o, out=arr, casting="unsafe")
+    except ValueError:
+        raise ShapeError(f"{op}: output with shape {list(arr.shape)} doesn't match the broadcast "
+                           f"shape {_broadcast_shape(o.shape, arr.shape)}") from None
+    version_box(x)[0] += 1
+
+
+def _unary(name: str, method: str) -> Callable:
+    def op(x: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        fn = getattr(Tensor, method)
+        others = args + tuple(kwargs.values())
+        return inplace(x, name, lambda s: fn(s, *args, **kwargs), others)
+
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = f"In-place ``{method}``: x <- x.{method}(...), returns x (see netgrad.functional.inplace)."
+    return op
+
+
+def copy_(x: Tensor, src: Any, non_blocking: bool = False) -> Tensor:
+    """x <- src (broadcast to x's shape, cast to x's dtype); gradients flow to src."""
+    if not isinstance(src, (Tensor, np.ndarray, int, float, bool, list, tuple)):
+        raise TypeError(f"copy_: expected a tensor as the source, got {type(src).__name__}")
+    s = src if isinstance(src, Tensor) else np.asarray(src)
+    try:
+        fits = np.broadcast_shapes(s.shape, x.shape) == x.shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ShapeError(f"copy_: the source of shape {list(s.shape)} cannot be broadcast to the "
+                           f"destination's shape {list(x.shape)}")
+    if isinstance(s, Tensor) and s._requires_grad and s.dtype.kind == "f" and x.dtype.kind == "f":
+        return inplace(x, "copy_", lambda t: Overwrite.apply(t, s.to(x.dtype)), (s,))
+    return inplace(x, "copy_", lambda t: Overwrite.apply(t, data(s)))
+
+
+def fill_(x: Tensor, value: Any) -> Tensor:
+    """x <- value everywhere (a number or a one-element tensor)."""
+    if isinstance(value, Tensor) and value._data.ndim:
+        raise ShapeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                           f"{value._data.ndim} dimensions.")
+    return copy_(x, value if isinstance(value, Tensor) else np.asarray(value))
+
+
+def zero_(x: Tensor) -> Tensor:
+    """x <- 0."""
+    return inplace(x, "zero_", lambda t: Overwrite.apply(t, 0))
+
+
+def _random_fill(name: str, draw: Callable) -> Callable:
+    def op(x: Tensor, *args: Any, generator: Any = None, **kwargs: Any) -> Tensor:
+        from ..autograd.random import rng
+
+        values = draw(rng(generator), x.shape, *args, **kwargs)
+        return inplace(x, name, lambda t: Overwrite.apply(t, values))
+
+    op.__name__ = op.__qualname__ = name
+    return op
+
+
+uniform_ = _random_fill("uniform_", lambda g, shape, a=0.0, b=1.0, **kw: g.uniform(
+    kw.get("from", a), kw.get("to", b), shape))
+normal_ = _random_fill("normal_", lambda g, shape, mean=0.0, std=1.0: g.normal(mean, std, shape))
+exponential_ = _random_fill("exponential_", lambda g, shape, lambd=1.0: g.exponential(1.0 / lambd, shape))
+bernoulli_ = _random_fill("bernoulli_", lambda g, shape, p=0.5: g.random(shape) < data(p))
+random_ = _random_fill("random_", lambda g, shape, low=0, high=2 ** 24: g.integers(
+    low, high, shape) if high is not None else g.integers(0, low, shape))
+
+
+# PyTorch's in-place variants that are simply "compute out of place, write back": generated from
+# the out-of-place method of the same name wherever netgrad has it.
+_ARITH = {"add_": "add", "sub_": "sub", "mul_": "mul", "div_": "div", "true_divide_": "true_divide",
+          "floor_divide_": "floor_divide", "remainder_": "remainder", "fmod_": "fmod", "pow_": "pow",
+          "subtract_": "sub", "multiply_": "mul", "divide_": "div", "atan2_": "atan2",
+          "hypot_": "hypot", "lerp_": "lerp", "maximum_": "maximum", "minimum_": "minimum",
+          "logical_and_": "logical_and", "logical_or_": "logical_or", "logical_xor_": "logical_xor",
+          "bitwise_and_": "bitwise_and", "bitwise_or_": "bitwise_or", "bitwise_xor_": "bitwise_xor",
+          "copysign_": "copysign", "xlogy_": "xlogy", "float_power_": "float_power",
+          "eq_": "eq", "ne_": "ne", "lt_": "lt", "le_": "le", "gt_": "gt", "ge_": "ge"}
+_UNARY = ["neg", "negative", "abs", "absolute", "exp", "exp2", "expm1", "log", "log2", "log10",
+          "log1p", "sqrt", "rsqrt", "square", "reciprocal", "sign", "sgn", "sin", "cos", "tan",
+          "asin", "acos", "atan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "asinh",
+          "acosh", "atanh", "sigmoid", "relu", "erf", "erfc", "erfinv", "floor", "ceil", "round",
+          "trunc", "fix", "frac", "clamp", "clip", "clamp_min", "clamp_max", "addcmul", "addcdiv",
+          "masked_fill", "masked_scatter", "index_add", "index_copy", "index_fill", "scatter",
+          "scatter_add", "scatter_reduce", "index_put", "put", "logit", "nan_to_num", "deg2rad",
+          "rad2deg", "sinc", "heaviside", "tril", "triu", "cumsum", "cumprod", "logical_not",
+          "bitwise_not", "digamma", "lgamma", "polygamma", "mvlgamma", "i0", "sinc", "nextafter",
+          "renorm", "baddbmm", "addmm", "addmv", "addbmm", "addr", "fill_diagonal", "leaky_relu",
+          "hardtanh", "elu", "celu", "selu", "silu", "mish", "hardsigmoid", "hardswish", "softplus",
+          "threshold", "logaddexp", "ldexp", "xlogy", "t", "transpose", "squeeze", "unsqueeze"]
+_SHAPE_CHANGING = {"t", "transpose", "squeeze", "unsqueeze"}
+
+
+def _shape_inplace(name: str, method: str) -> Callable:
+    """``t_``, ``squeeze_``...: change x's shape (metadata only) to that of the out-of-place op."""
+    def op(x: Tensor, *args: Any) -> Tensor:
+        with no_grad():
+            shape = getattr(Tensor, method)(x, *args).shape
+        if is_grad_enabled() and x._requires_grad:
+            raise GraphError(f"{name}: in-place shape changes of tensors that require grad are not "
+                               f"supported; use the out-of-place {method}()")
+        if method in ("t", "transpose"):
+            x._data = getattr(Tensor, method)(Tensor._make(x._data), *args)._data
+        else:
+            x._data = x._data.reshape(shape)
+        return x
+
+    op.__name__ = op.__qualname__ = name
+    return op
+
+
+def bind_inplace_methods() -> None:
+    """Bind every in-place variant whose out-of-place method exists and that is not already bound
+    (called once all op families are loaded)."""
+    for name, method in _ARITH.items():
+        if hasattr(Tensor, method) and name not in Tensor.__dict__:
+            setattr(Tensor, name, _arith(name, method))
+    for method in _UNARY:
+        name = method + "_"
+        if not hasattr(Tensor, method) or name in Tensor.__dict__:
+            continue
+        if method in _SHAPE_CHANGING:
+            setattr(Tensor, name, _shape_inplace(name, method))
+        elif method == "fill_diagonal":
+            continue
+        else:
+            setattr(Tensor, name, _unary(name, method))
+    ops = {"__iadd__": "add_", "__isub__": "sub_", "__imul__": "mul_", "__itruediv__": "div_",
+           "__ifloordiv__": "floor_divide_", "__imod__": "remainder_", "__ipow__": "pow_",
+           "__iand__": "bitwise_and_", "__ior__": "bitwise_or_", "__ixor__": "bitwise_xor_"}
+    for dunder, name in ops.items():
+        if name in Tensor.__dict__:
+            setattr(Tensor, dunder, Tensor.__dict__[name])
+
+
+bind_methods(
+    __setitem__=setitem, copy_=copy_, fill_=fill_, zero_=zero_, uniform_=uniform_, normal_=normal_,
+    exponential_=exponential_, bernoulli_=bernoulli_, random_=random_,
+)

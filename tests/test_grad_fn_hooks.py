@@ -1,0 +1,76 @@
+"""Graph introspection as in PyTorch: grad_fn names, next_functions, tensor hooks, retain_grad."""
+
+import re
+
+import numpy as np
+import pytest
+import torch
+
+import netgrad as ng
+
+
+def test_grad_fn_repr_name_and_next_functions():
+    x = ng.tensor([1.0, 2.0], requires_grad=True)
+    c = ng.tensor([3.0, 4.0])
+    y = (x * c).sum()
+    assert re.fullmatch(r"<SumBackward0 object at 0x[0-9a-f]+>", repr(y.grad_fn))
+    assert y.grad_fn.name() == "SumBackward0"
+    assert "grad_fn=<SumBackward0>" in repr(y)
+    (mul, idx), = y.grad_fn.next_functions
+    assert mul.name() == "MulBackward0" and idx == 0
+    acc, none = mul.next_functions
+    assert type(acc[0]).__name__ == "AccumulateGrad" and acc[0].variable is x
+    assert none == (None, 0)
+    tx = torch.tensor([1.0, 2.0], requires_grad=True)
+    ty = (tx * torch.tensor([3.0, 4.0])).sum()
+    tmul = ty.grad_fn.next_functions[0][0]
+    assert [type(f).__name__ if f is not None else None for f, _ in tmul.next_functions] == \
+        [type(f).__name__ if f is not None else None for f, _ in mul.next_functions]
+
+
+def test_walk_the_graph_like_the_autograd_tutorial():
+    x = ng.ones(5)
+    w = ng.randn(5, 3, requires_grad=True)
+    b = ng.randn(3, requires_grad=True)
+    z = ng.matmul(x, w) + b
+    names, stack = [], [z.grad_fn]
+    while stack:
+        fn = stack.pop()
+        names.append(type(fn).__name__)
+        stack.extend(f for f, _ in fn.next_functions if f is not None)
+    assert names.count("AccumulateGrad") == 2
+
+
+@pytest.mark.parametrize("lib", [ng, torch])
+def test_tensor_hooks_scale_leaf_and_intermediate_gradients(lib):
+    x = lib.tensor([1.0, -2.0, 3.0], requires_grad=True)
+    seen = []
+    hx = x.register_hook(lambda g: g * 10)
+    h = x * x
+    h.register_hook(lambda g: seen.append(g.clone()) or None)
+    h.retain_grad()
+    (h * 2 + h).sum().backward()   # two paths into h: its hook sees the summed gradient once
+    assert len(seen) == 1
+    np.testing.assert_allclose(np.asarray(seen[0].tolist()), [3.0, 3.0, 3.0])
+    np.testing.assert_allclose(np.asarray(x.grad.tolist()), [60.0, -120.0, 180.0])
+    np.testing.assert_allclose(np.asarray(h.grad.tolist()), [3.0, 3.0, 3.0])
+    hx.remove()
+    x.grad = None
+    (x * x).sum().backward()
+    np.testing.assert_allclose(np.asarray(x.grad.tolist()), [2.0, -4.0, 6.0])
+
+
+def test_leaf_hook_sees_the_sum_of_all_paths_once():
+    for lib in (ng, torch):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        calls = []
+        x.register_hook(lambda g: calls.append(g.tolist()))
+        (x * 2 + x * 3).sum().backward()
+        assert calls == [[5.0, 5.0]]
+
+
+def test_hook_on_a_tensor_without_grad_raises():
+    with pytest.raises(RuntimeError):
+        ng.ones(2).register_hook(lambda g: g)
+    with pytest.raises(RuntimeError):
+        torch.ones(2).register_hook(lambda g: g)
