@@ -35,6 +35,10 @@ from .trig import *  # noqa: F401,F403,E402
 from .trig import __all__ as _trig
 from .pointwise import *  # noqa: F401,F403,E402
 from .pointwise import __all__ as _pw
+from .hyperbolic import *  # noqa: F401,F403,E402
+from .hyperbolic import __all__ as _hyp
+from .errorfn import *  # noqa: F401,F403,E402
+from .errorfn import __all__ as _erf
 from .indexing import *  # noqa: F401,F403,E402
 from .indexing import __all__ as _idx
 from .arrange import *  # noqa: F401,F403,E402
@@ -52,11 +56,7 @@ from .stats import __all__ as _stats
 from .sampling import *  # noqa: F401,F403,E402
 from .sampling import __all__ as _smp
 
-from .inplace import bind_inplace_methods  # noqa: E402
-
-bind_inplace_methods()  # last: in-place variants of every op family above
-
 __all__ = [
     *_e, *_l, *_r, *_s, *_a, *_sm, *_lo, *_c, *_p, *_d, *_scan, *_sort, *_trig, *_pw, *_idx,
-    *_arr, *_ein, *_rnd, *_ar, *_lg, *_stats, *_smp,
+    *_arr, *_ein, *_rnd, *_ar, *_lg, *_hyp, *_erf, *_stats, *_smp,
 ]

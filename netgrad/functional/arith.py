@@ -120,7 +120,12 @@ class NanToNum(Function):
 
 
 def lerp(input: Any, end: Any, weight: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
-    """input + weight (end - input), elementwise; weight a number or a tensor."""
+    """input + weight (end - input), elementwise; weight a number or a tensor.
+
+    >>> import netgrad as ng
+    >>> ng.lerp(ng.tensor([1.0]), ng.tensor([3.0]), ng.tensor([0.5]))
+    tensor([2.])
+    """
     check_out("lerp", out, input, end, weight)
     dt, a, b, w = promote("lerp", input, end, weight)
     if dt.kind != "f":
@@ -202,8 +207,12 @@ def clamp_min(input: Any, min: Any, *, out: Tensor | None = None) -> Tensor:  # 
 
 
 def clamp_max(input: Any, max: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
-    """min(input, max) elementwise. ``ng.clamp_max(ng.tensor([-1.0, 2.0]), 0.0)`` is
-    ``tensor([-1., 0.])``."""
+    """min(input, max) elementwise.
+
+    >>> import netgrad as ng
+    >>> ng.clamp_max(ng.tensor([-1.0, 2.0]), 0.0)
+    tensor([-1., 0.])
+    """
     return _clamp_bound("clamp_max", input, max, out, True)
 
 
@@ -227,7 +236,13 @@ def nan_to_num(input: Any, nan: float = 0.0, posinf: float | None = None,  # noq
 
 
 def positive(input: Tensor) -> Tensor:  # noqa: A002
-    """input itself (unary plus). ``ng.positive(x) is x``; bool tensors are refused, as in PyTorch."""
+    """input itself (unary plus); bool tensors are refused, as in PyTorch.
+
+    >>> import netgrad as ng
+    >>> x = ng.tensor([-1.0])
+    >>> ng.positive(x) is x, +x is x
+    (True, True)
+    """
     if not isinstance(input, Tensor):
         raise TypeError(f"positive(): argument 'input' must be Tensor, not {type(input).__name__}")
     if input.dtype.kind == "b":

@@ -33,8 +33,12 @@ def _logical(op: str, fn: Any, input: Any, other: Any, out: Tensor | None) -> Te
 
 
 def logical_and(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
-    """True where both are nonzero. ``ng.logical_and(ng.tensor([1, 0]), ng.tensor([2, 2]))`` is
-    ``tensor([ True, False])``."""
+    """True where both are nonzero.
+
+    >>> import netgrad as ng
+    >>> ng.logical_and(ng.tensor([1, 0]), ng.tensor([2, 2]))
+    tensor([ True, False]...)
+    """
     return _logical("logical_and", np.logical_and, input, other, out)
 
 
@@ -49,12 +53,22 @@ def logical_or(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor: 
 
 
 def logical_xor(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
-    """True where exactly one is nonzero."""
+    """True where exactly one is nonzero.
+
+    >>> import netgrad as ng
+    >>> ng.logical_xor(ng.tensor([1, 1]), ng.tensor([0, 2]))
+    tensor([ True, False]...)
+    """
     return _logical("logical_xor", np.logical_xor, input, other, out)
 
 
 def logical_not(input: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
-    """True where input is zero. ``ng.logical_not(ng.tensor([0, 3]))`` is ``tensor([ True, False])``."""
+    """True where input is zero.
+
+    >>> import netgrad as ng
+    >>> ng.logical_not(ng.tensor([0, 3]))
+    tensor([ True, False]...)
+    """
     check_out("logical_not", out, input)
     return write_out("logical_not", out, _const(np.logical_not(data(as_tensor_arg(input, "logical_not")))))
 
@@ -70,7 +84,12 @@ def _bitwise(op: str, fn: Any, input: Any, other: Any, out: Tensor | None) -> Te
 
 
 def bitwise_and(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
-    """Bitwise AND of integers (logical AND of bools); PyTorch's ``a & b``."""
+    """Bitwise AND of integers (logical AND of bools); PyTorch's ``a & b``.
+
+    >>> import netgrad as ng
+    >>> ng.bitwise_and(ng.tensor([6]), ng.tensor([3])), ng.tensor([6]) & 3
+    (tensor([2]), tensor([2]))
+    """
     return _bitwise("bitwise_and", np.bitwise_and, input, other, out)
 
 
@@ -85,7 +104,12 @@ def bitwise_or(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor: 
 
 
 def bitwise_xor(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
-    """Bitwise XOR of integers (logical XOR of bools); PyTorch's ``a ^ b``."""
+    """Bitwise XOR of integers (logical XOR of bools); PyTorch's ``a ^ b``.
+
+    >>> import netgrad as ng
+    >>> ng.bitwise_xor(ng.tensor([6]), 3)
+    tensor([5])
+    """
     return _bitwise("bitwise_xor", np.bitwise_xor, input, other, out)
 
 

@@ -190,8 +190,12 @@ def _round_op(input: Any, out: Tensor | None, kind: str, decimals: int = 0) -> T
 
 
 def floor(input: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
-    """The largest integer <= x (integer tensors unchanged). ``ng.floor(ng.tensor([-0.5]))`` is
-    ``tensor([-1.])``."""
+    """The largest integer <= x (integer tensors unchanged).
+
+    >>> import netgrad as ng
+    >>> ng.floor(ng.tensor([-0.5]))
+    tensor([-1.])
+    """
     return _round_op(input, out, "floor")
 
 
@@ -216,7 +220,12 @@ def round(input: Any, *, decimals: int = 0, out: Tensor | None = None) -> Tensor
 
 
 def trunc(input: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
-    """x rounded towards zero. ``ng.trunc(ng.tensor([-1.7]))`` is ``tensor([-1.])``."""
+    """x rounded towards zero.
+
+    >>> import netgrad as ng
+    >>> ng.trunc(ng.tensor([-1.7]))
+    tensor([-1.])
+    """
     return _round_op(input, out, "trunc")
 
 
@@ -259,7 +268,11 @@ def remainder(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:  
 
 def fmod(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
     """input - other trunc(input / other): C's fmod, with the sign of input.
-    ``ng.fmod(ng.tensor([-3.0]), 2)`` is ``tensor([-1.])``."""
+
+    >>> import netgrad as ng
+    >>> ng.fmod(ng.tensor([-3.0]), 2)
+    tensor([-1.])
+    """
     return _divmod_op("fmod", Remainder, input, other, out, "trunc")
 
 

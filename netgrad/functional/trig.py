@@ -1,6 +1,6 @@
-"""Trigonometric and hyperbolic functions, their inverses, atan2, hypot, sinc and the
-degree/radian conversions, with PyTorch's names, aliases (``arcsin``, ...) and ``out=``.
-Integer inputs give the default float dtype, as in PyTorch. (``tanh`` lives in activation.)
+"""Trigonometric functions, their inverses, atan2, hypot, sinc and the degree/radian
+conversions, with PyTorch's names, aliases (``arcsin``, ...) and ``out=``. Integer inputs give
+the default float dtype, as in PyTorch. (Hyperbolic functions: hyperbolic.py.)
 
 >>> import netgrad as ng
 >>> x = ng.tensor([0.0, 0.5], requires_grad=True)
@@ -21,12 +21,8 @@ from ._core import register_xp, xp_of
 from ._pointwise_core import arr, check_out, float_tensor, promote, unary_float, write_out
 from .methods import bind_methods
 
-__all__ = [
-    "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh",
-    "atan2", "hypot", "deg2rad", "rad2deg", "sinc", "arcsin", "arccos", "arctan", "arcsinh",
-    "arccosh", "arctanh", "arctan2",
-]
-
+__all__ = ["sin", "cos", "tan", "asin", "acos", "atan", "atan2", "hypot", "deg2rad", "rad2deg",
+           "sinc", "arcsin", "arccos", "arctan", "arctan2"]
 
 
 def _quiet() -> Any:
@@ -137,95 +133,6 @@ class Atan(Function):
             return g / (1 + x * x)
 
 
-class Sinh(Function):
-    """y = sinh x; dJ/dx = dJ/dy cosh x."""
-
-    _array_backward = True
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        with _quiet():
-            return np.sinh(x._data)
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        with _quiet():
-            return g * xp_of(ctx).cosh(x)
-
-
-class Cosh(Function):
-    """y = cosh x; dJ/dx = dJ/dy sinh x."""
-
-    _array_backward = True
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        with _quiet():
-            return np.cosh(x._data)
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        with _quiet():
-            return g * xp_of(ctx).sinh(x)
-
-
-class Asinh(Function):
-    """y = asinh x; dJ/dx = dJ/dy / sqrt(x^2 + 1)."""
-
-    _array_backward = True
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return np.arcsinh(x._data)
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        with _quiet():
-            return g / xp_of(ctx).sqrt(x * x + 1)
-
-
-class Acosh(Function):
-    """y = acosh x (x >= 1); dJ/dx = dJ/dy / sqrt(x^2 - 1)."""
-
-    _array_backward = True
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        with _quiet():
-            return np.arccosh(x._data)
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        with _quiet():
-            return g / xp_of(ctx).sqrt(x * x - 1)
-
-
-class Atanh(Function):
-    """y = atanh x (|x| < 1); dJ/dx = dJ/dy / (1 - x^2)."""
-
-    _array_backward = True
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        with _quiet():
-            return np.arctanh(x._data)
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        with _quiet():
-            return g / (1 - x * x)
-
-
 class Atan2(Function):
     """theta = atan2(y, x), the angle of the point (x, y); dJ/dy = dJ/dtheta x / (x^2 + y^2),
     dJ/dx = -dJ/dtheta y / (x^2 + y^2)."""
@@ -306,7 +213,12 @@ class Sinc(Function):
 
 
 def sin(input: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
-    """sin(x), elementwise. ``ng.sin(ng.tensor([0.0]))`` is ``tensor([0.])``."""
+    """sin(x), elementwise.
+
+    >>> import netgrad as ng
+    >>> ng.sin(ng.tensor([0.0]))
+    tensor([0.])
+    """
     return unary_float(Sin, input, out, "sin")
 
 
@@ -321,7 +233,12 @@ def cos(input: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
 
 
 def tan(input: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
-    """tan(x), elementwise. ``ng.tan(ng.tensor([0.0]))`` is ``tensor([0.])``."""
+    """tan(x), elementwise.
+
+    >>> import netgrad as ng
+    >>> ng.tan(ng.tensor([0.0]))
+    tensor([0.])
+    """
     return unary_float(Tan, input, out, "tan")
 
 
@@ -336,49 +253,23 @@ def asin(input: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
 
 
 def acos(input: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
-    """acos(x) in [0, pi]; NaN outside [-1, 1]. ``ng.acos(ng.tensor([1.0]))`` is ``tensor([0.])``."""
+    """acos(x) in [0, pi]; NaN outside [-1, 1].
+
+    >>> import netgrad as ng
+    >>> ng.acos(ng.tensor([1.0]))
+    tensor([0.])
+    """
     return unary_float(Acos, input, out, "acos")
 
 
 def atan(input: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
-    """atan(x) in (-pi/2, pi/2). ``ng.atan(ng.tensor([0.0]))`` is ``tensor([0.])``."""
+    """atan(x) in (-pi/2, pi/2).
+
+    >>> import netgrad as ng
+    >>> ng.atan(ng.tensor([0.0]))
+    tensor([0.])
+    """
     return unary_float(Atan, input, out, "atan")
-
-
-def sinh(input: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
-    """sinh(x) = (e^x - e^-x) / 2. ``ng.sinh(ng.tensor([0.0]))`` is ``tensor([0.])``."""
-    return unary_float(Sinh, input, out, "sinh")
-
-
-def cosh(input: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
-    """cosh(x) = (e^x + e^-x) / 2.
-
-    >>> import netgrad as ng
-    >>> ng.cosh(ng.tensor([0.0]))
-    tensor([1.])
-    """
-    return unary_float(Cosh, input, out, "cosh")
-
-
-def asinh(input: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
-    """asinh(x) = ln(x + sqrt(x^2 + 1)). ``ng.asinh(ng.tensor([0.0]))`` is ``tensor([0.])``."""
-    return unary_float(Asinh, input, out, "asinh")
-
-
-def acosh(input: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
-    """acosh(x) = ln(x + sqrt(x^2 - 1)); NaN below 1. ``ng.acosh(ng.tensor([1.0]))`` is
-    ``tensor([0.])``."""
-    return unary_float(Acosh, input, out, "acosh")
-
-
-def atanh(input: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
-    """atanh(x) = ln((1 + x) / (1 - x)) / 2; +-inf at +-1, NaN beyond.
-
-    >>> import netgrad as ng
-    >>> ng.atanh(ng.tensor([0.0, 0.5]))
-    tensor([0.0000, 0.5493])
-    """
-    return unary_float(Atanh, input, out, "atanh")
 
 
 def atan2(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
@@ -406,7 +297,12 @@ def hypot(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:  # no
 
 
 def deg2rad(input: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
-    """x pi / 180. ``ng.deg2rad(ng.tensor([180.0]))`` is ``tensor([3.1416])``."""
+    """x pi / 180.
+
+    >>> import netgrad as ng
+    >>> ng.deg2rad(ng.tensor([180.0]))
+    tensor([3.1416])
+    """
     check_out("deg2rad", out, input)
     return write_out("deg2rad", out, Scale.apply(float_tensor(input, "deg2rad"), math.pi / 180))
 
@@ -432,13 +328,10 @@ def sinc(input: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
     return unary_float(Sinc, input, out, "sinc")
 
 
-arcsin, arccos, arctan = asin, acos, atan
-arcsinh, arccosh, arctanh, arctan2 = asinh, acosh, atanh, atan2
+arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
 
-register_xp(sin=sin, cos=cos, tan=tan, arcsin=asin, arccos=acos, arctan=atan, sinh=sinh,
-            cosh=cosh, arcsinh=asinh, arccosh=acosh, arctanh=atanh, arctan2=atan2, hypot=hypot,
-            deg2rad=deg2rad, rad2deg=rad2deg, sinc=sinc)
-bind_methods(sin=sin, cos=cos, tan=tan, asin=asin, acos=acos, atan=atan, sinh=sinh, cosh=cosh,
-             asinh=asinh, acosh=acosh, atanh=atanh, atan2=atan2, hypot=hypot, deg2rad=deg2rad,
-             rad2deg=rad2deg, sinc=sinc, arcsin=asin, arccos=acos, arctan=atan, arcsinh=asinh,
-             arccosh=acosh, arctanh=atanh, arctan2=atan2)
+register_xp(sin=sin, cos=cos, tan=tan, arcsin=asin, arccos=acos, arctan=atan, arctan2=atan2,
+            hypot=hypot, deg2rad=deg2rad, rad2deg=rad2deg, sinc=sinc)
+bind_methods(sin=sin, cos=cos, tan=tan, asin=asin, acos=acos, atan=atan, atan2=atan2, hypot=hypot,
+             deg2rad=deg2rad, rad2deg=rad2deg, sinc=sinc, arcsin=asin, arccos=acos, arctan=atan,
+             arctan2=atan2)
