@@ -53,8 +53,11 @@ class NegativeSizeError(ShapeError, RuntimeError):
     """A negative dimension (RuntimeError in PyTorch, ShapeError here)."""
 
 
-class FactoryArgumentError(ValueError, RuntimeError):
-    """A bad value for a factory (RuntimeError in PyTorch, ValueError in netgrad before)."""
+class ArgumentValueError(ValueError, RuntimeError):
+    """A bad argument value (RuntimeError in PyTorch, ValueError in netgrad before)."""
+
+
+FactoryArgumentError = ArgumentValueError
 
 
 def _size(size: tuple, op: str, kw: Any = None) -> tuple[int, ...]:
@@ -133,6 +136,21 @@ def write_out(arr: np.ndarray, out: Any, op: str, dtype_given: bool = True,
                           f"shape {tuple(arr.shape)}.", UserWarning, stacklevel=3)
         out._data = np.ascontiguousarray(arr, dtype=out.dtype).copy()
     return out
+
+
+def write_result(result: Tensor, out: Any, op: str) -> Tensor:
+    """An op's ``out=``: ``result`` (already computed) is cast into ``out`` where PyTorch allows
+    it (same kind or wider: int into float, not float into int) and ``out`` is returned."""
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{op}(): argument 'out' must be a Tensor, not {type(out).__name__}")
+    arr = result._data
+    if arr.dtype != out.dtype:
+        if not np.can_cast(arr.dtype, out.dtype, "same_kind") or (
+                arr.dtype.kind == "f" and out.dtype.kind != "f"):
+            raise RuntimeError(f"{op}: result type {arr.dtype} can't be cast to the desired output "
+                               f"type {out.dtype}")
+        arr = arr.astype(out.dtype)
+    return write_out(arr, out, op, False, result.requires_grad)
 
 
 def _filled(fn, size: tuple, op: str, out, dtype, layout, device, requires_grad, pin_memory=False):

@@ -20,6 +20,29 @@ def _check_reduction(reduction: str, op: str, extra: tuple = ()) -> None:
         raise ValueError(f"{op}: reduction must be one of {allowed}, got {reduction!r}")
 
 
+def legacy_reduction(size_average: Any, reduce: Any, reduction: str, op: str) -> str:
+    """PyTorch's deprecated ``size_average``/``reduce`` mapped to a reduction exactly as torch
+    does (either given overrides ``reduction``; None counts as True): reduce False -> 'none',
+    else size_average False -> 'sum', else 'mean'. Warns as torch does.
+
+    >>> import warnings; warnings.simplefilter("ignore")
+    >>> legacy_reduction(False, None, "mean", "mse_loss"), legacy_reduction(None, False, "sum", "l1")
+    ('sum', 'none')
+    """
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    ret = ("mean" if size_average else "sum") if reduce else "none"
+    warnings.warn(f"{op}: size_average and reduce args will be deprecated, please use "
+                  f"reduction='{ret}' instead.", UserWarning, stacklevel=3)
+    return ret
+
+
+def _weighted(loss: Tensor, weight: Any, op: str) -> Tensor:
+    return loss if weight is None else loss * as_tensor_arg(weight, op).to(loss.dtype)
+
+
 def _reduce(loss: Tensor, reduction: str, op: str) -> Tensor:
     _check_reduction(reduction, op)
     if reduction == "mean":

@@ -18,7 +18,7 @@ import numpy as np
 from ..autograd import Function, Tensor
 from ..autograd.errors import ShapeError
 from ._core import as_tensor_arg, data
-from ._lossutil import _REDUCTIONS, _check_reduction
+from ._lossutil import _REDUCTIONS, _check_reduction, legacy_reduction
 from .activation import softmax
 from .shape import index_put_zeros, moveaxis
 
@@ -212,6 +212,8 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, size_average: Any
     >>> round(ng.cross_entropy(z, ng.tensor([1])).item(), 4)   # log 2
     0.6931
     """
+    if size_average is not None or reduce is not None:
+        reduction = legacy_reduction(size_average, reduce, reduction, "cross_entropy")
     if weight is None and not label_smoothing and type(input) is Tensor and reduction in _REDUCTIONS:
         # the training step's case (2-D logits, valid class indices), without the general path's
         # reshaping and target conversion; anything else falls through to it
@@ -275,6 +277,7 @@ def nll_loss(input: Any, target: Any, weight: Any = None, size_average: Any = No
     0.2877
     """
     op = "nll_loss"
+    reduction = legacy_reduction(size_average, reduce, reduction, op)
     _check_reduction(reduction, op)
     x = as_tensor_arg(input, op)
     x2, tgt, C, unbatched, batch_shape = _class_rows(x, target, op)

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function, Tensor
+from ..autograd.creation import ArgumentValueError, write_result
 from ..autograd.dtypes import as_dtype
 from ._core import as_tensor_arg, data, fix_float, register_xp, xp_of
 
@@ -86,6 +87,39 @@ class Div(Function):
         a, b = ctx.saved_tensors
         ga = g / b
         return (ga if ctx.needs_input_grad[0] else None), (-ga * a / b if ctx.needs_input_grad[1] else None)
+
+
+
+class RoundedDiv(Function):
+    """y = trunc(a / b) or floor(a / b): piecewise constant, so dJ/da = dJ/db = 0 (as PyTorch's
+    ``div(..., rounding_mode=)``); integers stay integers.
+
+    >>> import netgrad as ng
+    >>> ng.div(ng.tensor([-7, 7]), 2, rounding_mode='floor').tolist()
+    [-4, 3]
+    """
+
+    _array_backward = True
+
+    @staticmethod
+    def forward(ctx, a, b, mode):
+        ad, bd = data(a), data(b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            q = np.floor_divide(ad, bd)
+            if q.dtype.kind in "iu":
+                if np.any(np.asarray(bd) == 0):
+                    raise ArgumentValueError("ZeroDivisionError: div: integer division by zero "
+                                             f"(rounding_mode={mode!r})")
+                if mode == "trunc":  # floor rounds away from zero for negative quotients
+                    q = q + ((np.remainder(ad, bd) != 0) & ((np.asarray(ad) < 0) != (np.asarray(bd) < 0)))
+            elif mode == "trunc":
+                q = np.trunc(np.true_divide(ad, bd))
+        return fix_float(np.asarray(q), a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        zero = g * 0.0  # the engine sums it to each input's shape
+        return (zero if ctx.needs_input_grad[0] else None), (zero if ctx.needs_input_grad[1] else None), None
 
 
 class Neg(Function):
@@ -297,97 +331,125 @@ def _t(x: Any, op: str) -> Tensor:
     return as_tensor_arg(x, op)
 
 
-def add(a: Any, b: Any, alpha: float = 1) -> Tensor:
-    """a + alpha b."""
-    return Add.apply(a, b if alpha == 1 else mul(b, alpha))
+def _out(result: Tensor, out: Any, op: str) -> Tensor:
+    """PyTorch's ``out=``: the result written into ``out`` (see ``creation.write_result``)."""
+    return result if out is None else write_result(result, out, op)
 
 
-def sub(a: Any, b: Any, alpha: float = 1) -> Tensor:
-    """a - alpha b, elementwise (broadcasting)."""
-    return Sub.apply(a, b if alpha == 1 else mul(b, alpha))
+def _scaled(other: Any, alpha: float) -> Any:
+    return mul(other, alpha) if isinstance(other, (Tensor, np.ndarray)) else other * alpha
 
 
-def mul(a: Any, b: Any) -> Tensor:
-    """a * b, elementwise (broadcasting)."""
-    return Mul.apply(a, b)
+def add(input: Any, other: Any, *, alpha: float = 1, out: Tensor | None = None) -> Tensor:  # noqa: A002
+    """input + alpha other."""
+    return _out(Add.apply(input, other if alpha == 1 else _scaled(other, alpha)), out, "add")
 
 
-def div(a: Any, b: Any) -> Tensor:
-    """a / b, elementwise (true division: integers give floats)."""
-    return Div.apply(a, b)
+def sub(input: Any, other: Any, *, alpha: float = 1, out: Tensor | None = None) -> Tensor:  # noqa: A002
+    """input - alpha other, elementwise (broadcasting)."""
+    return _out(Sub.apply(input, other if alpha == 1 else _scaled(other, alpha)), out, "sub")
 
 
-true_divide = div
+def mul(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
+    """input * other, elementwise (broadcasting)."""
+    return _out(Mul.apply(input, other), out, "mul")
 
 
-def neg(x: Any) -> Tensor:
-    """-x."""
-    return Neg.apply(_t(x, "neg"))
+def div(input: Any, other: Any, *, rounding_mode: str | None = None,  # noqa: A002
+        out: Tensor | None = None) -> Tensor:
+    """input / other, elementwise (true division: integers give floats); ``rounding_mode``
+    'trunc' or 'floor' rounds the quotient (integers stay integers; zero gradient, as torch)."""
+    if rounding_mode is None:
+        return _out(Div.apply(input, other), out, "div")
+    if rounding_mode not in ("trunc", "floor"):
+        raise ArgumentValueError("div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
+                         f"found {rounding_mode!r}")
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        input = _t(input, "div")
+    return _out(RoundedDiv.apply(input, other, rounding_mode), out, "div")
 
 
-def pow(a: Any, b: Any) -> Tensor:  # noqa: A001
-    """a^b, elementwise; either may be a number."""
-    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
-        a = _t(a, "pow")
-    return Pow.apply(a, b)
+def true_divide(dividend: Any, divisor: Any, *, out: Tensor | None = None) -> Tensor:
+    return div(dividend, divisor, out=out)
 
 
-def square(x: Any) -> Tensor:
-    """x^2."""
-    return Pow.apply(_t(x, "square"), 2)
+def neg(input: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
+    """-input."""
+    return _out(Neg.apply(_t(input, "neg")), out, "neg")
 
 
-def reciprocal(x: Any) -> Tensor:
-    """1 / x."""
-    return Div.apply(1.0, _t(x, "reciprocal"))
+def pow(input: Any, exponent: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A001,A002
+    """input^exponent, elementwise; either may be a number."""
+    if not isinstance(input, Tensor) and not isinstance(exponent, Tensor):
+        input = _t(input, "pow")
+    return _out(Pow.apply(input, exponent), out, "pow")
 
 
-def exp(x: Any) -> Tensor:
-    """e^x."""
-    return Exp.apply(_t(x, "exp"))
+def square(input: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
+    """input^2."""
+    return _out(Pow.apply(_t(input, "square"), 2), out, "square")
 
 
-def log(x: Any) -> Tensor:
-    """ln x (the natural logarithm; -inf at 0, NaN below)."""
-    return Log.apply(_t(x, "log"))
+def reciprocal(input: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
+    """1 / input."""
+    return _out(Div.apply(1.0, _t(input, "reciprocal")), out, "reciprocal")
 
 
-def sqrt(x: Any) -> Tensor:
-    """sqrt(x)."""
-    return Sqrt.apply(_t(x, "sqrt"))
+def exp(input: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
+    """e^input."""
+    return _out(Exp.apply(_t(input, "exp")), out, "exp")
 
 
-def abs(x: Any) -> Tensor:  # noqa: A001
-    """|x| (gradient sign(x), 0 at 0)."""
-    return Abs.apply(_t(x, "abs"))
+def log(input: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
+    """ln input (the natural logarithm; -inf at 0, NaN below)."""
+    return _out(Log.apply(_t(input, "log")), out, "log")
 
 
-def clamp(x: Any, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
-    """Limit x to [min, max]; the gradient is zero where x was cut off."""
+def sqrt(input: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
+    """sqrt(input)."""
+    return _out(Sqrt.apply(_t(input, "sqrt")), out, "sqrt")
+
+
+def abs(input: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A001,A002
+    """|input| (gradient sign(input), 0 at 0)."""
+    return _out(Abs.apply(_t(input, "abs")), out, "abs")
+
+
+def clamp(input: Any, min: Any = None, max: Any = None, *,  # noqa: A002
+          out: Tensor | None = None) -> Tensor:
+    """Limit input to [min, max]; the gradient is zero where input was cut off. Tensor bounds
+    broadcast and receive the gradient where they win (min > max gives max, as torch)."""
     if min is None and max is None:
-        raise ValueError("clamp: at least one of min and max must be given")
-    return Clamp.apply(_t(x, "clamp"), data(min), data(max))
+        raise ArgumentValueError("clamp: at least one of min and max must be given")
+    x = _t(input, "clamp")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        y = x if min is None else where(lt(x, min), min, x)
+        return _out(y if max is None else where(gt(y, max), max, y), out, "clamp")
+    return _out(Clamp.apply(x, data(min), data(max)), out, "clamp")
 
 
-clip = clamp
+def clip(input: Any, min: Any = None, max: Any = None, *,  # noqa: A002
+         out: Tensor | None = None) -> Tensor:
+    return clamp(input, min, max, out=out)
 
 
-def maximum(a: Any, b: Any) -> Tensor:
-    """max(a, b) elementwise; ties share the gradient."""
-    return Maximum.apply(a, b)
+def maximum(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
+    """max(input, other) elementwise; ties share the gradient."""
+    return _out(Maximum.apply(input, other), out, "maximum")
 
 
-def minimum(a: Any, b: Any) -> Tensor:
-    """min(a, b) elementwise; ties share the gradient."""
-    return Minimum.apply(a, b)
+def minimum(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
+    """min(input, other) elementwise; ties share the gradient."""
+    return _out(Minimum.apply(input, other), out, "minimum")
 
 
-def where(cond: Any, a: Any, b: Any) -> Tensor:
-    """``a`` where ``cond`` holds, else ``b`` (differentiable in a and b)."""
-    c = np.asarray(data(cond), dtype=bool)
-    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
-        a = _t(a, "where")
-    return Where.apply(c, a, b)
+def where(condition: Any, input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
+    """``input`` where ``condition`` holds, else ``other`` (differentiable in both); the
+    one-argument form is ``indexing.where``."""
+    c = np.asarray(data(condition), dtype=bool)
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        input = _t(input, "where")
+    return _out(Where.apply(c, input, other), out, "where")
 
 
 def cast(x: Tensor, dtype: Any) -> Tensor:
@@ -409,34 +471,34 @@ def sign(x: Any) -> Tensor:
     return _const(np.sign(data(x)))
 
 
-def eq(a: Any, b: Any) -> Tensor:
+def eq(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
     """a == b elementwise, a bool tensor (no gradient)."""
-    return _const(np.equal(data(a), data(b)))
+    return _out(_const(np.equal(data(input), data(other))), out, "eq")
 
 
-def ne(a: Any, b: Any) -> Tensor:
+def ne(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
     """a != b elementwise, a bool tensor (no gradient)."""
-    return _const(np.not_equal(data(a), data(b)))
+    return _out(_const(np.not_equal(data(input), data(other))), out, "ne")
 
 
-def lt(a: Any, b: Any) -> Tensor:
+def lt(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
     """a < b elementwise, a bool tensor (no gradient)."""
-    return _const(np.less(data(a), data(b)))
+    return _out(_const(np.less(data(input), data(other))), out, "lt")
 
 
-def le(a: Any, b: Any) -> Tensor:
+def le(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
     """a <= b elementwise, a bool tensor (no gradient)."""
-    return _const(np.less_equal(data(a), data(b)))
+    return _out(_const(np.less_equal(data(input), data(other))), out, "le")
 
 
-def gt(a: Any, b: Any) -> Tensor:
+def gt(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
     """a > b elementwise, a bool tensor (no gradient)."""
-    return _const(np.greater(data(a), data(b)))
+    return _out(_const(np.greater(data(input), data(other))), out, "gt")
 
 
-def ge(a: Any, b: Any) -> Tensor:
+def ge(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
     """a >= b elementwise, a bool tensor (no gradient)."""
-    return _const(np.greater_equal(data(a), data(b)))
+    return _out(_const(np.greater_equal(data(input), data(other))), out, "ge")
 
 
 def isnan(x: Any) -> Tensor:

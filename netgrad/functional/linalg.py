@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function, Tensor, blas, memory
+from ..autograd.creation import write_result
 from ..autograd.errors import DTypeError, ShapeError
 from ._core import as_tensor_arg, register_xp, xp_of
 
@@ -144,9 +145,13 @@ class Linear(Function):
         return gx, gw, (g if nb else None)
 
 
-def matmul(a: Any, b: Any) -> Tensor:
+def _out(result: Tensor, out: Any, op: str) -> Tensor:
+    return result if out is None else write_result(result, out, op)
+
+
+def matmul(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
     """Matrix product with NumPy's rules for 1-D and batched operands."""
-    return MatMul.apply(as_tensor_arg(a, "matmul"), as_tensor_arg(b, "matmul"))
+    return _out(MatMul.apply(as_tensor_arg(input, "matmul"), as_tensor_arg(other, "matmul")), out, "matmul")
 
 
 def _operands(op: str, a: Any, b: Any, ndim: int, what: str) -> tuple[Tensor, Tensor]:
@@ -156,7 +161,7 @@ def _operands(op: str, a: Any, b: Any, ndim: int, what: str) -> tuple[Tensor, Te
     return a, b
 
 
-def mm(a: Any, b: Any) -> Tensor:
+def mm(input: Any, mat2: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
     """y = a b for 2-D a (n, k) and b (k, m).
 
     >>> import netgrad as ng
@@ -164,37 +169,39 @@ def mm(a: Any, b: Any) -> Tensor:
     tensor([[1., 2.],
             [3., 4.]])
     """
-    return MatMul.apply(*_operands("mm", a, b, 2, "2-D operands"))
+    return _out(MatMul.apply(*_operands("mm", input, mat2, 2, "2-D operands")), out, "mm")
 
 
-def bmm(a: Any, b: Any) -> Tensor:
+def bmm(input: Any, mat2: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
     """y[i] = a[i] b[i] for 3-D a (B, n, k) and b (B, k, m).
 
     >>> import netgrad as ng
     >>> ng.bmm(ng.ones(4, 2, 3), ng.ones(4, 3, 5)).shape
     (4, 2, 5)
     """
-    return MatMul.apply(*_operands("bmm", a, b, 3, "3-D operands with the same batch size"))
+    ab = _operands("bmm", input, mat2, 3, "3-D operands with the same batch size")
+    return _out(MatMul.apply(*ab), out, "bmm")
 
 
-def dot(a: Any, b: Any) -> Tensor:
+def dot(input: Any, tensor: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
     """y = sum_i a_i b_i for 1-D a and b.
 
     >>> import netgrad as ng
     >>> ng.dot(ng.tensor([1.0, 2.0]), ng.tensor([3.0, 4.0])).item()
     11.0
     """
-    return MatMul.apply(*_operands("dot", a, b, 1, "1-D operands"))
+    return _out(MatMul.apply(*_operands("dot", input, tensor, 1, "1-D operands")), out, "dot")
 
 
-def outer(a: Any, b: Any) -> Tensor:
-    a, b = as_tensor_arg(a, "outer"), as_tensor_arg(b, "outer")
-    return MatMul.apply(a.reshape(-1, 1), b.reshape(1, -1))
+def outer(input: Any, vec2: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
+    """y_ij = input_i vec2_j."""
+    a, b = as_tensor_arg(input, "outer"), as_tensor_arg(vec2, "outer")
+    return _out(MatMul.apply(a.reshape(-1, 1), b.reshape(1, -1)), out, "outer")
 
 
-def linear(x: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+def linear(input: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:  # noqa: A002
     """net = x W^T + b, W of shape (out_features, in_features)."""
-    return Linear.apply(as_tensor_arg(x, "linear"), weight, bias)
+    return Linear.apply(as_tensor_arg(input, "linear"), weight, bias)
 
 
 register_xp(matmul=matmul)

@@ -21,7 +21,7 @@ import numpy as np
 
 from ..autograd import Function, Tensor
 from ._core import as_tensor_arg, data, xp_of
-from ._lossutil import _check_reduction, _pair, _reduce
+from ._lossutil import _check_reduction, _pair, _reduce, _weighted, legacy_reduction
 from .activation import _sigmoid_array, sigmoid
 from .crossentropy import cross_entropy, nll_loss
 from .elementwise import abs as _abs
@@ -35,16 +35,19 @@ __all__ = [
 ]
 
 # ---------------------------------------------------------------------------- regression losses
-def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:  # noqa: A002
-    """Mean squared error J = (1/N) sum_i (y_i - y_hat_i)^2 over all N elements.
+def mse_loss(input: Any, target: Any, size_average: Any = None, reduce: Any = None,  # noqa: A002
+             reduction: str = "mean", weight: Any = None) -> Tensor:
+    """Mean squared error J = (1/N) sum_i w_i (y_i - y_hat_i)^2 over all N elements (w = 1 unless
+    ``weight``); ``size_average``/``reduce`` are PyTorch's deprecated spelling of ``reduction``.
 
     >>> import netgrad as ng
     >>> ng.mse_loss(ng.tensor([1.0, 2.0]), ng.tensor([0.0, 0.0])).item()
     2.5
     """
+    reduction = legacy_reduction(size_average, reduce, reduction, "mse_loss")
     x, t = _pair(input, target, "mse_loss")
     d = x - t
-    return _reduce(d * d, reduction, "mse_loss")
+    return _reduce(_weighted(d * d, weight, "mse_loss"), reduction, "mse_loss")
 
 
 def half_mse_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:  # noqa: A002
@@ -74,15 +77,17 @@ def sse_loss(input: Any, target: Any, reduction: str = "sum") -> Tensor:  # noqa
 rss_loss = sse_loss
 
 
-def l1_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:  # noqa: A002
-    """Mean absolute error J = (1/N) sum_i |y_i - y_hat_i|.
+def l1_loss(input: Any, target: Any, size_average: Any = None, reduce: Any = None,  # noqa: A002
+            reduction: str = "mean", weight: Any = None) -> Tensor:
+    """Mean absolute error J = (1/N) sum_i w_i |y_i - y_hat_i| (w = 1 unless ``weight``).
 
     >>> import netgrad as ng
     >>> ng.l1_loss(ng.tensor([1.0, -3.0]), ng.tensor([0.0, 0.0])).item()
     2.0
     """
+    reduction = legacy_reduction(size_average, reduce, reduction, "l1_loss")
     x, t = _pair(input, target, "l1_loss")
-    return _reduce(_abs(x - t), reduction, "l1_loss")
+    return _reduce(_weighted(_abs(x - t), weight, "l1_loss"), reduction, "l1_loss")
 
 
 def huber_loss(input: Any, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:  # noqa: A002
@@ -102,10 +107,12 @@ def huber_loss(input: Any, target: Any, reduction: str = "mean", delta: float = 
     return _reduce(loss, reduction, "huber_loss")
 
 
-def smooth_l1_loss(input: Any, target: Any, reduction: str = "mean", beta: float = 1.0) -> Tensor:  # noqa: A002
+def smooth_l1_loss(input: Any, target: Any, size_average: Any = None, reduce: Any = None,  # noqa: A002
+                   reduction: str = "mean", beta: float = 1.0) -> Tensor:
     """Smooth L1: J_i = d_i^2 / (2 beta) if |d_i| < beta else |d_i| - beta/2 (Huber / beta)."""
+    reduction = legacy_reduction(size_average, reduce, reduction, "smooth_l1_loss")
     if beta == 0:
-        return l1_loss(input, target, reduction)
+        return l1_loss(input, target, reduction=reduction)
     x, t = _pair(input, target, "smooth_l1_loss")
     d = x - t
     ad = _abs(d)
@@ -184,7 +191,7 @@ class BinaryCrossEntropyWithLogits(Function):
 
 
 def binary_cross_entropy(input: Any, target: Any, weight: Any = None,  # noqa: A002
-                         reduction: str = "mean") -> Tensor:
+                         size_average: Any = None, reduce: Any = None, reduction: str = "mean") -> Tensor:
     """BCE on probabilities z in [0, 1]: J_i = -w_i (y_i log z_i + (1 - y_i) log(1 - z_i)), logs
     clamped at -100 so that z = 0 or 1 never gives log(0).
 
@@ -192,6 +199,7 @@ def binary_cross_entropy(input: Any, target: Any, weight: Any = None,  # noqa: A
     >>> round(ng.binary_cross_entropy(ng.tensor([0.8]), ng.tensor([1.0])).item(), 4)
     0.2231
     """
+    reduction = legacy_reduction(size_average, reduce, reduction, "binary_cross_entropy")
     _check_reduction(reduction, "binary_cross_entropy")
     x, t = _pair(input, target, "binary_cross_entropy")
     loss = BinaryCrossEntropy.apply(x, t)
@@ -201,6 +209,7 @@ def binary_cross_entropy(input: Any, target: Any, weight: Any = None,  # noqa: A
 
 
 def binary_cross_entropy_with_logits(input: Any, target: Any, weight: Any = None,  # noqa: A002
+                                     size_average: Any = None, reduce: Any = None,
                                      reduction: str = "mean", pos_weight: Any = None) -> Tensor:
     """BCE on logits z (stable): J_i = -w_i (p y_i log sigma(z_i) + (1 - y_i) log(1 - sigma(z_i))),
     p = pos_weight; dJ/dz = sigma(z) - y for p = 1.
@@ -209,6 +218,7 @@ def binary_cross_entropy_with_logits(input: Any, target: Any, weight: Any = None
     >>> ng.binary_cross_entropy_with_logits(ng.tensor([1000.0, -1000.0]), ng.tensor([1.0, 0.0])).item()
     0.0
     """
+    reduction = legacy_reduction(size_average, reduce, reduction, "binary_cross_entropy_with_logits")
     _check_reduction(reduction, "binary_cross_entropy_with_logits")
     x, t = _pair(input, target, "binary_cross_entropy_with_logits")
     pw = None if pos_weight is None else np.asarray(data(pos_weight), dtype=x.dtype)
@@ -243,6 +253,7 @@ def kl_div(input: Any, target: Any, size_average: Any = None, reduce: Any = None
     0.0
     """
     op = "kl_div"
+    reduction = legacy_reduction(size_average, reduce, reduction, op)
     _check_reduction(reduction, op, ("batchmean",))
     x, t = _pair(input, target, op)
     if log_target:

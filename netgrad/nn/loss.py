@@ -14,12 +14,15 @@ from typing import Any
 
 from ..autograd import Tensor
 from ..functional import loss as L
+from ..functional._lossutil import legacy_reduction
 from .module import Module
 
 
 class _Loss(Module):
-    def __init__(self, reduction: str = "mean") -> None:
+    def __init__(self, size_average: Any = None, reduce: Any = None, reduction: str = "mean") -> None:
         super().__init__()
+        # PyTorch's deprecated size_average/reduce set the reduction as torch does (never ignored)
+        reduction = legacy_reduction(size_average, reduce, reduction, type(self).__name__)
         L._check_reduction(reduction, type(self).__name__, ("batchmean",))
         self.reduction = reduction
 
@@ -28,24 +31,24 @@ class MSELoss(_Loss):
     """J = (1/N) sum (y - y_hat)^2."""
 
     def forward(self, input: Any, target: Any) -> Tensor:  # noqa: A002
-        return L.mse_loss(input, target, self.reduction)
+        return L.mse_loss(input, target, reduction=self.reduction)
 
 
 class HalfMSELoss(_Loss):
     """The notes' J = 1/(2N) sum (y - y_hat)^2."""
 
     def forward(self, input: Any, target: Any) -> Tensor:  # noqa: A002
-        return L.half_mse_loss(input, target, self.reduction)
+        return L.half_mse_loss(input, target, reduction=self.reduction)
 
 
 class SSELoss(_Loss):
     """Sum of squares (RSS) J = sum (y - y_hat)^2; reduction 'sum' by default."""
 
     def __init__(self, reduction: str = "sum") -> None:
-        super().__init__(reduction)
+        super().__init__(reduction=reduction)
 
     def forward(self, input: Any, target: Any) -> Tensor:  # noqa: A002
-        return L.sse_loss(input, target, self.reduction)
+        return L.sse_loss(input, target, reduction=self.reduction)
 
 
 RSSLoss = SSELoss
@@ -55,60 +58,63 @@ class L1Loss(_Loss):
     """J = (1/N) sum |y - y_hat|."""
 
     def forward(self, input: Any, target: Any) -> Tensor:  # noqa: A002
-        return L.l1_loss(input, target, self.reduction)
+        return L.l1_loss(input, target, reduction=self.reduction)
 
 
 class HuberLoss(_Loss):
     """J_i = d^2 / 2 if |d| < delta else delta (|d| - delta / 2)."""
 
     def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
-        super().__init__(reduction)
+        super().__init__(reduction=reduction)
         self.delta = delta
 
     def forward(self, input: Any, target: Any) -> Tensor:  # noqa: A002
-        return L.huber_loss(input, target, self.reduction, self.delta)
+        return L.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
 
 
 class SmoothL1Loss(_Loss):
     """J_i = d^2 / (2 beta) if |d| < beta else |d| - beta / 2."""
 
-    def __init__(self, reduction: str = "mean", beta: float = 1.0) -> None:
-        super().__init__(reduction)
+    def __init__(self, size_average: Any = None, reduce: Any = None, reduction: str = "mean",
+                 beta: float = 1.0) -> None:
+        super().__init__(size_average, reduce, reduction)
         self.beta = beta
 
     def forward(self, input: Any, target: Any) -> Tensor:  # noqa: A002
-        return L.smooth_l1_loss(input, target, self.reduction, self.beta)
+        return L.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
 
 
 class BCELoss(_Loss):
     """J = -w (y log z + (1 - y) log(1 - z)) on probabilities z (logs clamped at -100)."""
 
-    def __init__(self, weight: Any = None, reduction: str = "mean") -> None:
-        super().__init__(reduction)
+    def __init__(self, weight: Any = None, size_average: Any = None, reduce: Any = None,
+                 reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
         self.weight = weight
 
     def forward(self, input: Any, target: Any) -> Tensor:  # noqa: A002
-        return L.binary_cross_entropy(input, target, self.weight, self.reduction)
+        return L.binary_cross_entropy(input, target, self.weight, reduction=self.reduction)
 
 
 class BCEWithLogitsLoss(_Loss):
     """J = -w (p y log sigma(z) + (1 - y) log(1 - sigma(z))) on logits z, computed stably."""
 
-    def __init__(self, weight: Any = None, reduction: str = "mean", pos_weight: Any = None) -> None:
-        super().__init__(reduction)
+    def __init__(self, weight: Any = None, size_average: Any = None, reduce: Any = None,
+                 reduction: str = "mean", pos_weight: Any = None) -> None:
+        super().__init__(size_average, reduce, reduction)
         self.weight, self.pos_weight = weight, pos_weight
 
     def forward(self, input: Any, target: Any) -> Tensor:  # noqa: A002
-        return L.binary_cross_entropy_with_logits(input, target, self.weight, self.reduction,
-                                                  self.pos_weight)
+        return L.binary_cross_entropy_with_logits(input, target, self.weight, reduction=self.reduction,
+                                                  pos_weight=self.pos_weight)
 
 
 class CrossEntropyLoss(_Loss):
     """J_n = -sum_k t_nk log softmax(z_n)_k on logits z (class indices or probabilities)."""
 
-    def __init__(self, weight: Any = None, ignore_index: int = -100, reduction: str = "mean",
-                 label_smoothing: float = 0.0) -> None:
-        super().__init__(reduction)
+    def __init__(self, weight: Any = None, size_average: Any = None, ignore_index: int = -100,
+                 reduce: Any = None, reduction: str = "mean", label_smoothing: float = 0.0) -> None:
+        super().__init__(size_average, reduce, reduction)
         self.weight, self.ignore_index, self.label_smoothing = weight, ignore_index, label_smoothing
 
     def forward(self, input: Any, target: Any) -> Tensor:  # noqa: A002
@@ -119,8 +125,9 @@ class CrossEntropyLoss(_Loss):
 class NLLLoss(_Loss):
     """J_n = -w_{y_n} a_{n, y_n} on log-probabilities a."""
 
-    def __init__(self, weight: Any = None, ignore_index: int = -100, reduction: str = "mean") -> None:
-        super().__init__(reduction)
+    def __init__(self, weight: Any = None, size_average: Any = None, ignore_index: int = -100,
+                 reduce: Any = None, reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
         self.weight, self.ignore_index = weight, ignore_index
 
     def forward(self, input: Any, target: Any) -> Tensor:  # noqa: A002
@@ -131,8 +138,9 @@ class NLLLoss(_Loss):
 class KLDivLoss(_Loss):
     """J_i = t_i (log t_i - log z_i), ``input`` = log z (PyTorch's convention)."""
 
-    def __init__(self, reduction: str = "mean", log_target: bool = False) -> None:
-        super().__init__(reduction)
+    def __init__(self, size_average: Any = None, reduce: Any = None, reduction: str = "mean",
+                 log_target: bool = False) -> None:
+        super().__init__(size_average, reduce, reduction)
         self.log_target = log_target
 
     def forward(self, input: Any, target: Any) -> Tensor:  # noqa: A002
@@ -143,7 +151,7 @@ class SymmetricCrossEntropyLoss(_Loss):
     """The notes' J = -sum_k (t_k log z_k + z_k log t_k), clipped to [eps, 1] inside the logs."""
 
     def __init__(self, dim: int = -1, eps: float = 1e-7, reduction: str = "mean") -> None:
-        super().__init__(reduction)
+        super().__init__(reduction=reduction)
         self.dim, self.eps = dim, eps
 
     def forward(self, input: Any, target: Any) -> Tensor:  # noqa: A002
@@ -154,7 +162,7 @@ class BinaryLogLikelihood(_Loss):
     """The notes' l = sum y log y_hat + (1 - y) log(1 - y_hat) (to maximise; = -BCE)."""
 
     def __init__(self, reduction: str = "sum") -> None:
-        super().__init__(reduction)
+        super().__init__(reduction=reduction)
 
     def forward(self, input: Any, target: Any) -> Tensor:  # noqa: A002
-        return L.binary_log_likelihood(input, target, self.reduction)
+        return L.binary_log_likelihood(input, target, reduction=self.reduction)
