@@ -145,3 +145,9 @@ def test_repeat_interleave_counts_alone_and_errors():
 def test_tril_keeps_inf_above_the_diagonal_out():
     x = ng.tensor([[1.0, float("inf")], [2.0, 3.0]])
     assert ng.tril(x).tolist() == [[1.0, 0.0], [2.0, 3.0]]
+
+
+def test_zero_d_rearrangements_keep_the_shape():
+    for call in (lambda m, t: m.roll(t, 1), lambda m, t: m.flip(t, [0]), lambda m, t: m.tile(t, (2,))):
+        got, want = call(ng, ng.tensor(2.5)), call(torch, torch.tensor(2.5))
+        assert got.shape == tuple(want.shape) and got.tolist() == want.tolist()

@@ -126,3 +126,10 @@ def test_scalar_scans():
     y = ng.cumsum(x, 0) * ng.cumprod(x, 0)
     y.backward()
     assert y.item() == 4.0 and x.grad.item() == 4.0
+
+
+def test_logcumsumexp_of_integers_is_not_implemented_as_in_torch():
+    with pytest.raises(NotImplementedError, match="logcumsumexp"):
+        ng.logcumsumexp(ng.tensor([1, 2]), 0)
+    with pytest.raises(NotImplementedError):
+        torch.logcumsumexp(torch.tensor([1, 2]), 0)

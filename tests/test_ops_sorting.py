@@ -185,3 +185,8 @@ def test_searchsorted_and_bucketize_match_torch():
     assert ng.searchsorted(ng.tensor(unsorted), ng.tensor([4]), sorter=ng.tensor(order)).tolist() \
         == torch.searchsorted(torch.tensor(unsorted), torch.tensor([4]),
                               sorter=torch.tensor(np.argsort(unsorted))).tolist()
+
+
+def test_median_of_an_empty_tensor_is_nan_as_in_torch():
+    got, want = ng.median(ng.zeros(0, 3)), torch.median(torch.zeros(0, 3))
+    assert np.isnan(got.item()) and np.isnan(want.item()) and got.dtype == ng.float32

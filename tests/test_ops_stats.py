@@ -82,3 +82,10 @@ def test_aminmax(a):
         ng.aminmax(ng.zeros(0))
     with pytest.raises(RuntimeError):
         torch.aminmax(torch.zeros(0))
+
+
+def test_quantile_of_an_empty_tensor_raises_as_torch():
+    with pytest.raises(RuntimeError, match="non-empty"):
+        ng.quantile(ng.zeros(0), 0.5)
+    with pytest.raises(RuntimeError):
+        torch.quantile(torch.zeros(0), 0.5)

@@ -36,7 +36,8 @@ __all__ = ["flip", "fliplr", "flipud", "roll", "rot90", "repeat_interleave", "ti
 def _rearranged(x: Tensor, fn: Callable[[np.ndarray], np.ndarray]) -> Tensor:
     """x's elements at ``fn(flat positions of x)``: one differentiable indexing op."""
     pos = fn(np.arange(x._data.size, dtype=np.int64).reshape(x.shape))
-    return S.index(S.reshape(x, (-1,)), np.ascontiguousarray(pos))
+    out = S.index(S.reshape(x, (-1,)), np.ascontiguousarray(pos).reshape(-1))
+    return S.reshape(out, pos.shape)
 
 
 def _placed(x: Tensor, shape: tuple, targets: np.ndarray) -> Tensor:
@@ -82,6 +83,8 @@ def flipud(input: Any) -> Tensor:  # noqa: A002
 def roll(input: Any, shifts: Any, dims: Any = None) -> Tensor:  # noqa: A002
     """x shifted cyclically by ``shifts`` along ``dims`` (the flattened x when dims is None)."""
     x = as_tensor_arg(input, "roll")
+    if x.ndim == 0:
+        return _rearranged(x, lambda p: p)
     if dims is None:
         if len(_dims(shifts)) != 1:
             raise RuntimeError(f"roll: shifts {shifts} without dims must be a single shift")

@@ -185,7 +185,7 @@ def logcumsumexp(input: Any, dim: int) -> Tensor:  # noqa: A002
     """y_i = log sum_{j <= i} e^{x_j} along ``dim``, without overflow."""
     x = as_tensor_arg(input, "logcumsumexp")
     if x.dtype.kind != "f":
-        raise RuntimeError(f"logcumsumexp: expected a floating tensor, got {x.dtype}")
+        raise NotImplementedError(f"logcumsumexp: not implemented for {x.dtype} (floating dtypes only)")
     return Logcumsumexp.apply(x, _dim(x, dim, "logcumsumexp"))
 
 

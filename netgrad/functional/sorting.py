@@ -118,6 +118,8 @@ def kthvalue(input: Any, k: int, dim: int = -1, keepdim: bool = False) -> Kthval
 
 def _median(input: Any, dim: Any, keepdim: bool, skip_nan: bool, op: str) -> Any:
     x0 = as_tensor_arg(input, op)
+    if dim is None and x0._data.size == 0 and x0.dtype.kind == "f":
+        return Tensor._make(np.asarray(np.nan, dtype=x0.dtype))  # PyTorch: NaN, not an error
     if x0._data.size == 0:
         raise IndexError(f"{op}(): expected a non-empty tensor, got shape {x0.shape}")
     if dim is None:

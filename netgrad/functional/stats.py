@@ -49,7 +49,7 @@ def _quantile(input: Any, q: Any, dim: Any, keepdim: bool, interpolation: str, s
     if ((qa < 0) | (qa > 1)).any():
         raise RuntimeError(f"{op}() q values must be in the range [0, 1]")
     if x._data.size == 0:
-        raise IndexError(f"{op}() input tensor must be non-empty")
+        raise RuntimeError(f"{op}() input tensor must be non-empty")
     in_shape = x.shape
     if dim is None:
         x, d = S.reshape(x, (-1,)), 0
