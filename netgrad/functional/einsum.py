@@ -87,7 +87,13 @@ def _sizes(subs: list, shapes: list, equation: str) -> dict:
 class Einsum(Function):
     """y = einsum(subs -> out, x_1, ..., x_n); dJ/dx_k = einsum of dJ/dy with the other operands
     into x_k's subscripts (letters summed within x_k alone broadcast back; a repeated letter puts
-    the gradient on x_k's diagonal)."""
+    the gradient on x_k's diagonal).
+
+    >>> import netgrad as ng
+    >>> a = ng.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> ng.einsum("ii", a).backward(); a.grad.tolist()
+    [[1.0, 0.0], [0.0, 1.0]]
+    """
 
     _array_backward = True
 

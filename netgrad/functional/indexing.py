@@ -204,7 +204,14 @@ def scatter_add(input: Any, dim: int, index: Any, src: Any) -> Tensor:  # noqa: 
 class ScatterExtreme(Function):
     """y_t = max (or min, or prod) of x_t (with include_self) and the src values sent to t.
     max/min: dJ/dx_t and dJ/dsrc_j share dJ/dy_t evenly among the elements equal to y_t;
-    prod: dJ/de = dJ/dy_t prod_{e' != e} e' (exact with zeros; first order only)."""
+    prod: dJ/de = dJ/dy_t prod_{e' != e} e' (exact with zeros; first order only).
+
+    >>> import netgrad as ng
+    >>> src = ng.tensor([1.0, 5.0, 5.0], requires_grad=True)
+    >>> y = ng.scatter_reduce(ng.zeros(2), 0, ng.tensor([0, 0, 1]), src, "amax")
+    >>> y.sum().backward(); y.tolist(), src.grad.tolist()
+    ([5.0, 5.0], [0.0, 1.0, 1.0])
+    """
 
     _array_backward = True
 

@@ -28,7 +28,13 @@ __all__ = ["multinomial", "bernoulli", "normal", "poisson"]
 
 class Sample(Function):
     """y = a draw from a distribution with parameters x; dJ/dx = 0 (PyTorch's rule for
-    bernoulli, normal and poisson: the draw is not differentiated through)."""
+    bernoulli, normal and poisson: the draw is not differentiated through).
+
+    >>> import netgrad as ng
+    >>> mean = ng.zeros(2, requires_grad=True)
+    >>> ng.normal(mean, 1.0).sum().backward(); mean.grad.tolist()
+    [0.0, 0.0]
+    """
 
     _array_backward = True
 

@@ -47,7 +47,13 @@ def _rev_cumsum(xp, g, axis):
 
 
 class Cumsum(Function):
-    """y_i = sum_{j <= i} x_j along ``dim``; dJ/dx_i = sum_{k >= i} dJ/dy_k."""
+    """y_i = sum_{j <= i} x_j along ``dim``; dJ/dx_i = sum_{k >= i} dJ/dy_k.
+
+    >>> import netgrad as ng
+    >>> x = ng.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> x.cumsum(0).sum().backward(); x.grad.tolist()
+    [3.0, 2.0, 1.0]
+    """
 
     _array_backward = True
 
@@ -66,7 +72,13 @@ class Cumsum(Function):
 class Cumprod(Function):
     """y_i = prod_{j <= i} x_j; dJ/dx_i = (prod_{j < i} x_j) S_i with S_i = sum_{k >= i} dJ/dy_k
     prod_{i < j <= k} x_j, from the reverse recurrence S_i = dJ/dy_i + x_{i+1} S_{i+1} (exact
-    where x has zeros; no division)."""
+    where x has zeros; no division).
+
+    >>> import netgrad as ng
+    >>> x = ng.tensor([2.0, 0.0, 3.0], requires_grad=True)
+    >>> x.cumprod(0).sum().backward(); x.grad.tolist()   # y = [2, 0, 0]
+    [1.0, 8.0, 0.0]
+    """
 
     _array_backward = True
 
@@ -101,7 +113,13 @@ class Cumprod(Function):
 
 
 class Logcumsumexp(Function):
-    """y_i = log sum_{j <= i} e^{x_j}; dJ/dx_i = sum_{k >= i} dJ/dy_k e^{x_i - y_k}."""
+    """y_i = log sum_{j <= i} e^{x_j}; dJ/dx_i = sum_{k >= i} dJ/dy_k e^{x_i - y_k}.
+
+    >>> import netgrad as ng
+    >>> x = ng.tensor([0.0, 0.0], requires_grad=True)
+    >>> y = ng.logcumsumexp(x, 0); y[1].backward(); x.grad.tolist()
+    [0.5, 0.5]
+    """
 
     _array_backward = True
     _saves_output = True  # backward reads ctx.out: its version is checked
