@@ -15,6 +15,7 @@ tensor([[-0.1562,  0.1142,  0.0420]])
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -253,6 +254,10 @@ def kl_div(input: Any, target: Any, size_average: Any = None, reduce: Any = None
     0.0
     """
     op = "kl_div"
+    if size_average is None and reduce is None and reduction == "mean":
+        warnings.warn("kl_div: reduction 'mean' divides the total loss by both the batch size and "
+                      "the support size; 'batchmean' divides only by the batch size, and aligns "
+                      "with the KL div math definition (PyTorch's warning)", UserWarning, stacklevel=2)
     reduction = legacy_reduction(size_average, reduce, reduction, op)
     _check_reduction(reduction, op, ("batchmean",))
     x, t = _pair(input, target, op)

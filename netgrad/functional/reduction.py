@@ -208,10 +208,10 @@ def _axis(x: Tensor, dim: Any, axis: Any, op: str) -> Any:
     return normalize_dim(dim, x.ndim, op) if x.ndim else None
 
 
-def sum(x: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,  # noqa: A001
+def sum(input: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,  # noqa: A001,A002
         keepdims: bool | None = None, dtype=None) -> Tensor:
     """sum_i x_i over ``dim`` (all elements by default)."""
-    x = as_tensor_arg(x, "sum")
+    x = as_tensor_arg(input, "sum")
     if dtype is not None:
         x = x.to(dtype)
     elif x.dtype.kind in "biu":
@@ -220,10 +220,10 @@ def sum(x: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,  # 
     return Sum.apply(x, _axis(x, dim, axis, "sum"), bool(keepdim or keepdims))
 
 
-def mean(x: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+def mean(input: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,  # noqa: A002
          keepdims: bool | None = None, dtype=None) -> Tensor:
     """(1/n) sum_i x_i over ``dim``."""
-    x = as_tensor_arg(x, "mean")
+    x = as_tensor_arg(input, "mean")
     if dtype is not None:
         x = x.to(dtype)
     if x.dtype.kind != "f":
@@ -233,19 +233,19 @@ def mean(x: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
     return Mean.apply(x, _axis(x, dim, axis, "mean"), bool(keepdim or keepdims))
 
 
-def var(x: Any, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
+def var(input: Any, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,  # noqa: A002
         correction: int | None = None, axis: Any = None, keepdims: bool | None = None) -> Tensor:
     """Variance with Bessel's correction by default (``correction=1``), as in PyTorch."""
-    x = as_tensor_arg(x, "var")
+    x = as_tensor_arg(input, "var")
     if correction is None:
         correction = 0 if unbiased is False else 1
     return Var.apply(x, _axis(x, dim, axis, "var"), correction, bool(keepdim or keepdims))
 
 
-def std(x: Any, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
+def std(input: Any, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,  # noqa: A002
         correction: int | None = None, axis: Any = None, keepdims: bool | None = None) -> Tensor:
     """sqrt(var(x)), with Bessel's correction by default."""
-    x = as_tensor_arg(x, "std")
+    x = as_tensor_arg(input, "std")
     if correction is None:
         correction = 0 if unbiased is False else 1
     return Std.apply(x, _axis(x, dim, axis, "std"), correction, bool(keepdim or keepdims))
@@ -273,9 +273,10 @@ def _indices(xd: np.ndarray, d: int, keepdim: bool, largest: bool) -> np.ndarray
     return (np.argmax if largest else np.argmin)(xd, axis=d, keepdims=keepdim).astype(np.int64)
 
 
-def max(x: Any, dim: int | None = None, keepdim: bool = False):  # noqa: A001
+def max(input: Any, dim: Any = None, keepdim: bool = False, *, other: Any = None):  # noqa: A001,A002
     """The largest element; with ``dim``, a (values, indices) pair as in PyTorch.
     A tensor as second argument means ``maximum(x, other)``."""
+    x, dim = input, (dim if other is None else other)  # max(input, other=t) is maximum
     if isinstance(dim, Tensor):
         from .elementwise import maximum
 
@@ -283,8 +284,9 @@ def max(x: Any, dim: int | None = None, keepdim: bool = False):  # noqa: A001
     return _extreme(x, dim, keepdim, True, "max")
 
 
-def min(x: Any, dim: int | None = None, keepdim: bool = False):  # noqa: A001
+def min(input: Any, dim: Any = None, keepdim: bool = False, *, other: Any = None):  # noqa: A001,A002
     """The smallest element; with ``dim``, a (values, indices) pair as in PyTorch."""
+    x, dim = input, (dim if other is None else other)  # max(input, other=t) is maximum
     if isinstance(dim, Tensor):
         from .elementwise import minimum
 
@@ -292,47 +294,49 @@ def min(x: Any, dim: int | None = None, keepdim: bool = False):  # noqa: A001
     return _extreme(x, dim, keepdim, False, "min")
 
 
-def amax(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
+def amax(input: Any, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A002
     """max_i x_i over ``dim`` (values only); tied maxima share the gradient."""
-    x = as_tensor_arg(x, "amax")
+    x = as_tensor_arg(input, "amax")
     return Amax.apply(x, normalize_dim(dim, x.ndim, "amax"), keepdim, True)
 
 
-def amin(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
+def amin(input: Any, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A002
     """min_i x_i over ``dim`` (values only); tied minima share the gradient."""
-    x = as_tensor_arg(x, "amin")
+    x = as_tensor_arg(input, "amin")
     return Amax.apply(x, normalize_dim(dim, x.ndim, "amin"), keepdim, False)
 
 
-def logsumexp(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
+def logsumexp(input: Any, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A002
     """log sum_i e^{x_i}, overflow-free (the log-sum-exp trick)."""
-    x = as_tensor_arg(x, "logsumexp")
+    x = as_tensor_arg(input, "logsumexp")
     return LogSumExp.apply(x, normalize_dim(dim, x.ndim, "logsumexp"), keepdim)
 
 
-def argmax(x: Any, dim: int | None = None, keepdim: bool = False) -> Tensor:
+def argmax(input: Any, dim: int | None = None, keepdim: bool = False) -> Tensor:  # noqa: A002
     """The index of the largest element (of the flattened tensor, or along ``dim``), int64."""
-    x = as_tensor_arg(x, "argmax")
+    x = as_tensor_arg(input, "argmax")
     if dim is None:
         return Tensor._make(np.asarray(np.argmax(x._data), dtype=np.int64))
     return Tensor._make(_indices(x._data, normalize_dim(dim, x.ndim, "argmax"), keepdim, True))
 
 
-def argmin(x: Any, dim: int | None = None, keepdim: bool = False) -> Tensor:
+def argmin(input: Any, dim: int | None = None, keepdim: bool = False) -> Tensor:  # noqa: A002
     """The index of the smallest element (of the flattened tensor, or along ``dim``), int64."""
-    x = as_tensor_arg(x, "argmin")
+    x = as_tensor_arg(input, "argmin")
     if dim is None:
         return Tensor._make(np.asarray(np.argmin(x._data), dtype=np.int64))
     return Tensor._make(_indices(x._data, normalize_dim(dim, x.ndim, "argmin"), keepdim, False))
 
 
-def all(x: Any, dim: int | None = None, keepdim: bool = False) -> Tensor:  # noqa: A001
+def all(input: Any, dim: int | None = None, keepdim: bool = False) -> Tensor:  # noqa: A001,A002
     """True if every element (along ``dim``) is nonzero."""
+    x = input
     return Tensor._make(np.asarray(np.all(as_tensor_arg(x, "all")._data, axis=dim, keepdims=keepdim)))
 
 
-def any(x: Any, dim: int | None = None, keepdim: bool = False) -> Tensor:  # noqa: A001
+def any(input: Any, dim: int | None = None, keepdim: bool = False) -> Tensor:  # noqa: A001,A002
     """True if some element (along ``dim``) is nonzero."""
+    x = input
     return Tensor._make(np.asarray(np.any(as_tensor_arg(x, "any")._data, axis=dim, keepdims=keepdim)))
 
 
@@ -396,22 +400,23 @@ class Norm2(Function):
         return _expand(xp, g, ctx.in_shape, ctx.axis) * x / safe, None, None
 
 
-def prod(x: Any, dim: int | None = None, keepdim: bool = False) -> Tensor:
+def prod(input: Any, dim: int | None = None, keepdim: bool = False) -> Tensor:  # noqa: A002
     """prod_i x_i over ``dim`` (all elements by default)."""
-    x = as_tensor_arg(x, "prod")
+    x = as_tensor_arg(input, "prod")
     d = normalize_dim(dim, x.ndim, "prod") if x.ndim else None
     if x.dtype.kind != "f":
         return Tensor._make(np.asarray(np.prod(x._data, axis=d, keepdims=keepdim)))
     return Prod.apply(x, d, keepdim)
 
 
-def norm(x: Any, p: float | str = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
+def norm(input: Any, p: float | str = 2, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A002
     """||x||_p over ``dim`` (p = 2 by default: the Euclidean/Frobenius norm; also 1 and inf).
 
     >>> import netgrad as ng
     >>> ng.tensor([3.0, 4.0]).norm().item()
     5.0
     """
+    x = input
     from .elementwise import abs as _abs
 
     x = as_tensor_arg(x, "norm")
