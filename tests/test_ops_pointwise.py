@@ -172,3 +172,29 @@ def test_binary_out_and_mixed_dtypes(rng):
         assert r.dtype == getattr(torch, name)(torch.from_numpy(a32), torch.from_numpy(b64)).numpy().dtype
     r = ng.xlogy(ng.tensor([1, 2]), 3)
     assert_close(r, torch.xlogy(torch.tensor([1, 2]), 3))
+
+
+XP_NAMES = ["sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "arcsinh", "arctanh",
+            "deg2rad", "rad2deg", "sinc", "log2", "log10", "log1p", "expm1", "exp2", "floor", "ceil",
+            "trunc", "rint", "signbit", "logical_not"]
+XP_BINARY = ["arctan2", "hypot", "logaddexp", "logaddexp2", "copysign", "remainder", "fmod",
+             "floor_divide", "float_power", "logical_and", "logical_or", "logical_xor", "isclose"]
+
+
+def test_xp_names_follow_numpy(rng):
+    """Backward formulas call xp.<name>: netgrad's function must agree with NumPy's of that name."""
+    from netgrad.functional._core import ng_xp
+
+    x = rng.uniform(-0.9, 0.9, 5)
+    y = rng.uniform(0.5, 2.0, 5)
+    for name in XP_NAMES:
+        with np.errstate(invalid="ignore"):
+            assert_close(getattr(ng_xp, name)(ng.tensor(x)), getattr(np, name)(x), 1e-12, 1e-12, name)
+    x = np.abs(x) + 0.1  # float_power: a negative base to a fractional power is NaN
+    for name in XP_BINARY:
+        assert_close(getattr(ng_xp, name)(ng.tensor(x), ng.tensor(y)), getattr(np, name)(x, y), 1e-12, 1e-12,
+                     name)
+    i, j = np.array([5, -3, 12]), np.array([3, 2, 10])
+    for name in ("bitwise_and", "bitwise_or", "bitwise_xor"):
+        assert_close(getattr(ng_xp, name)(ng.tensor(i), ng.tensor(j)), getattr(np, name)(i, j), 0, 0, name)
+    assert_close(ng_xp.invert(ng.tensor(i)), np.invert(i), 0, 0, "invert")

@@ -156,6 +156,8 @@ def float_tensor(input: Any, op: str) -> Tensor:
     """``input`` as a Tensor, integers and bools converted to the default float dtype."""
     if isinstance(input, Tensor):
         x = input
+    elif type(input) is float:  # as a Python float becomes a tensor: the default dtype
+        x = Tensor._make(np.asarray(input, dtype=dtypes.get_default_dtype()))
     elif isinstance(input, (bool, int, float, np.number, np.bool_, np.ndarray, list, tuple)):
         x = Tensor._make(np.asarray(input))
     else:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function, Tensor
-from ._core import xp_of
+from ._core import register_xp, xp_of
 from ._pointwise_core import arr, as_tensors, check_out, promote, torch_name, write_out
 from .elementwise import as_tensor_arg, cast, pow
 from .methods import bind_methods
@@ -250,6 +250,7 @@ def positive(input: Tensor) -> Tensor:  # noqa: A002
     return input
 
 
+register_xp(float_power=float_power)
 bind_methods(lerp=lerp, addcmul=addcmul, addcdiv=addcdiv, float_power=float_power,
              clamp_min=clamp_min, clamp_max=clamp_max, nan_to_num=nan_to_num, positive=positive,
              __pos__=positive)

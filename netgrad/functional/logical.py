@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Tensor
-from ._core import data
+from ._core import data, register_xp
 from ._pointwise_core import arr, check_out, result_type, write_out
 from .elementwise import as_tensor_arg
 from .methods import bind_methods
@@ -203,6 +203,10 @@ def _invert(a: Tensor) -> Tensor:
     return bitwise_not(a) if a.dtype.kind in "biu" else logical_not(a)
 
 
+register_xp(logical_and=logical_and, logical_or=logical_or, logical_xor=logical_xor,
+            logical_not=logical_not, bitwise_and=bitwise_and, bitwise_or=bitwise_or,
+            bitwise_xor=bitwise_xor, bitwise_not=bitwise_not, invert=bitwise_not, signbit=signbit,
+            isclose=isclose)
 bind_methods(logical_and=logical_and, logical_or=logical_or, logical_xor=logical_xor,
              logical_not=logical_not, bitwise_and=bitwise_and, bitwise_or=bitwise_or,
              bitwise_xor=bitwise_xor, bitwise_not=bitwise_not, signbit=signbit, isclose=isclose,

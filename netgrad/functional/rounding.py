@@ -321,7 +321,8 @@ def _rfloordiv(a: Tensor, b: Any) -> Tensor:
     return floor_divide(b, a)
 
 
-register_xp(floor=floor, ceil=ceil, trunc=trunc, rint=round, copysign=copysign)
+register_xp(floor=floor, ceil=ceil, trunc=trunc, rint=round, copysign=copysign, remainder=remainder,
+            fmod=fmod, floor_divide=floor_divide)
 bind_methods(floor=floor, ceil=ceil, round=round, trunc=trunc, fix=fix, frac=frac,
              remainder=remainder, fmod=fmod, floor_divide=floor_divide, copysign=copysign,
              heaviside=heaviside, __mod__=remainder, __rmod__=_rmod, __floordiv__=floor_divide,
