@@ -79,8 +79,9 @@ def test_scatter_and_scatter_add(dim, a, rng):
 
 def test_scatter_gradcheck_and_one_hot(a, rng):
     x, s = ng.tensor(a, requires_grad=True), ng.tensor(rng.standard_normal((3, 2)), requires_grad=True)
-    idx = ng.tensor([[0, 3], [1, 2], [3, 3]])
-    for f in (lambda t, u: ng.scatter(t, 1, idx, u), lambda t, u: ng.scatter_add(t, 1, idx, u)):
+    idx = ng.tensor([[0, 3], [1, 2], [3, 3]])  # repeats: scatter_add only (scatter's gradient
+    uniq = ng.tensor([[0, 3], [1, 2], [3, 0]])  # for overwritten values is torch's g, not 0)
+    for f in (lambda t, u: ng.scatter(t, 1, uniq, u), lambda t, u: ng.scatter_add(t, 1, idx, u)):
         assert gradcheck(f, [x, s])
         assert gradgradcheck(f, [x, s])
     labels = ng.tensor([2, 0, 1])
@@ -167,3 +168,10 @@ def test_nonzero_argwhere_where_count_nonzero(rng):
     compare_with_torch(lambda t: ng.where(t > 0, t, 0.0), lambda t: torch.where(t > 0, t, 0.0), [x])
     with pytest.raises(TypeError, match="where"):
         ng.where(cond, ng.tensor(a))
+
+
+def test_scatter_with_repeated_targets_matches_torch(a, rng):
+    # The last write wins (torch's CPU loop); every source value gets dJ/dy at its target.
+    src = rng.standard_normal((3, 3))
+    idx = np.array([[1, 1, 0], [2, 2, 2], [0, 1, 1]])
+    _both(lambda x, i, s: ng.scatter(x, 1, i, s), lambda x, i, s: torch.scatter(x, 1, i, s), [a, idx, src])

@@ -166,10 +166,23 @@ def _added(vals: Tensor, shape: tuple, tgt: np.ndarray) -> Tensor:
     return Tensor._make(out.reshape(shape))
 
 
+def last_write(vals: Tensor, shape: tuple, pos: np.ndarray) -> Tensor:
+    """zeros(shape) with ``vals`` written at flat positions ``pos``; where a position repeats, the
+    last write wins, yet every value gets dJ/dy at its position, as PyTorch's gradient does."""
+    _, last = np.unique(pos[::-1], return_index=True)
+    keep = len(pos) - 1 - last
+    if len(keep) == len(pos) or not (isinstance(vals, Tensor) and vals.requires_grad):
+        return _added(_flat_take(vals, keep), shape, pos[keep])
+    every = _added(vals, shape, pos)
+    fix = _added(_flat_take(vals, keep), shape, pos[keep])._data - every._data
+    return every + Tensor._make(fix)  # the fix is a constant: the gradient is every's
+
+
 def scatter(input: Any, dim: int, index: Any, src: Any = None, value: Any = None, *,  # noqa: A002
             reduce: str | None = None) -> Tensor:
     """A copy of ``input`` with ``src[i][j]`` (or ``value``) written at ``[i][index[i][j]]`` for
-    dim=1; where an index repeats, the last write wins. ``reduce='add'|'multiply'`` combines."""
+    dim=1; where an index repeats, the last write wins, and (PyTorch's gradient) every src value
+    still gets dJ/dy at its target. ``reduce='add'|'multiply'`` combines instead."""
     if src is None and value is None:
         raise TypeError("scatter(): expected src (a tensor) or value (a number)")
     if src is not None and not isinstance(src, Tensor):
@@ -183,14 +196,11 @@ def scatter(input: Any, dim: int, index: Any, src: Any = None, value: Any = None
             src = Tensor._make(np.full(np.shape(_index_array(index, "scatter")), value, dtype=x.dtype))
         return scatter_reduce(input, dim, index, src, modes[reduce])
     x, x0, d, tgt, s, src_pos = _prepare(input, dim, index, src, "scatter")
-    # Keep only the last write to each position (np.unique on the reversed order finds it).
-    _, last = np.unique(tgt[::-1], return_index=True)
-    keep = len(tgt) - 1 - last
     mask = Tensor._make(_mask(x.shape, tgt))
     if s is None:
         placed = Tensor._make(np.asarray(value, dtype=x.dtype))
     else:
-        placed = _added(_src_values(s, src_pos[keep]), x.shape, tgt[keep])
+        placed = last_write(_src_values(s, src_pos), x.shape, tgt)
     return _back(E.where(mask, placed, x), x0)
 
 
