@@ -174,3 +174,24 @@ def test_generator_device_argument():
     with pytest.raises(RuntimeError, match="cuda"):
         ng.Generator(device="cuda")
     assert isinstance(g.seed(), int)
+
+
+def test_device_as_context_manager():
+    with ng.device("cpu") as d:
+        assert d == ng.device("cpu") and ng.zeros(1).device.type == "cpu"
+    with pytest.raises(AssertionError):
+        with torch.device("cuda"):
+            torch.zeros(1)
+    with pytest.raises(AssertionError, match="cuda"):
+        with ng.device("cuda"):
+            ng.zeros(1)
+
+
+def test_module_cuda_and_cuda_devices_raise_like_torch():
+    for lib in (ng, torch):
+        m = lib.nn.Linear(2, 2)
+        for call in (lambda: m.cuda(), lambda: m.to(lib.device("cuda")),
+                     lambda: m.to(device=lib.device("cuda")), lambda: m.to("cuda:0")):
+            with pytest.raises(AssertionError):
+                call()
+        assert m.half().weight.dtype == lib.float16 and m.float().weight.dtype == lib.float32

@@ -88,6 +88,15 @@ class device:  # noqa: N801 - PyTorch's name
             return f"device(type='{self.type}')"
         return f"device(type='{self.type}', index={self.index})"
 
+    def __enter__(self) -> device:
+        """``with device('cpu'):`` as torch's default-device context; other devices raise here
+        (PyTorch raises at the first tensor made inside)."""
+        check_device(self, "device context")
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
     def __reduce__(self):
         return (device, (self.type, self.index))
 

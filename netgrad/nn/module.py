@@ -27,6 +27,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from ..autograd import Tensor
+from ..autograd.device import DeviceUnavailableError, check_device, device
 from ..autograd.dtypes import as_dtype
 from .parameter import Parameter
 
@@ -330,13 +331,10 @@ class Module:
         for a in list(args) + [kwargs.get("device")]:
             if a is None:
                 continue
-            if isinstance(a, str):
-                if not a.startswith("cpu"):
-                    raise RuntimeError(f"to: netgrad runs on the CPU only, cannot move to {a!r}")
+            if isinstance(a, (str, device)):
+                check_device(a, "Module.to")  # 'cpu' passes; 'cuda', device('cuda') raise as torch
             elif isinstance(a, Tensor):
                 dtype = a.dtype
-            elif type(a).__name__ == "device":
-                continue
             else:
                 dtype = a
         if dtype is None:
@@ -352,8 +350,15 @@ class Module:
     def double(self) -> Module:
         return self.to(np.float64)
 
+    def half(self) -> Module:
+        return self.to(np.float16)
+
     def cpu(self) -> Module:
         return self
+
+    def cuda(self, device: Any = None) -> Module:
+        raise DeviceUnavailableError("Module.cuda(): Torch not compiled with CUDA enabled (netgrad "
+                                     "runs on the CPU only)")
 
     def state_dict(self, destination: OrderedDict | None = None, prefix: str = "",
                    keep_vars: bool = False) -> OrderedDict:
