@@ -15,8 +15,9 @@ from .autograd import (
     is_grad_enabled, no_grad, set_grad_enabled,
 )
 from .autograd.creation import (
-    arange, as_tensor, empty, empty_like, eye, from_numpy, frombuffer, full, full_like, layout,
-    linspace, logspace, ones, ones_like, sparse_coo, strided, tensor, zeros, zeros_like,
+    arange, as_tensor, channels_last, channels_last_3d, contiguous_format, empty, empty_like, eye,
+    from_numpy, frombuffer, full, full_like, layout, linspace, logspace, memory_format, ones,
+    ones_like, preserve_format, sparse_coo, strided, tensor, zeros, zeros_like,
 )
 from .autograd.random_creation import (
     rand, rand_like, randint, randint_like, randn, randn_like, randperm,

@@ -198,3 +198,13 @@ def test_as_tensor_shares_memory():
     y = ng.as_tensor(t)  # DLPack: shares the torch tensor's memory
     t[0] = 7.0
     assert y.dtype == ng.float32 and y.tolist() == [7.0, 2.0]
+
+
+def test_memory_formats_are_accepted():
+    for lib in (ng, torch):
+        x = lib.ones(1, 2, 3, 3)
+        for fmt in (lib.contiguous_format, lib.preserve_format, lib.channels_last):
+            y = x.to(memory_format=fmt)
+            assert tuple(y.shape) == (1, 2, 3, 3) and y.sum().item() == 18.0
+        assert tuple(lib.zeros_like(x, memory_format=lib.preserve_format).shape) == (1, 2, 3, 3)
+        assert tuple(lib.empty(2, memory_format=lib.contiguous_format).shape) == (2,)

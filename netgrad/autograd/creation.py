@@ -29,7 +29,8 @@ from .tensor import Tensor, _as_array
 
 __all__ = ["tensor", "as_tensor", "zeros", "ones", "empty", "full", "zeros_like", "ones_like",
            "empty_like", "full_like", "arange", "linspace", "logspace", "eye", "from_numpy",
-           "frombuffer", "layout", "strided", "sparse_coo", "Size"]
+           "frombuffer", "layout", "strided", "sparse_coo", "Size", "memory_format",
+           "contiguous_format", "preserve_format", "channels_last", "channels_last_3d"]
 
 
 class layout:  # noqa: N801 - PyTorch's name
@@ -43,6 +44,15 @@ class layout:  # noqa: N801 - PyTorch's name
 
 
 strided, sparse_coo, sparse_csr = layout("strided"), layout("sparse_coo"), layout("sparse_csr")
+
+
+class memory_format(layout):  # noqa: N801 - PyTorch's name
+    """A memory format; accepted where PyTorch takes one. netgrad keeps C order (values are the
+    same in every format; only ``stride()`` would differ from PyTorch's channels_last)."""
+
+
+contiguous_format, preserve_format = memory_format("contiguous_format"), memory_format("preserve_format")
+channels_last, channels_last_3d = memory_format("channels_last"), memory_format("channels_last_3d")
 
 
 class RequiresGradDTypeError(DTypeError, RuntimeError):
