@@ -89,3 +89,16 @@ def test_quantile_of_an_empty_tensor_raises_as_torch():
         ng.quantile(ng.zeros(0), 0.5)
     with pytest.raises(RuntimeError):
         torch.quantile(torch.zeros(0), 0.5)
+
+
+def test_prod_dtype_and_logsumexp_of_integers_as_torch():
+    i = np.array([[3, 1, 2], [0, 5, 4]], dtype=np.int32)
+    got = ng.prod(ng.tensor(i), 1, dtype=ng.float64)
+    want = torch.prod(torch.tensor(i), 1, dtype=torch.float64)
+    assert got.dtype == ng.float64 and got.tolist() == want.tolist()
+    x = ng.tensor(i.astype(np.float64), requires_grad=True)
+    ng.prod(x, 1, dtype=ng.float64).sum().backward()
+    assert x.grad.tolist() == [[2.0, 6.0, 3.0], [20.0, 0.0, 0.0]]
+    got, want = ng.logsumexp(ng.tensor(i), 1), torch.logsumexp(torch.tensor(i), 1)
+    assert got.dtype == ng.float32
+    np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-6)

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function, Tensor
+from ..autograd.dtypes import get_default_dtype
 from ._core import as_tensor_arg, normalize_dim, register_xp, xp_of
 
 __all__ = ["sum", "mean", "var", "std", "max", "min", "amax", "amin", "logsumexp", "argmax",
@@ -307,8 +308,10 @@ def amin(input: Any, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa:
 
 
 def logsumexp(input: Any, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A002
-    """log sum_i e^{x_i}, overflow-free (the log-sum-exp trick)."""
+    """log sum_i e^{x_i}, overflow-free (the log-sum-exp trick); integers give the default float."""
     x = as_tensor_arg(input, "logsumexp")
+    if x.dtype.kind != "f":
+        x = Tensor._make(x._data.astype(get_default_dtype()))
     return LogSumExp.apply(x, normalize_dim(dim, x.ndim, "logsumexp"), keepdim)
 
 
@@ -400,9 +403,12 @@ class Norm2(Function):
         return _expand(xp, g, ctx.in_shape, ctx.axis) * x / safe, None, None
 
 
-def prod(input: Any, dim: int | None = None, keepdim: bool = False) -> Tensor:  # noqa: A002
-    """prod_i x_i over ``dim`` (all elements by default)."""
+def prod(input: Any, dim: int | None = None, keepdim: bool = False, *,  # noqa: A002
+         dtype: Any = None) -> Tensor:
+    """prod_i x_i over ``dim`` (all elements by default), computed in ``dtype`` if given."""
     x = as_tensor_arg(input, "prod")
+    if dtype is not None:
+        x = x.to(dtype)
     d = normalize_dim(dim, x.ndim, "prod") if x.ndim else None
     if x.dtype.kind != "f":
         return Tensor._make(np.asarray(np.prod(x._data, axis=d, keepdims=keepdim)))
