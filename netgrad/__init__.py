@@ -42,7 +42,7 @@ from .functional.conversion import (  # noqa: E402  (binds to/cpu/type/... onto 
 )
 from .functional.legacy import (  # noqa: E402
     BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor,
-    LongTensor, ShortTensor,
+    LongTensor, ShortTensor, set_default_tensor_type,
 )
 from .functional.printing import get_printoptions, set_printoptions  # noqa: E402
 from .explain import explain  # noqa: E402

@@ -1,5 +1,7 @@
 """Conversions, legacy tensor types and tensor metadata against PyTorch 2.13."""
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -178,3 +180,25 @@ def test_utils_dlpack_capsules_as_torch():
     assert x.tolist() == [5.0, 1.0]
     assert ng.utils.dlpack.from_dlpack(torch.utils.dlpack.to_dlpack(torch.arange(3))).tolist() == [0, 1, 2]
     assert torch.utils.dlpack.from_dlpack(ng.utils.dlpack.to_dlpack(ng.arange(3))).tolist() == [0, 1, 2]
+
+
+def test_set_default_tensor_type_and_sizes_in_bytes():
+    with pytest.warns(UserWarning, match="deprecated"):
+        ng.set_default_tensor_type(ng.DoubleTensor)
+    ng.set_default_dtype(ng.float32)
+    try:
+        for lib in (ng, torch):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # torch warns once per process
+                lib.set_default_tensor_type(lib.DoubleTensor)
+                assert lib.get_default_dtype() == lib.float64 and lib.zeros(1).dtype == lib.float64
+                lib.set_default_tensor_type("torch.FloatTensor")
+                assert lib.zeros(1).dtype == lib.float32
+                with pytest.raises(TypeError):
+                    lib.set_default_tensor_type(lib.LongTensor)
+    finally:
+        ng.set_default_dtype(ng.float32)
+        torch.set_default_dtype(torch.float32)
+    assert ng.zeros(2, 3).nbytes == torch.zeros(2, 3).nbytes == 24
+    assert ng.zeros(2, dtype=ng.int64).itemsize == torch.zeros(2, dtype=torch.int64).itemsize == 8
+    assert not issubclass(ng.FloatTensor, ng.Tensor) and not issubclass(torch.FloatTensor, torch.Tensor)

@@ -11,17 +11,18 @@ tensor of that size (zeros here; PyTorch leaves it uninitialised), ``FloatTensor
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 
 from ..autograd import Tensor
 from ..autograd import creation as C
-from ..autograd.dtypes import as_dtype
+from ..autograd.dtypes import as_dtype, set_default_dtype
 from ..autograd.size import Size
 
 __all__ = ["FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor", "ShortTensor",
-           "CharTensor", "ByteTensor", "BoolTensor"]
+           "CharTensor", "ByteTensor", "BoolTensor", "set_default_tensor_type"]
 
 
 class LegacyTensorType(type):
@@ -77,3 +78,18 @@ def legacy_type(dtype: Any) -> LegacyTensorType:
     if d not in _BY_DTYPE:
         raise TypeError(f"no legacy tensor type for dtype {d}")
     return _BY_DTYPE[d]
+
+
+def set_default_tensor_type(t: Any) -> None:
+    """Deprecated in PyTorch 2.1 (as there): ``set_default_dtype`` of a floating legacy type."""
+    warnings.warn("set_default_tensor_type() is deprecated as of PyTorch 2.1, please use "
+                  "set_default_dtype() instead", UserWarning, stacklevel=2)
+    if isinstance(t, str):
+        if t not in TYPE_NAMES:
+            raise TypeError(f"invalid type: {t!r}")
+        d = TYPE_NAMES[t]
+    else:
+        d = t.dtype if isinstance(t, LegacyTensorType) else as_dtype(t)
+    if d.kind != "f":
+        raise TypeError("only floating-point types are supported as the default type")
+    set_default_dtype(d)
