@@ -93,3 +93,17 @@ def test_cdist_zero_distance_and_p0(rng):
         torch.cdist(torch.ones(2, 3), torch.ones(2, 4))
     with pytest.raises(RuntimeError, match="2D"):
         ng.cdist(ng.ones(3), ng.ones(2, 3))
+
+
+@pytest.mark.parametrize("mode", [None, "use_mm_for_euclid_dist", "donot_use_mm_for_euclid_dist"])
+def test_cdist_many_rows_matrix_product_form(mode, rng):
+    x1, x2 = rng.standard_normal((2, 30, 4)), rng.standard_normal((1, 27, 4))
+    x2[0, 3] = x1[1, 5]  # a zero distance: gradient 0 there, as torch
+    kw = {} if mode is None else {"compute_mode": mode}
+    compare_with_torch(lambda s, t: ng.cdist(s, t, **kw), lambda s, t: torch.cdist(s, t, **kw), [x1, x2],
+                       atol=1e-7, rtol=1e-6)
+    s, t = ng.tensor(x1[0, :6], requires_grad=True), ng.tensor(x2[0, :5], requires_grad=True)
+    f = lambda u, v: ng.cdist(u, v, compute_mode="use_mm_for_euclid_dist")  # noqa: E731
+    assert gradcheck(f, [s, t]) and gradgradcheck(f, [s, t])
+    with pytest.raises(ValueError, match="compute_mode"):
+        ng.cdist(s, t, compute_mode="fast")

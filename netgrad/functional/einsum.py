@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import builtins
 import string
 from typing import Any
 
@@ -155,6 +156,37 @@ def einsum(equation: str, *operands: Any) -> Tensor:
     return Einsum.apply(equation, subs, out, *xs)
 
 
+class CdistMM(Function):
+    """d_ij = sqrt(max(|a_i|^2 + |b_j|^2 - 2 a_i.b_j, 0)) (the matrix-product form PyTorch uses
+    for many rows); with W = dJ/dd / d (0 where d = 0): dJ/da_i = (sum_j W_ij) a_i - (W b)_i,
+    dJ/db_j = (sum_i W_ij) b_j - (W^T a)_j."""
+
+    _array_backward = True
+    _saves_output = True  # backward reads ctx.out: its version is checked
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ad, bd = a._data, b._data
+        sq = ((ad * ad).sum(-1)[..., :, None] + (bd * bd).sum(-1)[..., None, :]
+              - 2 * (ad @ np.swapaxes(bd, -1, -2)))
+        out = np.sqrt(np.maximum(sq, 0))
+        ctx.save_for_backward(a, b)
+        ctx.out = out
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        xp = xp_of(ctx)
+        d = ctx.out if ctx._arrays else CdistMM.apply(a, b)
+        zero = ctx.out == 0
+        w = xp.where(zero, 0.0, g / xp.where(zero, 1.0, d))
+        wt = xp.swapaxes(w, -1, -2)
+        ga = w.sum(axis=-1, keepdims=True) * a - w @ b if ctx.needs_input_grad[0] else None
+        gb = wt.sum(axis=-1, keepdims=True) * b - wt @ a if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+
 def cdist(x1: Any, x2: Any, p: float = 2.0, compute_mode: str | None = None) -> Tensor:
     """d_ij = ||x1_i - x2_j||_p between the rows of x1 (..., P, M) and x2 (..., R, M); the
     gradient at a zero distance is 0, as in PyTorch."""
@@ -168,6 +200,17 @@ def cdist(x1: Any, x2: Any, p: float = 2.0, compute_mode: str | None = None) -> 
         raise RuntimeError(f"cdist only supports floating-point dtypes, X1 got: {a.dtype}")
     if p < 0:
         raise RuntimeError(f"cdist only supports non-negative p values, got {p}")
+    if compute_mode not in (None, "use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",
+                            "donot_use_mm_for_euclid_dist"):
+        raise ValueError(f"cdist: {compute_mode!r} is not a valid value for compute_mode")
+    rows = builtins.max(a.shape[-2], b.shape[-2])
+    if p == 2 and (compute_mode == "use_mm_for_euclid_dist" or (
+            compute_mode in (None, "use_mm_for_euclid_dist_if_necessary") and rows > 25)):
+        # Many rows: the matrix-product form (PyTorch's switch), without a P x R x M difference.
+        shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+        a = a if a.shape[:-2] == shape else S.expand(a, shape + a.shape[-2:])
+        b = b if b.shape[:-2] == shape else S.expand(b, shape + b.shape[-2:])
+        return CdistMM.apply(a, b)
     diff = S.unsqueeze(a, -2) - S.unsqueeze(b, -3)
     if p == 0:
         return R.sum(E.cast(E.ne(diff, 0), diff.dtype), -1)
