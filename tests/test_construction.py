@@ -168,6 +168,8 @@ def test_size():
     with pytest.raises(TypeError, match="float"):
         ng.Size([2.0])
     assert ng.zeros(s).shape == (2, 3) and ng.ones(ng.Size()).shape == ()
+    fast = ng.Size._trusted(np.zeros((2, 3)).shape)  # for Tensor.shape: no per-element checks
+    assert type(fast) is ng.Size and fast == (2, 3) and fast.numel() == 6
 
 
 def test_from_numpy_and_frombuffer():

@@ -25,6 +25,11 @@ class Size(tuple):
             out.append(operator.index(s))
         return super().__new__(cls, out)
 
+    @classmethod
+    def _trusted(cls, shape: tuple) -> Size:
+        """Wrap an ndarray's shape (already ints) without checking: for ``Tensor.shape``."""
+        return tuple.__new__(cls, shape)
+
     def numel(self) -> int:
         n = 1
         for s in self:
