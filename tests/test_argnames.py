@@ -64,6 +64,22 @@ CALLS = [
 ]
 
 
+METHODS = [
+    "x.add(other=y, alpha=2)", "x.sub(y, alpha=3)", "x.mul(other=y)", "x.div(other=y)",
+    "i.div(2, rounding_mode='floor')", "x.pow(exponent=2)", "x.matmul(other=m)", "x.mm(mat2=m)",
+    "x.clamp(min=-0.2, max=0.2)", "x.clamp(min=lo, max=hi)", "x.clip(lo)", "x.maximum(other=y)",
+    "x.sum(dim=1, keepdim=True, dtype=lib.float64)", "x.mean(dim=0, dtype=lib.float64)", "x.max(dim=1)",
+    "x.max(dim=0, keepdim=True)", "x.argmax(dim=1, keepdim=True)", "x.std(dim=1, correction=0)",
+    "x.logsumexp(dim=1, keepdim=True)", "x.prod(dim=0)", "v.dot(tensor=v)", "x.eq(other=y)",
+]
+
+
+@pytest.mark.parametrize("expr", METHODS)
+def test_method_keywords_match_torch(expr):
+    a, t = eval(expr, _env(ng)), eval(expr, _env(torch))
+    _cmp(a, t)
+
+
 @pytest.mark.parametrize("expr", CALLS)
 def test_keywords_match_torch(expr):
     a, t = eval(expr, _env(ng)), eval(expr, _env(torch))
