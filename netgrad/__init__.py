@@ -5,7 +5,7 @@
 >>> beta = ng.tensor([[0.1, 0.4], [0.8, 0.6]], requires_grad=True)
 >>> theta = ng.tensor([0.3, 0.9], requires_grad=True)
 >>> y_hat = (x @ beta) @ theta          # linear activations: net_h = [0.755, 0.68]
->>> round(y_hat.item(), 4)
+>>> print(f"{y_hat.item():.4f}")
 0.8385
 """
 

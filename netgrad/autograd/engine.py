@@ -335,6 +335,7 @@ def run_backward(
     # The common case, inlined below: .backward() on arrays, gradients that already have their
     # input's type, dtype and shape, leaves whose .grad is still None (after zero_grad).
     plain_leaves = arrays and not sink.capturing
+    leaf_hooks = Tensor._n_leaf_hooks > 0
     handed = sink.handed
     ndarray = np.ndarray
 
@@ -385,7 +386,7 @@ def run_backward(
                         if not (arrays and type(g) is ndarray and g.shape == e[2] and g.dtype == e[3]):
                             g = _conform(g, e, node, arrays)
                         if not isinstance(tgt, Function):
-                            if getattr(tgt, "_hooks", None):
+                            if leaf_hooks and getattr(tgt, "_hooks", None):
                                 sink.pend(tgt, g)
                             elif (plain_leaves and tgt.grad is None and id(g) not in handed
                                     and owns_memory(g)):

@@ -83,6 +83,19 @@ class Tensor:
     # NumPy must hand `ndarray op Tensor` to our reflected operators instead of looping itself.
     __array_ufunc__ = None
     __hash__ = object.__hash__
+    # Set by netgrad.functional.inplace: makes an in-place variant (``sin_``) from its out-of-place
+    # method on first use, so that op families loaded in any order all get theirs.
+    _inplace_maker = None
+    _n_leaf_hooks = 0  # leaf hooks ever registered: while 0, backward skips looking for them
+
+    def __getattr__(self, name: str) -> Any:
+        maker = Tensor._inplace_maker
+        if maker is not None and name.endswith("_") and not name.startswith("_"):
+            fn = maker(name)
+            if fn is not None:
+                setattr(Tensor, name, fn)
+                return getattr(self, name)
+        raise AttributeError(f"'Tensor' object has no attribute '{name}'")
 
     def __init__(self, data: Any = (), dtype=None, requires_grad: bool = False):
         self._data = _as_array(data, dtype)
@@ -257,6 +270,7 @@ class Tensor:
             hooks = getattr(self, "_hooks", None)
             if hooks is None:
                 hooks = self._hooks = {}
+            Tensor._n_leaf_hooks += 1
         else:
             fn = self.grad_fn
             if fn._hooks is None:

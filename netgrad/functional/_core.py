@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import GraphError, Tensor, dtypes, is_grad_enabled
+from ..autograd import Tensor, dtypes, is_grad_enabled
 from ..autograd.tensor import _as_array
 
 _f64 = np.dtype(np.float64)
@@ -46,33 +46,24 @@ def as_tensor_arg(v: Any, name: str = "op") -> Tensor:
 
 
 def inplace_target(x: Tensor, op: str) -> np.ndarray | None:
-    """Where an ``inplace=True`` result goes (PyTorch's flag on activations and dropout).
+    """x's memory, for an op with PyTorch's ``inplace=True`` to write its result straight into, where
+    no graph is recorded through x; None where one is (then ``write_inplace`` records it). A leaf
+    that requires grad, and memory that cannot be written, are refused as in PyTorch."""
+    from .inplace import check_inplace_target
 
-    Where no graph is recorded through x, this is x's own memory, and the op changes x and
-    returns it, as PyTorch does. Where a graph is recorded, it is None, and the op returns a new
-    tensor with x unchanged. Some backward may have saved x's value, and netgrad keeps no version
-    counters to catch that value being overwritten, so it does not overwrite it. Use the return
-    value, as ``nn.ReLU(inplace=True)`` does. A leaf that requires grad is refused, as in PyTorch.
-    """
-    if x.requires_grad and is_grad_enabled():
-        if x.grad_fn is None:
-            raise GraphError(f"{op}(inplace=True): in-place change of a leaf tensor that requires "
-                             "grad; pass inplace=False or wrap it in `with ng.no_grad():`")
-        return None
-    if not x._data.flags.writeable:
-        raise ValueError(f"{op}(inplace=True): the memory of the tensor of shape {x.shape} is "
-                         "read-only (a broadcast view or a read-only array); pass inplace=False")
-    return x._data
+    check_inplace_target(x, f"{op}(inplace=True)")
+    return None if x.requires_grad and is_grad_enabled() else x._data
 
 
-def write_inplace(x: Tensor, result: Tensor, inplace: bool, op: str) -> Tensor:
-    """Finish an op that takes ``inplace``: ``result``, or, with ``inplace=True`` where
-    ``inplace_target`` gives x's memory, result copied into x and x returned."""
-    target = inplace_target(x, op) if inplace else None
-    if target is None:
-        return result
-    np.copyto(target, result._data)
-    return x
+def write_inplace(x: Tensor, fn: Any, inplace: bool, op: str) -> Tensor:
+    """``fn(x)``, or with ``inplace=True`` its value written into x and x returned, by PyTorch's
+    in-place rules (``netgrad.functional.inplace``): inside a recorded graph x takes the result's
+    place, so later backward sees the change; a leaf that requires grad is refused."""
+    if not inplace:
+        return fn(x)
+    from .inplace import inplace as run_inplace
+
+    return run_inplace(x, f"{op}(inplace=True)", fn)
 
 
 def fix_float(out: np.ndarray, a: Any, b: Any = None) -> np.ndarray:

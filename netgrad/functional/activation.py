@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function, Tensor, memory
+from ..autograd.tensor import version_box
 from ._buffers import parallel_for
 from ._core import as_tensor_arg, inplace_target, normalize_dim, register_xp, write_inplace
 from .methods import bind_methods
@@ -256,8 +257,8 @@ def _t(x: Any, op: str) -> Tensor:
 
 
 def relu(input: Any, inplace: bool = False) -> Tensor:  # noqa: A002
-    """a = max(0, net). ``inplace=True`` writes a into net's memory and returns net, where no
-    graph is recorded through it (see ``inplace_target``).
+    """a = max(0, net). ``inplace=True`` writes a into net's memory and returns net (recorded in
+    the graph as PyTorch's ``relu_``; see ``netgrad.functional.inplace``).
 
     >>> import netgrad as ng
     >>> ng.relu(ng.tensor([-1.0, 2.0]))
@@ -268,8 +269,9 @@ def relu(input: Any, inplace: bool = False) -> Tensor:  # noqa: A002
     x = _t(input, "relu")
     target = inplace_target(x, "relu") if inplace else None
     if target is None:
-        return ReLU.apply(x)
+        return write_inplace(x, ReLU.apply, inplace, "relu")
     _relu_into(target, target, False)
+    version_box(x)[0] += 1
     return x
 
 
@@ -281,7 +283,7 @@ def leaky_relu(input: Any, negative_slope: float = 0.01, inplace: bool = False) 
     tensor([-0.1000,  2.0000])
     """
     x = _t(input, "leaky_relu")
-    return write_inplace(x, LeakyReLU.apply(x, float(negative_slope)), inplace, "leaky_relu")
+    return write_inplace(x, lambda t: LeakyReLU.apply(t, float(negative_slope)), inplace, "leaky_relu")
 
 
 def sigmoid(input: Any) -> Tensor:  # noqa: A002
@@ -378,7 +380,8 @@ def threshold(input: Any, threshold: float, value: float, inplace: bool = False)
     tensor([-1.,  2.])
     """
     x = _t(input, "threshold")
-    return write_inplace(x, Threshold.apply(x, float(threshold), float(value)), inplace, "threshold")
+    return write_inplace(x, lambda t: Threshold.apply(t, float(threshold), float(value)), inplace,
+                         "threshold")
 
 
 def _xp_tanh(x):

@@ -61,8 +61,9 @@ def dropout(input: Any, p: float = 0.5, training: bool = True, inplace: bool = F
     p = _check_p(p, "dropout")
     if not training or p == 0.0:
         return x
-    y = x * 0.0 if p == 1.0 else Dropout.apply(x, _mask(x.shape, p, x.dtype, generator))
-    return write_inplace(x, y, inplace, "dropout")
+    mask = None if p == 1.0 else _mask(x.shape, p, x.dtype, generator)
+    return write_inplace(x, lambda t: t * 0.0 if mask is None else Dropout.apply(t, mask), inplace,
+                         "dropout")
 
 
 def dropout2d(input: Any, p: float = 0.5, training: bool = True, inplace: bool = False,  # noqa: A002
@@ -76,5 +77,6 @@ def dropout2d(input: Any, p: float = 0.5, training: bool = True, inplace: bool =
     if not training or p == 0.0:
         return x
     shape = x.shape[:-2] + (1, 1)
-    y = x * 0.0 if p == 1.0 else Dropout.apply(x, _mask(shape, p, x.dtype, generator))
-    return write_inplace(x, y, inplace, "dropout2d")
+    mask = None if p == 1.0 else _mask(shape, p, x.dtype, generator)
+    return write_inplace(x, lambda t: t * 0.0 if mask is None else Dropout.apply(t, mask), inplace,
+                         "dropout2d")

@@ -53,12 +53,15 @@ def _refuse_leaf(x: Tensor, op: str) -> None:
 
 def _writable(x: Tensor, op: str) -> np.ndarray:
     arr = x._data
-    if not arr.flags.writeable:
+    if arr.flags.writeable:
+        return arr
+    if any(st == 0 and n > 1 for st, n in zip(arr.strides, arr.shape)):
         raise GraphError(
             f"{op}: unsupported operation: more than one element of the written-to tensor refers to a "
-            f"single memory location (shape {list(x.shape)}, an expanded or read-only tensor). Please "
-            "clone() the tensor before performing the operation.")
-    return arr
+            f"single memory location (an expanded tensor of shape {list(x.shape)}). Please clone() the "
+            "tensor before performing the operation.")
+    raise GraphError(f"{op}: the tensor of shape {list(x.shape)} is read-only memory (from_numpy of "
+                     "a read-only array, say); clone() it before performing the operation.")
 
 
 def _fit(result: Any, x: Tensor, op: str) -> Tensor:
@@ -103,6 +106,14 @@ def _as_dtype_of(r: Tensor, x: Tensor) -> Tensor:
     return r if r.dtype == x.dtype else r.to(x.dtype)
 
 
+def check_inplace_target(x: Tensor, op: str) -> None:
+    """Refuse what PyTorch refuses before an in-place write: a leaf that requires grad (or a view
+    of one) while grad mode is on, and memory that cannot be written."""
+    if is_grad_enabled():
+        _refuse_leaf(x, op)
+    _writable(x, op)
+
+
 def inplace(x: Tensor, op: str, compute: Callable[[Tensor], Any], others: tuple = ()) -> Tensor:
     """Run ``compute`` (an out-of-place op on x's value) and store its result in x, in place.
 
@@ -111,11 +122,8 @@ def inplace(x: Tensor, op: str, compute: Callable[[Tensor], Any], others: tuple 
     """
     if not isinstance(x, Tensor):
         raise TypeError(f"{op}: expected a Tensor, got {type(x).__name__}")
-    grad_on = is_grad_enabled()
-    if grad_on:
-        _refuse_leaf(x, op)
-    _writable(x, op)
-    record = grad_on and (x._requires_grad or any(_requires_grad(o) for o in others))
+    check_inplace_target(x, op)
+    record = is_grad_enabled() and (x._requires_grad or any(_requires_grad(o) for o in others))
     if not record:
         with no_grad():
             r = _fit(compute(x), x, op)
@@ -353,7 +361,7 @@ _ARITH = {"add_": "add", "sub_": "sub", "mul_": "mul", "div_": "div", "true_divi
           "bitwise_and_": "bitwise_and", "bitwise_or_": "bitwise_or", "bitwise_xor_": "bitwise_xor",
           "copysign_": "copysign", "xlogy_": "xlogy", "float_power_": "float_power",
           "eq_": "eq", "ne_": "ne", "lt_": "lt", "le_": "le", "gt_": "gt", "ge_": "ge"}
-_UNARY = ["neg", "negative", "abs", "absolute", "exp", "exp2", "expm1", "log", "log2", "log10",
+_UNARY = {"neg", "negative", "abs", "absolute", "exp", "exp2", "expm1", "log", "log2", "log10",
           "log1p", "sqrt", "rsqrt", "square", "reciprocal", "sign", "sgn", "sin", "cos", "tan",
           "asin", "acos", "atan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "asinh",
           "acosh", "atanh", "sigmoid", "relu", "erf", "erfc", "erfinv", "floor", "ceil", "round",
@@ -362,9 +370,9 @@ _UNARY = ["neg", "negative", "abs", "absolute", "exp", "exp2", "expm1", "log", "
           "scatter_add", "scatter_reduce", "index_put", "put", "logit", "nan_to_num", "deg2rad",
           "rad2deg", "sinc", "heaviside", "tril", "triu", "cumsum", "cumprod", "logical_not",
           "bitwise_not", "digamma", "lgamma", "polygamma", "mvlgamma", "i0", "sinc", "nextafter",
-          "renorm", "baddbmm", "addmm", "addmv", "addbmm", "addr", "fill_diagonal", "leaky_relu",
+          "renorm", "baddbmm", "addmm", "addmv", "addbmm", "addr", "leaky_relu",
           "hardtanh", "elu", "celu", "selu", "silu", "mish", "hardsigmoid", "hardswish", "softplus",
-          "threshold", "logaddexp", "ldexp", "xlogy", "t", "transpose", "squeeze", "unsqueeze"]
+          "threshold", "logaddexp", "ldexp", "xlogy", "t", "transpose", "squeeze", "unsqueeze"}
 _SHAPE_CHANGING = {"t", "transpose", "squeeze", "unsqueeze"}
 
 
@@ -386,30 +394,37 @@ def _shape_inplace(name: str, method: str) -> Callable:
     return op
 
 
-def bind_inplace_methods() -> None:
-    """Bind every in-place variant whose out-of-place method exists and that is not already bound
-    (called once all op families are loaded)."""
-    for name, method in _ARITH.items():
-        if hasattr(Tensor, method) and name not in Tensor.__dict__:
-            setattr(Tensor, name, _arith(name, method))
-    for method in _UNARY:
-        name = method + "_"
-        if not hasattr(Tensor, method) or name in Tensor.__dict__:
-            continue
-        if method in _SHAPE_CHANGING:
-            setattr(Tensor, name, _shape_inplace(name, method))
-        elif method == "fill_diagonal":
-            continue
-        else:
-            setattr(Tensor, name, _unary(name, method))
-    ops = {"__iadd__": "add_", "__isub__": "sub_", "__imul__": "mul_", "__itruediv__": "div_",
-           "__ifloordiv__": "floor_divide_", "__imod__": "remainder_", "__ipow__": "pow_",
-           "__iand__": "bitwise_and_", "__ior__": "bitwise_or_", "__ixor__": "bitwise_xor_"}
-    for dunder, name in ops.items():
-        if name in Tensor.__dict__:
-            setattr(Tensor, dunder, Tensor.__dict__[name])
+def make_inplace(name: str) -> Callable | None:
+    """The in-place variant ``name`` (e.g. ``sin_``) built from its out-of-place method, or None
+    where PyTorch has no such variant or netgrad lacks the method (``Tensor.__getattr__`` calls
+    this on first use)."""
+    method = _ARITH.get(name) or name[:-1]
+    if not hasattr(Tensor, method):
+        return None
+    if name in _ARITH:
+        return _arith(name, method)
+    if method in _SHAPE_CHANGING:
+        return _shape_inplace(name, method)
+    return _unary(name, method) if method in _UNARY else None
 
 
+_DUNDERS = {"__iadd__": "add_", "__isub__": "sub_", "__imul__": "mul_", "__itruediv__": "div_",
+            "__ifloordiv__": "floor_divide_", "__imod__": "remainder_", "__ipow__": "pow_",
+            "__iand__": "bitwise_and_", "__ior__": "bitwise_or_", "__ixor__": "bitwise_xor_"}
+
+
+def _dunder(name: str) -> Callable:
+    # Python looks special methods up on the type, never through __getattr__: bind them now, and
+    # resolve the variant on each call (its out-of-place op may come from a family loaded later).
+    def op(x: Tensor, other: Any) -> Tensor:
+        return getattr(x, name)(other)
+
+    op.__name__ = op.__qualname__ = name
+    return op
+
+
+Tensor._inplace_maker = staticmethod(make_inplace)
+bind_methods(**{d: _dunder(n) for d, n in _DUNDERS.items()})
 bind_methods(
     __setitem__=setitem, copy_=copy_, fill_=fill_, zero_=zero_, uniform_=uniform_, normal_=normal_,
     exponential_=exponential_, bernoulli_=bernoulli_, random_=random_,

@@ -129,3 +129,5 @@ bind_methods(
 )
 Tensor.T = property(_T)
 Tensor.mT = property(lambda x: S.transpose(x, -2, -1))
+
+from . import inplace  # noqa: E402,F401  (in-place variants and x[i] = v; needs bind_methods above)

@@ -174,7 +174,7 @@ def elu(input: Any, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noq
     tensor([-1.,  1.])
     """
     x = _t(input, "elu")
-    return write_inplace(x, ELU.apply(x, float(alpha)), inplace, "elu")
+    return write_inplace(x, lambda t: ELU.apply(t, float(alpha)), inplace, "elu")
 
 
 def gelu(input: Any, approximate: str = "none") -> Tensor:  # noqa: A002
@@ -207,4 +207,4 @@ def silu(input: Any, inplace: bool = False) -> Tensor:  # noqa: A002
     tensor([0.])
     """
     x = _t(input, "silu")
-    return write_inplace(x, SiLU.apply(x), inplace, "silu")
+    return write_inplace(x, SiLU.apply, inplace, "silu")
