@@ -190,3 +190,17 @@ def test_searchsorted_and_bucketize_match_torch():
 def test_median_of_an_empty_tensor_is_nan_as_in_torch():
     got, want = ng.median(ng.zeros(0, 3)), torch.median(torch.zeros(0, 3))
     assert np.isnan(got.item()) and np.isnan(want.item()) and got.dtype == ng.float32
+
+
+@pytest.mark.parametrize("k", [1, 3, 20])
+@pytest.mark.parametrize("largest", [True, False])
+def test_topk_small_k_path_matches_torch(k, largest, rng):
+    a = rng.standard_normal((30, 41))
+    for dim in (0, 1):
+        compare_with_torch(lambda x: ng.topk(x, k, dim, largest), lambda x: torch.topk(x, k, dim, largest),
+                           [a])
+    ties = np.round(rng.standard_normal((5, 40)), 1)  # many ties: the values still agree
+    got = ng.topk(ng.tensor(ties), k, largest=largest)
+    want = torch.topk(torch.tensor(ties), k, largest=largest)
+    np.testing.assert_array_equal(got.values.numpy(), want.values.numpy())
+    np.testing.assert_array_equal(np.take_along_axis(ties, got.indices.numpy(), 1), want.values.numpy())

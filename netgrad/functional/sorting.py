@@ -18,10 +18,11 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Tensor
+from ..autograd import Function, Tensor
 from . import shape as S
 from ._core import as_tensor_arg, normalize_dim
 from .methods import bind_methods
+from .shape import index_put_zeros
 
 __all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "median", "nanmedian", "mode", "unique",
            "unique_consecutive", "bincount", "histc", "histogram", "searchsorted", "bucketize"]
@@ -38,10 +39,38 @@ def _i64(a: Any) -> Tensor:
     return Tensor._make(np.asarray(a, dtype=np.int64))
 
 
+class TakeDistinct(Function):
+    """y = x at ``idx`` along ``dim``, where no index repeats within a slice (a sort's order, the
+    top k); dJ/dx = dJ/dy put back at ``idx`` (plain writes: no accumulation needed).
+
+    >>> import netgrad as ng
+    >>> x = ng.tensor([3.0, 1.0, 2.0], requires_grad=True)
+    >>> (ng.sort(x).values * ng.tensor([1.0, 10.0, 100.0])).sum().backward(); x.grad.tolist()
+    [100.0, 1.0, 10.0]
+    """
+
+    _array_backward = True
+
+    @staticmethod
+    def forward(ctx, x, idx, d):
+        ctx.idx, ctx.d, ctx.in_shape = idx, d, x.shape
+        return np.take_along_axis(x._data, idx, axis=d)
+
+    @staticmethod
+    def backward(ctx, g):
+        if not ctx._arrays:  # differentiable form for double backward
+            full = np.indices(ctx.idx.shape, sparse=True)
+            key = tuple(ctx.idx if k == ctx.d else full[k] for k in range(len(full)))
+            return index_put_zeros(g, ctx.in_shape, key), None, None
+        out = np.zeros(ctx.in_shape, dtype=g.dtype)
+        np.put_along_axis(out, ctx.idx, g, axis=ctx.d)
+        return out, None, None
+
+
 def _take(x: Tensor, idx: np.ndarray, d: int) -> Tensor:
-    """x's elements at ``idx`` along ``d`` (same ndim), differentiable where x requires grad."""
+    """x's elements at ``idx`` along ``d`` (same ndim, distinct within each slice)."""
     if x.requires_grad:
-        return S.gather(x, d, idx)
+        return TakeDistinct.apply(x, idx, d)
     return Tensor._make(np.take_along_axis(x._data, idx, axis=d))
 
 
@@ -49,10 +78,21 @@ def _argsort(xd: np.ndarray, d: int, descending: bool) -> np.ndarray:
     """Stable order along ``d``; descending keeps equal elements in their original order, and NaN
     counts as the largest value (PyTorch's rule)."""
     if not descending:
-        return np.argsort(xd, axis=d, kind="stable").astype(np.int64)
+        return np.argsort(xd, axis=d, kind="stable").astype(np.int64, copy=False)
     n = xd.shape[d]
     rev = np.argsort(np.flip(xd, d), axis=d, kind="stable")
-    return (n - 1 - np.flip(rev, d)).astype(np.int64)
+    return (n - 1 - np.flip(rev, d)).astype(np.int64, copy=False)
+
+
+def _top_indices(xd: np.ndarray, k: int, d: int, largest: bool) -> np.ndarray:
+    """The positions of the k largest (smallest) along ``d``, in order; ties in index order."""
+    n = xd.shape[d]
+    if xd.dtype.kind != "f" or not 0 < k <= n // 2 or np.isnan(xd).any():
+        return np.take(_argsort(xd, d, largest), np.arange(k), axis=d)
+    key = -xd if largest else xd
+    part = np.sort(np.take(np.argpartition(key, k - 1, axis=d), np.arange(k), axis=d), axis=d)
+    order = np.argsort(np.take_along_axis(key, part, axis=d), axis=d, kind="stable")
+    return np.take_along_axis(part, order, axis=d).astype(np.int64, copy=False)
 
 
 def _prep(input: Any, dim: Any, op: str) -> tuple[Tensor, int]:
@@ -90,7 +130,7 @@ def topk(input: Any, k: int, dim: int = -1, largest: bool = True, sorted: bool =
     x, d = _prep(input, dim, "topk")
     if not 0 <= k <= x.shape[d]:
         raise RuntimeError(f"topk: selected index k={k} out of range for a dimension of size {x.shape[d]}")
-    idx = np.take(_argsort(x._data, d, largest), np.arange(k), axis=d)
+    idx = _top_indices(x._data, k, d, largest)
     return TopkResult(_finish(_take(x, idx, d), zero_d), _finish(_i64(idx), zero_d))
 
 
