@@ -74,6 +74,8 @@ def _parse_to(args: tuple, kwargs: dict) -> tuple[Any, Any, bool]:
 def to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
     """``x.to(device)``, ``x.to(dtype)``, ``x.to(device, dtype)``, ``x.to(other)``; returns x itself
     when nothing changes unless ``copy=True``. Only the CPU exists here."""
+    if len(args) == 1 and not kwargs and isinstance(args[0], np.dtype):  # x.to(dtype): the common call
+        return self if args[0] == self._data.dtype else E.cast(self, args[0])
     dev, dtype, copy = _parse_to(args, kwargs)
     check_device(dev, "to")
     d = self.dtype if dtype is None else as_dtype(dtype)
