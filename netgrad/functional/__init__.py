@@ -41,6 +41,8 @@ from .errorfn import *  # noqa: F401,F403,E402
 from .errorfn import __all__ as _erf
 from .numeric import *  # noqa: F401,F403,E402
 from .numeric import __all__ as _num
+from .gamma import *  # noqa: F401,F403,E402
+from .gamma import __all__ as _gam
 from .indexing import *  # noqa: F401,F403,E402
 from .indexing import __all__ as _idx
 from .arrange import *  # noqa: F401,F403,E402
@@ -62,5 +64,5 @@ from .placing import __all__ as _plc
 
 __all__ = [
     *_e, *_l, *_r, *_s, *_a, *_sm, *_lo, *_c, *_p, *_d, *_scan, *_sort, *_trig, *_pw, *_idx,
-    *_arr, *_ein, *_rnd, *_ar, *_lg, *_hyp, *_erf, *_num, *_stats, *_smp, *_plc,
+    *_arr, *_ein, *_rnd, *_ar, *_lg, *_hyp, *_erf, *_num, *_gam, *_stats, *_smp, *_plc,
 ]
