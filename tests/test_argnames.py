@@ -212,7 +212,7 @@ MODULES = ["MSELoss", "L1Loss", "SmoothL1Loss", "CrossEntropyLoss", "NLLLoss", "
 
 @pytest.mark.parametrize("name", MODULES)
 @pytest.mark.parametrize("size_average,reduce", LEGACY)
-@pytest.mark.filterwarnings("ignore:reduction. 'mean' divides:UserWarning")
+@pytest.mark.filterwarnings("ignore:.*'mean' divides:UserWarning")
 def test_loss_modules_apply_size_average_and_reduce_as_torch(name, size_average, reduce):
     kind = dict(zip(MODULES, ["reg", "reg", "reg", "cls", "cls", "prob", "bin", "reg_bin"]))[name]
     out = {}
