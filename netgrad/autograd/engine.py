@@ -319,7 +319,7 @@ def run_backward(
         sink.handed[id(g)] = g
         fn = t.grad_fn
         if fn is None:
-            sink.pend(t, g) if getattr(t, "_hooks", None) else sink.leaf(t, g)
+            sink.pend(t, g) if t._hooks else sink.leaf(t, g)
             continue
         if fn._freed:
             raise GraphError(_FREED_MSG)
@@ -386,7 +386,7 @@ def run_backward(
                         if not (arrays and type(g) is ndarray and g.shape == e[2] and g.dtype == e[3]):
                             g = _conform(g, e, node, arrays)
                         if not isinstance(tgt, Function):
-                            if leaf_hooks and getattr(tgt, "_hooks", None):
+                            if leaf_hooks and tgt._hooks:
                                 sink.pend(tgt, g)
                             elif (plain_leaves and tgt.grad is None and id(g) not in handed
                                     and owns_memory(g)):

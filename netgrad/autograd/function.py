@@ -33,7 +33,7 @@ import numpy as np
 
 from .errors import GraphError, NetgradError, ShapeError
 from .grad_mode import _state
-from .tensor import Tensor, version_box
+from .tensor import Tensor, version_of
 
 _ndarray = np.ndarray
 _make = Tensor._make
@@ -75,12 +75,12 @@ class Function:
         """Keep tensors for ``backward``; read them back with ``ctx.saved_tensors``. Their
         versions are noted, so that backward can refuse values changed in place since."""
         self._saved = tensors
-        self._versions = [(t, version_box(t)[0]) for t in tensors if isinstance(t, Tensor)]
+        self._versions = [(t, version_of(t)) for t in tensors if isinstance(t, Tensor)]
 
     def check_versions(self) -> None:
         """Raise PyTorch's error if a saved tensor was changed in place after it was saved."""
         for t, v in self._versions:
-            now = version_box(t)[0]
+            now = version_of(t)
             if now != v:
                 kind = {"f": "Float", "i": "Long", "u": "Byte", "b": "Bool"}.get(t.dtype.kind, "")
                 if t.dtype.itemsize == 8 and kind == "Float":
@@ -238,7 +238,7 @@ class AccumulateGrad:
 def _keep_output_version(ctx: Function, out: Any) -> Tensor:
     """Wrap the output of an op whose backward reads its own output, and note its version."""
     t = _wrap_output(out, ctx, 0, True)
-    ctx._versions = [*(ctx._versions or ()), (t, version_box(t)[0])]
+    ctx._versions = [*(ctx._versions or ()), (t, version_of(t))]
     return t
 
 

@@ -47,13 +47,18 @@ def _as_array(data: Any, dtype=None) -> np.ndarray:
 
 
 def version_box(t: Tensor) -> list:
-    """The tensor's version counter, a one-element list shared with its views (made lazily, so
-    that tensors nobody saves or changes in place never pay for one)."""
-    try:
-        return t._vc
-    except AttributeError:
+    """The tensor's version counter, a one-element list shared with its views (made on first use,
+    so that tensors nobody views or changes in place never pay for one)."""
+    box = t._vc
+    if box is None:
         box = t._vc = [0]
-        return box
+    return box
+
+
+def version_of(t: Tensor) -> int:
+    """How many in-place changes t's memory has had (0 before any counter was made)."""
+    box = t._vc
+    return 0 if box is None else box[0]
 
 
 class HookHandle:
@@ -76,10 +81,13 @@ class Tensor:
     Create tensors with ``ng.tensor(data)`` or the factory functions (``ng.zeros``, ``ng.randn``...).
     """
 
-    # _vc: the version counter ([n], shared with views; made on first use, see ``version_box``);
-    # _view: (base, f) for a view, f(base) giving this tensor again; _hooks: a leaf's grad hooks.
-    __slots__ = ("_data", "grad", "_requires_grad", "grad_fn", "_out_idx", "_vc", "_view", "_hooks",
-                 "__weakref__")
+    # Rarely set, so kept in the instance dict with class defaults (no cost when a tensor is made):
+    # _vc, the version counter ([n], shared with views, see ``version_box``); _view, (base, f) for a
+    # view, f(base) giving this tensor again; _hooks, a leaf's gradient hooks.
+    __slots__ = ("_data", "grad", "_requires_grad", "grad_fn", "_out_idx", "__dict__", "__weakref__")
+    _vc = None
+    _view = None
+    _hooks = None
     # NumPy must hand `ndarray op Tensor` to our reflected operators instead of looping itself.
     __array_ufunc__ = None
     __hash__ = object.__hash__
@@ -251,7 +259,7 @@ class Tensor:
     @property
     def _version(self) -> int:
         """How many in-place changes this tensor's memory has had (shared with its views)."""
-        return version_box(self)[0]
+        return version_of(self)
 
     def register_hook(self, hook):
         """Call ``hook(grad)`` with dJ/dself when backward computes it; a tensor it returns
@@ -267,7 +275,7 @@ class Tensor:
         if not self._requires_grad:
             raise GraphError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is None:
-            hooks = getattr(self, "_hooks", None)
+            hooks = self._hooks
             if hooks is None:
                 hooks = self._hooks = {}
             Tensor._n_leaf_hooks += 1

@@ -42,7 +42,7 @@ def _requires_grad(v: Any) -> bool:
 
 def _refuse_leaf(x: Tensor, op: str) -> None:
     """PyTorch's rule: a leaf that requires grad (or a view of one) is changed only under no_grad."""
-    view = getattr(x, "_view", None)
+    view = x._view
     if x._requires_grad and x.grad_fn is None and view is None:
         raise GraphError(f"{op}: a leaf Variable that requires grad is being used in an in-place "
                            "operation. Wrap the update in `with torch.no_grad():` (netgrad.no_grad).")
@@ -135,7 +135,7 @@ def inplace(x: Tensor, op: str, compute: Callable[[Tensor], Any], others: tuple 
 
 
 def _record(x: Tensor, op: str, compute: Callable[[Tensor], Any]) -> None:
-    view = getattr(x, "_view", None)
+    view = x._view
     if view is None:
         r = _as_dtype_of(_fit(compute(_stand_in(x)), x, op), x)
         np.copyto(x._data, r._data)
@@ -356,7 +356,7 @@ random_ = _random_fill("random_", lambda g, shape, low=0, high=2 ** 24: g.intege
 _ARITH = {"add_": "add", "sub_": "sub", "mul_": "mul", "div_": "div", "true_divide_": "true_divide",
           "floor_divide_": "floor_divide", "remainder_": "remainder", "fmod_": "fmod", "pow_": "pow",
           "subtract_": "sub", "multiply_": "mul", "divide_": "div", "atan2_": "atan2",
-          "hypot_": "hypot", "lerp_": "lerp", "maximum_": "maximum", "minimum_": "minimum",
+          "hypot_": "hypot", "lerp_": "lerp",
           "logical_and_": "logical_and", "logical_or_": "logical_or", "logical_xor_": "logical_xor",
           "bitwise_and_": "bitwise_and", "bitwise_or_": "bitwise_or", "bitwise_xor_": "bitwise_xor",
           "copysign_": "copysign", "xlogy_": "xlogy", "float_power_": "float_power",
@@ -369,10 +369,10 @@ _UNARY = {"neg", "negative", "abs", "absolute", "exp", "exp2", "expm1", "log", "
           "masked_fill", "masked_scatter", "index_add", "index_copy", "index_fill", "scatter",
           "scatter_add", "scatter_reduce", "index_put", "put", "logit", "nan_to_num", "deg2rad",
           "rad2deg", "sinc", "heaviside", "tril", "triu", "cumsum", "cumprod", "logical_not",
-          "bitwise_not", "digamma", "lgamma", "polygamma", "mvlgamma", "i0", "sinc", "nextafter",
+          "bitwise_not", "digamma", "lgamma", "polygamma", "mvlgamma", "i0", "nextafter",
           "renorm", "baddbmm", "addmm", "addmv", "addbmm", "addr", "leaky_relu",
           "hardtanh", "elu", "celu", "selu", "silu", "mish", "hardsigmoid", "hardswish", "softplus",
-          "threshold", "logaddexp", "ldexp", "xlogy", "t", "transpose", "squeeze", "unsqueeze"}
+          "threshold", "ldexp", "xlogy", "t", "transpose", "squeeze", "unsqueeze"}
 _SHAPE_CHANGING = {"t", "transpose", "squeeze", "unsqueeze"}
 
 
@@ -423,8 +423,20 @@ def _dunder(name: str) -> Callable:
     return op
 
 
+def bind_available() -> None:
+    """Bind every in-place variant whose out-of-place method exists now (``bind_methods`` calls
+    this after each family binds its methods, so ``hasattr(Tensor, "sin_")`` and ``dir`` see them;
+    ``Tensor.__getattr__`` covers methods set any other way)."""
+    for name in (*_ARITH, *(m + "_" for m in _UNARY)):
+        if name not in Tensor.__dict__:
+            fn = make_inplace(name)
+            if fn is not None:
+                setattr(Tensor, name, fn)
+
+
 Tensor._inplace_maker = staticmethod(make_inplace)
 bind_methods(**{d: _dunder(n) for d, n in _DUNDERS.items()})
+bind_available()
 bind_methods(
     __setitem__=setitem, copy_=copy_, fill_=fill_, zero_=zero_, uniform_=uniform_, normal_=normal_,
     exponential_=exponential_, bernoulli_=bernoulli_, random_=random_,

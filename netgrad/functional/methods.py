@@ -23,6 +23,8 @@ def bind_methods(**methods: Callable) -> None:
     """Make each function a method of ``Tensor`` (its first argument becomes ``self``)."""
     for name, fn in methods.items():
         setattr(Tensor, name, fn)
+    if "inplace" in globals():  # in-place variants of the new methods (functional/inplace.py)
+        inplace.bind_available()
 
 
 def _rsub(a: Any, b: Any) -> Tensor:
@@ -93,7 +95,7 @@ def _type_cast(dtype):
 
 
 def _same(x: Tensor) -> Tensor:
-    """``cpu()`` and ``contiguous()``: netgrad tensors already are both."""
+    """``cpu()``: netgrad tensors already live there."""
     return x
 
 
@@ -123,7 +125,7 @@ bind_methods(
     reshape_as=_reshape_as, t=_t, transpose=S.transpose, swapaxes=S.swapaxes, permute=S.permute,
     moveaxis=S.moveaxis, split=S.split, chunk=S.chunk, unbind=S.unbind, gather=S.gather,
     matmul=L.matmul, mm=L.mm, bmm=L.bmm, dot=L.dot,
-    to=_to, clone=_clone, cpu=_same, contiguous=_same, type_as=lambda x, o: _to(x, o.dtype),
+    to=_to, clone=_clone, cpu=_same, contiguous=S.contiguous, type_as=lambda x, o: _to(x, o.dtype),
     float=_type_cast("float32"), double=_type_cast("float64"), long=_type_cast("int64"),
     int=_type_cast("int32"), bool=_type_cast("bool"),
 )

@@ -216,7 +216,7 @@ def as_view(out: Tensor, x: Tensor, f: Callable[[Tensor], Tensor]) -> Tensor:
     if out is x or not np.may_share_memory(out._data, x._data):
         return out
     out._vc = version_box(x)
-    prev = getattr(x, "_view", None)
+    prev = x._view
     if prev is None:
         out._view = (x, f)
     else:
@@ -275,11 +275,50 @@ def view(x: Any, *shape) -> Tensor:
     try:
         _view_array(x._data, shape)
     except ValueError:
+        if _relayout(x):
+            return reshape(x, shape)
         raise ShapeError(
             f"view: view size is not compatible with input tensor's size and stride (shape "
             f"{list(x.shape)} to {list(shape)}: at least one dimension spans across two contiguous "
             "subspaces). Use .reshape(...) instead.") from None
     return reshape(x, shape)
+
+
+def _relayout(x: Tensor) -> bool:
+    """Give x C-ordered memory if its layout is netgrad's own choice, invisible in PyTorch (a
+    convolution's channel-major output, say), where torch's tensor would be contiguous and its view
+    would succeed. Only a tensor that is no view and has none (no version counter yet) is moved,
+    so no other tensor loses its shared memory."""
+    if x._view is not None or x._vc is not None:
+        return False
+    x._data = np.ascontiguousarray(x._data)
+    return True
+
+
+class Contiguous(Function):
+    """y = x in C-ordered memory (a copy); dJ/dx = dJ/dy."""
+
+    _array_backward = True
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.ascontiguousarray(x._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+def contiguous(x: Any, memory_format: Any = None) -> Tensor:
+    """x itself if its memory is C-ordered, else a C-ordered copy (PyTorch's ``contiguous``).
+
+    >>> import netgrad as ng
+    >>> x = ng.arange(6.0).reshape(2, 3).t()
+    >>> x.contiguous().view(-1)
+    tensor([0., 3., 1., 4., 2., 5.])
+    """
+    x = as_tensor_arg(x, "contiguous")
+    return x if x._data.flags.c_contiguous else Contiguous.apply(x)
 
 
 def _view_dtype(x: Tensor, dtype: Any) -> Tensor:
