@@ -3,8 +3,10 @@
 NumPy's ``matmul`` always overwrites its output (BLAS's beta = 0) and has no axpy, so a layer's
 bias is a second pass over the output and an SGD update is four passes over the weight. Two BLAS
 routines do those in one pass:
-- ``gemm``:  C = A B + beta C; with C pre-filled with the bias, net = a W + b in one product, as
-  ``torch.addmm`` (OpenBLAS clears C before a beta = 0 product, so the fill mostly replaces that);
+- ``gemm``:  C = A B + beta C, each of A and B row- or column-major (a transpose is a flag, not a
+  copy); with C pre-filled with the bias, net = a W^T + b in one product, as ``torch.addmm`` on
+  nn.Linear's (out, in) weight (OpenBLAS clears C before a beta = 0 product, so the fill mostly
+  replaces that);
 - ``axpby``: y = alpha x + beta y, the optimisers' updates (axpy is left out on purpose: OpenBLAS
   runs it on its threads from 10,000 elements, and alternating that with single-threaded work
   bounces the arrays between the cores' caches: a 784 x 256 momentum step took 65-230 us as

@@ -50,7 +50,7 @@ class Parameter(Tensor):
     def __deepcopy__(self, memo: dict) -> Parameter:
         if id(self) in memo:
             return memo[id(self)]
-        # memory.copy keeps the memory layout (nn.Linear's weight is column-major) and alignment
+        # memory.copy keeps the memory layout (C, or F for a transposed array) and alignment
         out = Parameter(memory.copy(self._data), self._requires_grad)
         if self.grad is not None:
             out.grad = Tensor._make(memory.copy(self.grad._data))

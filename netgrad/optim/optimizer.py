@@ -213,8 +213,9 @@ def _buf(p: Tensor, fill: float = 0.0) -> Tensor:
 
 def _flat_views(arrays: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...] | None:
     """1-D views of ``arrays`` in memory order when they share one contiguous layout (all
-    row-major, or all column-major like nn.Linear's weight and its gradient and state), so that
-    element k of each view is the same parameter entry; None otherwise."""
+    row-major, as parameters are, or all column-major, as a transposed array a user hands over
+    and its gradient and state), so that element k of each view is the same parameter entry;
+    None otherwise."""
     if all(a.flags.c_contiguous for a in arrays):
         return tuple(a.reshape(-1) for a in arrays)
     if all(a.flags.f_contiguous for a in arrays):
