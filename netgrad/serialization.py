@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from .autograd import Tensor
+from . import safetensors_io as _safetensors
 
 __all__ = ["save", "load"]
 
@@ -101,6 +102,8 @@ def _decode(node: Any, arrays: Any, path: str) -> Any:
 
 def save(obj: Any, path: str | os.PathLike) -> None:
     """Write ``obj`` to ``path`` atomically (the file is either the old one or the complete new one)."""
+    if _safetensors.is_safetensors_path(path):  # a flat state_dict in the safetensors format
+        return _safetensors.save_safetensors(obj, path)
     enc = _Encoder()
     structure = {"format": _FORMAT, "root": enc.encode(obj, "the root")}
     meta = np.frombuffer(json.dumps(structure).encode("utf-8"), dtype=np.uint8)
@@ -129,6 +132,8 @@ def save(obj: Any, path: str | os.PathLike) -> None:
 
 def load(path: str | os.PathLike) -> Any:
     """Read an object written by ``save`` (no pickle: safe on untrusted files)."""
+    if _safetensors.is_safetensors_path(path):
+        return _safetensors.load_safetensors(path)
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"load: no such file: {path}")
