@@ -19,6 +19,7 @@ from ..functional.loss import (
     sse_loss, symmetric_cross_entropy,
 )
 from ..functional.pooling import avg_pool2d, max_pool2d
+from ..functional.probloss import cross_entropy_probs
 from ..functional.shape import pad
 from ..functional.smooth import elu, gelu, silu, softplus
 from .normalization import batch_norm
@@ -28,6 +29,7 @@ __all__ = [
     "softplus", "silu", "linear_activation", "identity", "step", "threshold", "linear", "pad",
     "mse_loss", "half_mse_loss", "sse_loss", "rss_loss", "l1_loss", "huber_loss", "smooth_l1_loss",
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss",
+    "cross_entropy_probs",
     "kl_div", "symmetric_cross_entropy", "binary_log_likelihood", "one_hot",
     "conv2d", "max_pool2d", "avg_pool2d", "dropout", "dropout2d", "batch_norm",
 ]
