@@ -307,3 +307,14 @@ def test_contiguous_copies_only_when_needed():
     w = ng.tensor(np.ones((2, 3)), requires_grad=True)
     (w.t().contiguous().view(-1) * ng.arange(6.0, dtype=ng.float64)).sum().backward()
     np.testing.assert_array_equal(w.grad.numpy(), [[0, 2, 4], [1, 3, 5]])
+
+
+def test_numpy_axis_and_keepdims_aliases_as_torch_accepts():
+    a = np.arange(12.0).reshape(3, 4)
+    n, t = ng.tensor(a), torch.tensor(a)
+    _same(n.sum(axis=0), t.sum(axis=0))
+    _same(ng.cumsum(n, axis=1), torch.cumsum(t, axis=1))
+    _same(n.mean(axis=1, keepdims=True), t.mean(axis=1, keepdims=True))
+    _same(n.max(axis=1).values, t.max(axis=1).values)
+    _same(ng.cat([n, n], axis=0), torch.cat([t, t], axis=0))
+    _same(n.std(axis=0), t.std(axis=0))

@@ -66,3 +66,8 @@ __all__ = [
     *_e, *_l, *_r, *_s, *_a, *_sm, *_lo, *_c, *_p, *_d, *_scan, *_sort, *_trig, *_pw, *_idx,
     *_arr, *_ein, *_rnd, *_ar, *_lg, *_hyp, *_erf, *_num, *_gam, *_stats, *_smp, *_plc,
 ]
+
+from ._core import numpy_aliases as _aliases  # noqa: E402
+
+# axis= and keepdims= wherever dim= and keepdim= are taken, as PyTorch's functions accept them
+globals().update({_n: _aliases(globals()[_n]) for _n in __all__})

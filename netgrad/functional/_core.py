@@ -6,8 +6,10 @@ it on raw arrays, and netgrad's own functions (same names) when it builds a diff
 
 from __future__ import annotations
 
+import functools
+import inspect
 import types
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -29,6 +31,32 @@ def register_xp(**fns: Any) -> None:
 def xp_of(ctx: Any) -> Any:
     """NumPy while backward runs on arrays, netgrad under ``create_graph=True``."""
     return np if ctx._arrays else ng_xp
+
+
+def numpy_aliases(fn: Callable) -> Callable:
+    """``fn`` accepting NumPy's ``axis=`` and ``keepdims=`` for its ``dim`` and ``keepdim``, as
+    PyTorch's functions do (``x.sum(axis=0)``, ``torch.cumsum(x, axis=0)``); fn itself where it has
+    neither parameter."""
+    if not isinstance(fn, types.FunctionType):
+        return fn
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return fn
+    dim, keep = "dim" in params and "axis" not in params, "keepdim" in params and "keepdims" not in params
+    if not (dim or keep) or getattr(fn, "__wrapped__", None) is not None:
+        return fn
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if kwargs:
+            if dim and "axis" in kwargs:
+                kwargs["dim"] = kwargs.pop("axis")
+            if keep and "keepdims" in kwargs:
+                kwargs["keepdim"] = kwargs.pop("keepdims")
+        return fn(*args, **kwargs)
+
+    return wrapper
 
 
 def data(v: Any) -> Any:

@@ -7,6 +7,7 @@ once, when ``netgrad.functional`` is imported. Op modules above (activations, lo
 
 from __future__ import annotations
 
+import types
 from typing import Any, Callable
 
 import numpy as np
@@ -17,12 +18,13 @@ from . import elementwise as E
 from . import linalg as L
 from . import reduction as R
 from . import shape as S
+from ._core import numpy_aliases
 
 
 def bind_methods(**methods: Callable) -> None:
     """Make each function a method of ``Tensor`` (its first argument becomes ``self``)."""
     for name, fn in methods.items():
-        setattr(Tensor, name, fn)
+        setattr(Tensor, name, numpy_aliases(fn) if isinstance(fn, types.FunctionType) else fn)
     if "inplace" in globals():  # in-place variants of the new methods (functional/inplace.py)
         inplace.bind_available()
 
