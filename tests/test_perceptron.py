@@ -32,11 +32,11 @@ def test_bias_is_weight_on_constant_input():
 
 def test_rosenblatt_rule_one_step():
     p = Perceptron(2, lr=0.5)
-    assert p.update([1.0, 2.0], 1) is True           # y_hat = step(0) = 0: a mistake
-    np.testing.assert_allclose(p.weight.numpy(), 0.5 * (1 - 0) * np.array([1.0, 1.0, 2.0]))
-    assert p.update([1.0, 2.0], 1) is False          # now right: w does not move
-    assert p.update([2.0, 0.0], 0) is True           # y_hat = 1 for a 0: w moves away from x
-    np.testing.assert_allclose(p.weight.numpy(), [0.5, 0.5, 1.0] - 0.5 * np.array([1.0, 2.0, 0.0]))
+    assert p.update([1.0, 2.0], 0) is True           # y_hat = step(0) = 1 for a 0: a mistake
+    np.testing.assert_allclose(p.weight.numpy(), 0.5 * (0 - 1) * np.array([1.0, 1.0, 2.0]))
+    assert p.update([1.0, 2.0], 0) is False          # now right (net = -3): w does not move
+    assert p.update([2.0, 0.0], 1) is True           # y_hat = 0 for a 1: w moves towards x
+    np.testing.assert_allclose(p.weight.numpy(), [-0.5, -0.5, -1.0] + 0.5 * np.array([1.0, 2.0, 0.0]))
 
 
 def test_converges_on_random_separable_set():
@@ -71,7 +71,7 @@ def test_never_fits_xor():
 def test_errors():
     with pytest.raises(ng.ShapeError, match="2 features"):
         Perceptron(2).fit(np.zeros((3, 3)), [0, 1, 0])
-    with pytest.raises(ValueError, match="0 or 1"):
+    with pytest.raises(ValueError, match="0 or 1, or -1 or"):
         Perceptron(2).fit(X4, [0, 2, 1, 0])
     with pytest.raises(ng.ShapeError, match="targets"):
         Perceptron(2).fit(X4, [0, 1])

@@ -1,9 +1,12 @@
-"""``Perceptron``: Rosenblatt's perceptron as a scikit-learn estimator (fit / predict / score).
+"""``Perceptron``: the perceptron as a scikit-learn estimator (fit / predict / score).
 
-The model is :class:`netgrad.nn.Perceptron` (step activation, bias as the weight w_0 on an input
-fixed at 1, the rule w <- w + eta (y - y_hat) x, stop at the first epoch with no mistake). Any two
-class labels work (``classes_[1]`` is the positive class); with more, one perceptron per class
-(one-vs-rest) and the largest net input wins.
+The model is :class:`netgrad.nn.Perceptron` (threshold unit, bias as the weight w_0 on an input
+fixed at 1) trained by Rosenblatt's rule w <- w + eta (y - y_hat) x (``rule="rosenblatt"``, stop at
+the first epoch with no mistake) or the LMS / Widrow-Hoff rule w <- w + eta (y - net) x
+(``rule="lms"``, squared error of net against +-1 targets; stop when the weights settle). Any two
+class labels work (``classes_[1]`` is the positive class, coded +1; {0, 1} and {-1, +1} labels
+come back as given); with more, one perceptron per class (one-vs-rest) and the largest net input
+wins.
 
 >>> from netgrad.estimators import Perceptron
 >>> clf = Perceptron().fit([[0, 0], [0, 1], [1, 0], [1, 1]], ["no", "yes", "yes", "yes"])  # OR
@@ -20,7 +23,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
@@ -31,21 +34,27 @@ __all__ = ["Perceptron"]
 
 
 class Perceptron(ClassifierMixin, BaseEstimator):
-    """Perceptron classifier (two classes; more by one-vs-rest, as scikit-learn's). ``eta0``: eta;
-    ``max_iter``: epochs at most; ``shuffle`` the examples each epoch (seeded by ``random_state``).
+    """Perceptron classifier (two classes; more by one-vs-rest, as scikit-learn's). ``eta0``: eta
+    (None: 1 for Rosenblatt's rule, 0.01 for LMS); ``rule``: 'rosenblatt' or 'lms'; ``tol``: LMS
+    stops once an epoch moves no weight by more than this; ``max_iter``: epochs at most; ``shuffle``
+    the examples each epoch (seeded by ``random_state``).
     Fitted: ``coef_`` (1 or n_classes, n_features), ``intercept_`` (the w_0), ``n_iter_`` (epochs
     run), ``converged_``, ``mistakes_`` (per epoch), ``classes_``, ``models_`` (nn.Perceptron)."""
 
     _parameter_constraints: dict = {
-        "eta0": [Interval(Real, 0, None, closed="neither")],
+        "eta0": [Interval(Real, 0, None, closed="neither"), None],
+        "rule": [StrOptions({"rosenblatt", "lms"})],
+        "tol": [Interval(Real, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "shuffle": ["boolean"],
         "random_state": ["random_state"],
     }
 
-    def __init__(self, eta0: float = 1.0, max_iter: int = 1000, shuffle: bool = False,
-                 random_state: Any = None) -> None:
+    def __init__(self, eta0: float | None = None, max_iter: int = 1000, shuffle: bool = False,
+                 random_state: Any = None, rule: str = "rosenblatt", tol: float = 1e-4) -> None:
         self.eta0 = eta0
+        self.rule = rule
+        self.tol = tol
         self.max_iter = max_iter
         self.shuffle = shuffle
         self.random_state = random_state
@@ -66,8 +75,9 @@ class Perceptron(ClassifierMixin, BaseEstimator):
         targets = [self.classes_[1]] if len(self.classes_) == 2 else list(self.classes_)
         self.models_ = []
         for k, c in enumerate(targets):
-            m = ng.nn.Perceptron(X.shape[1], lr=self.eta0, dtype=ng.float64)
-            m.fit(X, (y == c).astype(np.float64), epochs=self.max_iter, shuffle=self.shuffle, seed=seed + k)
+            m = ng.nn.Perceptron(X.shape[1], lr=self.eta0, rule=self.rule, bipolar=True, tol=self.tol,
+                                 dtype=ng.float64)
+            m.fit(X, np.where(y == c, 1.0, -1.0), epochs=self.max_iter, shuffle=self.shuffle, seed=seed + k)
             self.models_.append(m)
         W = np.stack([m.weight.numpy() for m in self.models_])
         self.intercept_ = W[:, 0].copy()
@@ -77,9 +87,12 @@ class Perceptron(ClassifierMixin, BaseEstimator):
         self.mistakes_ = [list(m.history_) for m in self.models_]
         if len(self.models_) == 1:
             self.mistakes_ = self.mistakes_[0]
-        if not self.converged_:
+        if not self.converged_ and self.rule == "rosenblatt":
             warnings.warn(f"Perceptron: still making mistakes after {self.n_iter_} epochs; the classes "
                           "may not be linearly separable", ConvergenceWarning)
+        elif not self.converged_:
+            warnings.warn(f"Perceptron: the LMS rule's weights still move after {self.n_iter_} epochs "
+                          "(or diverged); try a smaller eta0 or more max_iter", ConvergenceWarning)
         return self
 
     def decision_function(self, X: Any) -> np.ndarray:
@@ -90,6 +103,6 @@ class Perceptron(ClassifierMixin, BaseEstimator):
         return scores[:, 0] if scores.shape[1] == 1 else scores
 
     def predict(self, X: Any) -> np.ndarray:
-        """The class whose net input is positive (two classes) or largest (more)."""
+        """The positive class where net >= 0 (two classes), else the one with the largest net input."""
         s = self.decision_function(X)
-        return self.classes_[(s > 0).astype(int) if s.ndim == 1 else s.argmax(axis=1)]
+        return self.classes_[(s >= 0).astype(int) if s.ndim == 1 else s.argmax(axis=1)]

@@ -25,7 +25,7 @@ from .methods import bind_methods
 
 __all__ = [
     "relu", "leaky_relu", "sigmoid", "logistic", "tanh", "softmax", "log_softmax",
-    "linear_activation", "identity", "step", "threshold",
+    "linear_activation", "identity", "step", "sign_unit", "threshold",
 ]
 
 
@@ -220,8 +220,14 @@ class Scale(Function):
 
 
 class Step(Function):
-    """a = 1 if net > k else 0 (the perceptron's step); da/dnet = 0, or 1 with the straight-through
-    surrogate (the gradient passes as if the step were the identity)."""
+    """a = 1 if net >= k else 0 (the perceptron's step, 1 at net = k as defined in the notes);
+    da/dnet = 0, or 1 with the straight-through surrogate (the gradient passes as if the step
+    were the identity).
+
+    >>> import netgrad as ng
+    >>> ng.step(ng.tensor([-1.0, 0.0, 1.0]))
+    tensor([0., 1., 1.])
+    """
 
     _array_backward = True
 
@@ -229,7 +235,29 @@ class Step(Function):
     def forward(ctx, x, k, straight_through):
         ctx.st = straight_through
         xd = x._data
-        return (xd > k).astype(xd.dtype)
+        return (xd >= k).astype(xd.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (g if ctx.st else g * 0), None, None
+
+
+class SignUnit(Function):
+    """a = +1 if net >= k else -1 (the bipolar threshold unit; +1 at net = k, unlike ``sign``,
+    which gives 0 there); da/dnet = 0, or 1 with the straight-through surrogate.
+
+    >>> import netgrad as ng
+    >>> ng.sign_unit(ng.tensor([-2.0, 0.0, 3.0]))
+    tensor([-1., 1., 1.])
+    """
+
+    _array_backward = True
+
+    @staticmethod
+    def forward(ctx, x, k, straight_through):
+        ctx.st = straight_through
+        xd = x._data
+        return np.where(xd >= k, 1.0, -1.0).astype(xd.dtype)
 
     @staticmethod
     def backward(ctx, g):
@@ -358,7 +386,8 @@ def identity(input: Any) -> Tensor:  # noqa: A002
 
 
 def step(input: Any, threshold: float = 0.0, straight_through: bool = False) -> Tensor:  # noqa: A002
-    """a = 1 if net > threshold else 0 (the perceptron's step / threshold unit).
+    """a = 1 if net >= threshold else 0 (the perceptron's step / threshold unit, as in the notes:
+    1 at net = threshold).
 
     The true derivative is zero almost everywhere, so by default no gradient flows. With
     ``straight_through=True`` backward uses the straight-through estimator: dJ/dnet = dJ/da, as
@@ -366,10 +395,23 @@ def step(input: Any, threshold: float = 0.0, straight_through: bool = False) -> 
     units be trained by gradient descent.
 
     >>> import netgrad as ng
-    >>> ng.step(ng.tensor([-0.5, 0.5]))
-    tensor([0., 1.])
+    >>> ng.step(ng.tensor([-0.5, 0.0, 0.5]))
+    tensor([0., 1., 1.])
     """
     return Step.apply(_t(input, "step"), float(threshold), bool(straight_through))
+
+
+def sign_unit(input: Any, threshold: float = 0.0, straight_through: bool = False) -> Tensor:  # noqa: A002
+    """a = +1 if net >= threshold else -1: the bipolar threshold unit (outputs +-1).
+
+    Unlike ``sign`` (0 at 0, as torch.sign) it never outputs 0, so it can stand for a class label
+    in {-1, +1}. Gradient: 0, or dJ/da passed through with ``straight_through=True`` (see ``step``).
+
+    >>> import netgrad as ng
+    >>> ng.sign_unit(ng.tensor([-0.5, 0.0, 0.5]))
+    tensor([-1., 1., 1.])
+    """
+    return SignUnit.apply(_t(input, "sign_unit"), float(threshold), bool(straight_through))
 
 
 def threshold(input: Any, threshold: float, value: float, inplace: bool = False) -> Tensor:  # noqa: A002

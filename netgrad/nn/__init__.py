@@ -17,7 +17,7 @@ Sequential(
 from . import functional, init, utils
 from .activation import (
     ELU, GELU, LeakyReLU, LinearActivation, Logistic, LogSoftmax, ReLU, SiLU, Sigmoid, Softmax,
-    Softplus, Step, Tanh, Threshold,
+    SignUnit, Softplus, Step, Tanh, Threshold,
 )
 from .conv import Conv2d
 from .dropout import Dropout, Dropout2d
@@ -38,7 +38,7 @@ __all__ = [
     "Identity", "Flatten", "Unflatten", "Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "Dropout",
     "Dropout2d", "BatchNorm1d", "BatchNorm2d", "utils",
     "ReLU", "LeakyReLU", "Sigmoid", "Logistic", "Tanh", "Softmax", "LogSoftmax", "ELU", "GELU",
-    "Softplus", "SiLU", "LinearActivation", "Step", "Threshold",
+    "Softplus", "SiLU", "LinearActivation", "Step", "SignUnit", "Threshold",
     "MSELoss", "HalfMSELoss", "SSELoss", "RSSLoss", "L1Loss", "HuberLoss", "SmoothL1Loss",
     "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "KLDivLoss",
     "SymmetricCrossEntropyLoss", "BinaryLogLikelihood",

@@ -162,8 +162,14 @@ class LinearActivation(Module):
 
 
 class Step(Module):
-    """a = 1 if net > threshold else 0. No gradient flows by default; ``straight_through=True``
-    passes dJ/da through unchanged (the straight-through estimator), see ``F.step``."""
+    """a = 1 if net >= threshold else 0 (1 at net = threshold, as the notes define the step).
+    No gradient flows by default; ``straight_through=True`` passes dJ/da through unchanged (the
+    straight-through estimator), see ``F.step``.
+
+    >>> import netgrad as ng
+    >>> ng.nn.Step(0.5)(ng.tensor([0.0, 0.5, 1.0]))
+    tensor([0., 1., 1.])
+    """
 
     def __init__(self, threshold: float = 0.0, straight_through: bool = False) -> None:
         super().__init__()
@@ -171,6 +177,26 @@ class Step(Module):
 
     def forward(self, input: Any) -> Tensor:  # noqa: A002
         return A.step(input, self.threshold, self.straight_through)
+
+    def extra_repr(self) -> str:
+        return f"threshold={self.threshold}, straight_through={self.straight_through}"
+
+
+class SignUnit(Module):
+    """The bipolar threshold unit: a = +1 if net >= threshold else -1 (outputs +-1, never 0;
+    see ``F.sign_unit``).
+
+    >>> import netgrad as ng
+    >>> ng.nn.SignUnit()(ng.tensor([-2.0, 0.0, 2.0]))
+    tensor([-1., 1., 1.])
+    """
+
+    def __init__(self, threshold: float = 0.0, straight_through: bool = False) -> None:
+        super().__init__()
+        self.threshold, self.straight_through = threshold, straight_through
+
+    def forward(self, input: Any) -> Tensor:  # noqa: A002
+        return A.sign_unit(input, self.threshold, self.straight_through)
 
     def extra_repr(self) -> str:
         return f"threshold={self.threshold}, straight_through={self.straight_through}"
