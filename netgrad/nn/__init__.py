@@ -14,7 +14,7 @@ Sequential(
 17
 """
 
-from . import functional, init, utils
+from . import functional, init, parallel, utils
 from .activation import (
     ELU, GELU, LeakyReLU, LinearActivation, Logistic, LogSoftmax, ReLU, SiLU, Sigmoid, Softmax,
     SignUnit, Softplus, Step, Tanh, Threshold,
