@@ -53,6 +53,28 @@ def comma_ints(value: Any) -> list[int]:
     return sizes
 
 
+# Hidden-layer activations, the same names for ``train`` and ``explain`` (aliases accepted by both)
+ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu", "softplus", "silu")
+ACTIVATION_ALIASES = {"identity": "linear", "logistic": "sigmoid", "leakyrelu": "leaky_relu", "swish": "silu"}
+
+
+def activation(value: Any) -> str:
+    """An activation name in its canonical spelling (``logistic`` -> ``sigmoid``)."""
+    name = str(value).strip().lower().replace("-", "_")
+    name = ACTIVATION_ALIASES.get(name, name)
+    if name not in ACTIVATIONS:
+        raise argparse.ArgumentTypeError(f"unknown activation {value!r}; choose from "
+                                         f"{', '.join(ACTIVATIONS)}")
+    return name
+
+
+def nonneg_int(value: Any) -> int:
+    n = _number(value, int)
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {value!r}")
+    return n
+
+
 def positive_int(value: Any) -> int:
     n = _number(value, int)
     if n <= 0:
@@ -115,11 +137,22 @@ def read_config(parser: argparse.ArgumentParser, path: Path) -> dict[str, Any]:
         raise CLIError(f"config file not found: {path}")
     try:
         raw = load_toml(path)
-    except (TOMLError, UnicodeDecodeError, OSError) as e:
+    except (TOMLError, UnicodeDecodeError, OSError, ValueError) as e:
         raise UsageError(f"cannot read config {path}: {_short(e)}") from None
-    # Entries may sit at the top level or under a table named after the subcommand.
+    except RecursionError:
+        raise UsageError(f"cannot read config {path}: nested too deeply") from None
+    # Entries may sit at the top level or under a table named after a subcommand (this one's
+    # entries are used, another's are skipped); any other table is a mistake.
+    from . import COMMANDS
+
     sub = parser.prog.split()[-1]
+    for key, value in raw.items():
+        if isinstance(value, dict) and key not in COMMANDS:
+            raise UsageError(f"unknown table [{key}] in config {path} (tables: {', '.join(COMMANDS)})")
     if isinstance(raw.get(sub), dict):
+        nested = [k for k, v in raw[sub].items() if isinstance(v, dict)]
+        if nested:
+            raise UsageError(f"unknown table [{sub}.{nested[0]}] in config {path}")
         raw = {**{k: v for k, v in raw.items() if not isinstance(v, dict)}, **raw[sub]}
     actions = {a.dest: a for a in parser._actions if a.option_strings}
     out: dict[str, Any] = {}

@@ -1,5 +1,6 @@
-"""A run folder: the model (``model.ngz`` state dict + ``model.json`` spec), ``history.json``,
-``config.toml``, ``metrics.json`` and ``loss.png``; and the model loaded back for use.
+"""A run folder: the model (``model.ngz`` state dict + ``model.json`` spec), ``checkpoint.ngz``
+(for ``train --resume``), ``history.json``, ``config.toml``, ``metrics.json`` and ``loss.png``;
+and the model loaded back for use.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from netgrad.estimators import _network
 
 from ._common import CLIError
 
-MODEL_FILE, SPEC_FILE = "model.ngz", "model.json"
+MODEL_FILE, SPEC_FILE, CHECKPOINT_FILE = "model.ngz", "model.json", "checkpoint.ngz"
 HISTORY_FILE, CONFIG_FILE, METRICS_FILE, PLOT_FILE = "history.json", "config.toml", "metrics.json", "loss.png"
 SPEC_FORMAT = "netgrad.mlp"
 
@@ -58,11 +59,45 @@ class Scaler:
         return cls(d["kind"], scaler)
 
 
+class TargetScaler:
+    """Regression targets standardised for training, (y - mean) / std per output; outputs are
+    mapped back, so predictions and metrics are in the target's own units."""
+
+    def __init__(self, mean: np.ndarray | None = None, std: np.ndarray | None = None):
+        self.mean, self.std = mean, std
+
+    @classmethod
+    def fit(cls, y: np.ndarray) -> TargetScaler:
+        y = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
+        std = y.std(axis=0)
+        return cls(y.mean(axis=0), np.where(std > 0, std, 1.0))
+
+    def forward(self, y: np.ndarray) -> np.ndarray:
+        return y if self.mean is None else ((y - self.mean) / self.std).astype(np.float32)
+
+    def inverse(self, z: np.ndarray) -> np.ndarray:
+        return z if self.mean is None else (np.asarray(z, np.float64) * self.std + self.mean)
+
+    def to_json(self) -> dict | None:
+        return None if self.mean is None else {"mean": self.mean.tolist(), "std": self.std.tolist()}
+
+    @classmethod
+    def from_json(cls, d: dict | None) -> TargetScaler:
+        if not d:
+            return cls()
+        return cls(np.asarray(d["mean"], np.float64), np.asarray(d["std"], np.float64))
+
+
 class TrainedModel:
-    """A network with what it needs around it: the scaler, the class labels, the objective."""
+    """A network with what it needs around it: the feature encoder (CSV files), the scaler, the
+    class labels or target scaling, the objective."""
 
     def __init__(self, spec: dict, model: Any):
+        from ._csv import Encoder
+
         self.spec, self.model = spec, model
+        self.encoder = Encoder.from_json(spec.get("encoder"))
+        self.target_scaler = TargetScaler.from_json(spec.get("target_scaler"))
         self.scaler = Scaler.from_json(spec.get("scaler"))
         self.task = spec["task"]
         self.classes = np.asarray(spec["classes"]) if spec.get("classes") is not None else None
@@ -87,8 +122,9 @@ class TrainedModel:
     def encode(self, y: np.ndarray) -> np.ndarray:
         """Targets as the loss wants them: class indices, one-hot rows, or float values."""
         if self.task == _network.REGRESSION:
-            y = np.asarray(y, dtype=np.float32)
-            return y.reshape(-1, 1) if y.ndim == 1 else y
+            y = np.asarray(y, dtype=np.float64)
+            y = y.reshape(-1, 1) if y.ndim == 1 else y
+            return np.asarray(self.target_scaler.forward(y), dtype=np.float32)
         idx = class_indices(y, self.classes)
         if _network.target_format(self.objective(), self.head) == "index":
             return idx
@@ -111,6 +147,7 @@ class TrainedModel:
         """(predictions, class probabilities or None)."""
         s = self.scores(X)
         if self.task == _network.REGRESSION:
+            s = self.target_scaler.inverse(s)
             return (s[:, 0] if s.shape[1] == 1 else s), None
         P = _network.probabilities(s, "softmax")
         return self.classes[P.argmax(axis=1)], P
@@ -119,10 +156,24 @@ class TrainedModel:
         """The objective's value and the task's metrics on (X, y)."""
         from netgrad.train import evaluate
 
-        metrics = ("accuracy",) if self.task == _network.CLASSIFICATION else ("mse", "mae", "r2")
-        out = evaluate(self.model, self.loss_fn(), (self.scaler(X), self.encode(y)), metrics=metrics,
-                       batch_size=4096)
-        return {"loss": out["loss"], "n": int(len(X)), **{m: out[m] for m in metrics}}
+        if self.task == _network.CLASSIFICATION:
+            out = evaluate(self.model, self.loss_fn(), (self.scaler(X), self.encode(y)),
+                           metrics=("accuracy",), batch_size=4096)
+            return {"loss": out["loss"], "n": int(len(X)), "accuracy": out["accuracy"]}
+        # the loss is the training objective's (standardised targets); the metrics in y's units
+        out = evaluate(self.model, self.loss_fn(), (self.scaler(X), self.encode(y)), batch_size=4096)
+        return {"loss": out["loss"], "n": int(len(X)), **regression_metrics(self.predict(X)[0], y)}
+
+
+def regression_metrics(pred: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    """MSE, MAE and R^2 (1 - SS_res / SS_tot, averaged over outputs) in float64."""
+    p = np.asarray(pred, np.float64).reshape(len(pred), -1)
+    t = np.asarray(y, np.float64).reshape(len(y), -1)
+    err = p - t
+    ss_tot = ((t - t.mean(axis=0)) ** 2).sum(axis=0)
+    ss_res = (err ** 2).sum(axis=0)
+    r2 = np.where(ss_tot > 0, 1 - ss_res / np.where(ss_tot > 0, ss_tot, 1), 0.0)
+    return {"mse": float((err ** 2).mean()), "mae": float(np.abs(err).mean()), "r2": float(r2.mean())}
 
 
 def class_indices(y: np.ndarray, classes: np.ndarray) -> np.ndarray:
@@ -161,10 +212,62 @@ def to_jsonable(x: Any) -> Any:
     return str(x)
 
 
+def prepare_run_dir(out: Path) -> None:
+    """Create the run folder (and its parents) and check that it is writable; remove temporary
+    files that an interrupted save (kill -9) left behind. A bad path is one line, no traceback."""
+    try:
+        if out.exists() and not out.is_dir():
+            raise CLIError(f"--out {out}: a file of that name exists (the run folder must be a folder)")
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".netgrad-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except CLIError:
+        raise
+    except OSError as e:
+        raise CLIError(f"--out {out}: cannot write the run folder ({e.strerror or _one_line(e)})") from None
+    clean_stale_tmp(out)
+
+
+def clean_stale_tmp(out: Path) -> list[Path]:
+    """Remove ``.tmp-<file>-*`` leftovers of ``ng.save``'s atomic writes of this run's files."""
+    removed = []
+    for name in (MODEL_FILE, CHECKPOINT_FILE):
+        for p in out.glob(f".tmp-{name}-*"):
+            try:
+                p.unlink()
+                removed.append(p)
+            except OSError:
+                pass
+    return removed
+
+
 def save_model(out: Path, trained: TrainedModel) -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    ng.save(trained.model.state_dict(), out / MODEL_FILE)
-    save_json(out / SPEC_FILE, trained.spec)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        ng.save(trained.model.state_dict(), out / MODEL_FILE)
+        save_json(out / SPEC_FILE, trained.spec)
+    except OSError as e:
+        raise CLIError(f"cannot write the model to {out}: {e.strerror or _one_line(e)}") from None
+
+
+def read_spec(run: Path) -> dict:
+    """A run folder's ``model.json``, checked."""
+    spec_path = run / SPEC_FILE
+    if not spec_path.is_file():
+        raise CLIError(f"not a netgrad run folder: {run} has no {SPEC_FILE}")
+    try:
+        spec = json.loads(spec_path.read_text())
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        raise CLIError(f"cannot read {spec_path}: {_one_line(e)}") from None
+    if not isinstance(spec, dict) or spec.get("format") != SPEC_FORMAT:
+        got = spec.get("format") if isinstance(spec, dict) else type(spec).__name__
+        raise CLIError(f"cannot load the model in {run}: format is {got!r}, expected {SPEC_FORMAT!r}")
+    return spec
+
+
+def _one_line(e: BaseException) -> str:
+    return " ".join(str(e).split()) or type(e).__name__
 
 
 def load_model(run_dir: str | Path) -> TrainedModel:
@@ -175,10 +278,8 @@ def load_model(run_dir: str | Path) -> TrainedModel:
     for p in (spec_path, weights):
         if not p.is_file():
             raise CLIError(f"not a netgrad run folder: {run} has no {p.name}")
+    spec = read_spec(run)
     try:
-        spec = json.loads(spec_path.read_text())
-        if spec.get("format") != SPEC_FORMAT:
-            raise ValueError(f"format is {spec.get('format')!r}, expected {SPEC_FORMAT!r}")
         trained = TrainedModel.build(spec)
         trained.model.load_state_dict(ng.load(weights))
     except CLIError:
@@ -197,13 +298,15 @@ def save_json(path: Path, obj: Any) -> None:
 
 
 def save_loss_plot(history: Any, path: Path, title: str = "") -> bool:
-    """The loss curve (and metrics, gradient norm) as a PNG via ``netgrad.viz``; False without
-    matplotlib."""
+    """The loss curve (and metrics, gradient norm) as a PNG via ``netgrad.viz``, on a log scale
+    when the loss spans two decades or more; False without matplotlib."""
     try:
         from netgrad.viz import plot_history
         from netgrad.viz._mpl import plt
     except ImportError:
         return False
-    fig = plot_history(history, path=path, title=title or None)
+    losses = np.asarray([v for v in history.history.get("loss", []) if v is not None], dtype=float)
+    logy = bool(losses.size and np.all(losses > 0) and losses.max() >= 100 * losses.min())
+    fig = plot_history(history, path=path, title=title or None, logy=logy)
     plt.close(fig)
     return True

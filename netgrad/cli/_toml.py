@@ -21,9 +21,42 @@ except ModuleNotFoundError:  # pragma: no cover
 TOMLError: type[Exception] = _toml.TOMLDecodeError if _toml is not None else ValueError
 
 
+MAX_DEPTH = 32  # arrays/inline tables nested deeper are refused before parsing (no RecursionError)
+MAX_BYTES = 1 << 20
+
+
 def load_toml(path: Path) -> dict[str, Any]:
-    text = Path(path).read_text(encoding="utf-8")
+    """A TOML file as a dict; ValueError for a file over 1 MiB or nested over ``MAX_DEPTH``."""
+    path = Path(path)
+    if path.stat().st_size > MAX_BYTES:
+        raise ValueError(f"larger than {MAX_BYTES >> 20} MiB; a config file is a few lines")
+    text = path.read_text(encoding="utf-8")
+    check_depth(text)
     return _toml.loads(text) if _toml is not None else parse_simple_toml(text)
+
+
+def check_depth(text: str) -> None:
+    """Refuse brackets nested deeper than ``MAX_DEPTH`` (outside strings and comments)."""
+    depth, quote, comment = 0, None, False
+    for lineno, line in enumerate(text.splitlines(), 1):
+        quote, comment = None, False
+        for ch in line:
+            if comment:
+                break
+            if quote:
+                if ch == quote:
+                    quote = None
+            elif ch in "\"'":
+                quote = ch
+            elif ch == "#":
+                comment = True
+            elif ch in "[{":
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise ValueError(f"line {lineno}: arrays or tables nested more than {MAX_DEPTH} deep")
+            elif ch in "]}":
+                depth = max(depth - 1, 0)
+        # a table header [name] closes on its line; an array may span lines
 
 
 def parse_simple_toml(text: str) -> dict[str, Any]:

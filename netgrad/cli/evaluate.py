@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     if split != "all" and not (same or str(data).lower() == "mnist"):
         raise CLIError(f"--split {split} needs the run's own data ({trained.spec.get('data')}); "
                        "use --split all for other data")
-    X, y = _select(data, split, target, mnist_root, config, args.limit, same)
+    X, y = _select(data, split, target, mnist_root, config, args.limit, same, trained.encoder)
     trained.check_features(X, str(data))
     metrics = trained.evaluate(X, y)
     name = _data.data_label(data)
@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _select(data, split, target, mnist_root, config, limit, same):
+def _select(data, split, target, mnist_root, config, limit, same, encoder=None):
     """The rows to evaluate: the run's own split (same seed, fraction and sample limit), or all."""
     seed = int(config.get("seed", 0))
     if split == "all":
@@ -68,11 +68,11 @@ def _select(data, split, target, mnist_root, config, limit, same):
             parts = [_data.load_all(data, mnist_root=mnist_root, split=s)[:2] for s in ("train", "test")]
             X, y = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
         else:
-            X, y, _, _ = _data.load_all(data, target=target, seed=seed)
+            X, y, _, _ = _data.load_all(data, target=target, seed=seed, encoder=encoder)
     else:
         ds = _data.load_split(data, target=target, mnist_root=mnist_root,
                               test_fraction=float(config.get("test-fraction", 0.2)), seed=seed,
-                              limit=config.get("limit") if same else None)
+                              limit=config.get("limit") if same else None, encoder=encoder)
         X, y = (ds.X_test, ds.y_test) if split == "test" else (ds.X_train, ds.y_train)
     return (X[:limit], y[:limit]) if limit else (X, y)
 

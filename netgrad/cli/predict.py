@@ -1,6 +1,7 @@
 """``netgrad predict RUN_DIR INPUT.csv [--output preds.csv]``: predictions for new rows.
 
-The input has the model's feature columns (by name when it was trained on a CSV with a header;
+The input (a CSV as ``train`` reads them: ``;`` or tab separated, ``.gz``, ``-`` for standard
+input) has the model's feature columns (by name when it was trained on a CSV with a header;
 other columns, such as the target, are ignored), or exactly as many unnamed columns as features.
 The output has a ``prediction`` column and, for classifiers, one ``proba_<class>`` column per class.
 """
@@ -10,11 +11,13 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import json
 import sys
 from pathlib import Path
 
 import numpy as np
 
+from . import _csv
 from ._common import CLIError
 
 HELP = "predict with a trained model (a run folder) for the rows of a CSV file"
@@ -25,77 +28,71 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("input", metavar="INPUT.csv", help="rows to predict for")
     p.add_argument("--output", "-o", metavar="FILE.csv", help="write here instead of standard output")
     p.add_argument("--no-proba", action="store_true", help="only the prediction column")
+    p.add_argument("--json", action="store_true", help="a JSON list of records instead of CSV")
 
 
 def run(args: argparse.Namespace) -> int:
     from . import _run
 
     trained = _run.load_model(args.model)
-    X = read_features(Path(args.input), trained.spec.get("feature_names"), trained.n_features)
+    X = read_features(args.input, trained)
     trained.check_features(X, args.input)
     pred, proba = trained.predict(X)
     header = ["prediction"]
-    columns = [pred.reshape(len(X), -1)[:, 0] if pred.ndim == 1 else pred]
     if proba is not None and not args.no_proba:
         header += [f"proba_{c}" for c in trained.classes]
-        columns.append(proba)
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(header)
+    rows = []
     for i in range(len(X)):
         row = [_cell(pred[i])]
         if len(header) > 1:
             row += [f"{p:.6g}" for p in proba[i]]
-        w.writerow(row)
+        rows.append(row)
+    if args.json:
+        records = [{"prediction": _json_value(pred[i]),
+                    **({f"proba_{c}": float(p) for c, p in zip(trained.classes, proba[i])}
+                       if len(header) > 1 else {})} for i in range(len(X))]
+        text = json.dumps(_run.to_jsonable(records)) + "\n"
+    else:
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(header)
+        w.writerows(rows)
+        text = buf.getvalue()
     if args.output:
         out = Path(args.output)
-        if out.parent and not out.parent.exists():
-            raise CLIError(f"output folder not found: {out.parent}")
-        out.write_text(buf.getvalue())
+        try:
+            out.write_text(text)
+        except OSError as e:
+            raise CLIError(f"--output {out}: cannot write ({e.strerror or e})") from None
         print(f"netgrad: wrote {len(X)} predictions to {out}", file=sys.stderr)
     else:
-        sys.stdout.write(buf.getvalue())
+        sys.stdout.write(text)
     return 0
 
 
-def read_features(path: Path, names: list[str] | None, n_features: int) -> np.ndarray:
-    """The feature matrix of a CSV; columns picked by name when the model knows its features."""
-    if not path.is_file():
-        raise CLIError(f"input file not found: {path}")
-    try:
-        rows = [r for r in csv.reader(path.read_text(encoding="utf-8-sig").splitlines()) if r]
-    except (UnicodeDecodeError, csv.Error) as e:
-        raise CLIError(f"cannot read {path}: {e}") from None
-    if not rows:
-        raise CLIError(f"{path} is empty")
-    header = None if _numeric(rows[0]) else [c.strip() for c in rows[0]]
-    body = rows[1:] if header else rows
-    if not body:
-        raise CLIError(f"{path} has no data rows")
-    width = len(header or body[0])
-    for i, r in enumerate(body, 2 if header else 1):
-        if len(r) != width:
-            raise CLIError(f"{path}: line {i} has {len(r)} columns, expected {width}")
-    cols = list(range(width))
-    if header and names:
-        missing = [n for n in names if n not in header]
-        if missing:
-            raise CLIError(f"{path} lacks the model's feature column(s): {', '.join(missing[:5])}")
-        cols = [header.index(n) for n in names]
-    elif width != n_features:
-        raise CLIError(f"{path} has {width} columns, the model expects {n_features} features")
-    try:
-        return np.array([[float(r[j]) for j in cols] for r in body], dtype=np.float32)
-    except ValueError as e:
-        raise CLIError(f"{path}: a feature is not a number ({e})") from None
+def read_features(path: str | Path, trained) -> np.ndarray:
+    """The feature matrix of a CSV, encoded as in training: columns by name when the model knows
+    its features and the file has a header, else by position. A missing value or text in a
+    number column is an error naming the file, line and column."""
+    from . import _data
+
+    table = _csv.read_table(path, "input file")
+    enc = trained.encoder
+    if enc is None:  # a built-in data set: plain numbers
+        names = trained.spec.get("feature_names") or [str(j) for j in range(trained.n_features)]
+        enc = _csv.Encoder([{"name": n, "kind": "number", "fill": None} for n in names])
+        if not (table.has_header and all(n in table.names for n in names)):
+            if len(table.names) != trained.n_features:
+                raise CLIError(f"{table.source} has {len(table.names)} columns, the model expects "
+                               f"{trained.n_features} features")
+            return enc.transform(table, by_name=False)
+        return enc.transform(table, by_name=True)
+    t = table.index(trained.spec["target"]) if trained.spec.get("target") in table.names else None
+    return _data.encode(enc, table, t)
 
 
-def _numeric(row: list[str]) -> bool:
-    try:
-        [float(c) for c in row]
-        return True
-    except ValueError:
-        return False
+def _json_value(v):
+    return v.item() if isinstance(v, np.generic) else v
 
 
 def _cell(v) -> str:

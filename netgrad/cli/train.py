@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 import warnings
@@ -17,9 +18,10 @@ import numpy as np
 
 from . import _data
 from ._common import (
-    CLIError, UsageError, comma_ints, fraction, nonneg_float, positive_float, positive_int,
-    resolve_options, write_config,
+    CLIError, UsageError, _short, activation, comma_ints, fraction, nonneg_float, nonneg_int,
+    positive_float, positive_int, read_config, resolve_options, write_config,
 )
+from ._csv import IMPUTE
 
 HELP = "train a network on a data set and save it to a run folder"
 
@@ -29,7 +31,10 @@ DEFAULTS: dict[str, Any] = {
     "weight_decay": 0.0, "batch_size": 64, "epochs": 20, "grad_tol": None, "target_loss": None,
     "patience": None, "val_fraction": 0.0, "test_fraction": 0.2, "scale": "auto", "dropout": 0.0,
     "seed": 0, "limit": None, "mnist_root": None, "time_limit": None, "out": None, "quiet": False,
+    "impute": None, "scale_target": "auto", "json": False,
 }
+# what `--resume RUN` may change; everything else is the run's own (its config.toml)
+RESUMABLE = ("epochs", "time_limit", "patience", "grad_tol", "target_loss", "quiet", "json")
 TASKS = ("auto", "classification", "regression")
 SCALES = ("auto", "standard", "minmax", "none")
 
@@ -45,10 +50,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     d = DEFAULTS
     g = p.add_argument_group("data")
     g.add_argument("--data", default=S, metavar="NAME|PATH.csv",
-                   help=f"{', '.join(_data.BUILTIN)} or a CSV file with a header (default: {d['data']})")
+                   help=f"{', '.join(_data.BUILTIN)}, a CSV file (',', ';' or tab separated; .csv.gz; "
+                        f"text columns one-hot encoded) or - for standard input (default: {d['data']})")
+    g.add_argument("--impute", default=S, choices=IMPUTE,
+                   help="fill missing feature values (fitted on the training rows); default: an error "
+                        "naming the row and column")
     g.add_argument("--target", default=S, metavar="COL", help="the CSV's target column (default: the last)")
     g.add_argument("--task", default=S, choices=TASKS,
-                   help="auto: classification for labels or whole numbers, else regression")
+                   help="auto: classification for text labels or whole numbers with few distinct values, "
+                        "else regression (with a warning when the guess is doubtful)")
+    g.add_argument("--scale-target", default=S, choices=("auto", "standard", "none"),
+                   help="regression targets standardised for training (auto: standard); predictions "
+                        "and metrics are in the target's units")
     g.add_argument("--test-fraction", default=S, type=fraction, metavar="F",
                    help="held out for the test metrics (default 0.2; MNIST uses its test set)")
     g.add_argument("--val-fraction", default=S, type=fraction, metavar="F",
@@ -63,8 +76,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("model")
     g.add_argument("--hidden", default=S, type=comma_ints, metavar="SIZES",
                    help="hidden layer sizes, e.g. 128,64; '' for none (default: 128,64)")
-    g.add_argument("--activation", default=S, metavar="NAME",
-                   help="relu (default), tanh, logistic, identity, leaky_relu, elu, gelu, softplus, silu")
+    g.add_argument("--activation", default=S, type=activation, metavar="NAME",
+                   help="relu (default), linear, sigmoid, tanh, leaky_relu, elu, gelu, softplus, silu "
+                        "(as 'netgrad explain'; identity and logistic are aliases)")
     g.add_argument("--loss", default=S, metavar="NAME",
                    help="cross_entropy (classification default), mse (regression default), nll, kl_div, "
                         "symmetric_cross_entropy, half_mse, sse, l1, huber")
@@ -86,31 +100,66 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="stop after N epochs without improvement (validation loss if --val-fraction)")
     g.add_argument("--time-limit", default=S, type=positive_float, metavar="SECONDS",
                    help="stop after this long")
-    g.add_argument("--seed", default=S, type=int,
+    g.add_argument("--seed", default=S, type=nonneg_int,
                    help="seeds the split, initialisation and shuffling (default 0)")
     g = p.add_argument_group("output")
     g.add_argument("--out", default=S, metavar="DIR", help="run folder (default: runs/<data>)")
     g.add_argument("--config", default=S, metavar="FILE.toml",
                    help="options from a TOML file (keys: the long flag names); flags override it")
-    g.add_argument("--quiet", "-q", default=S, action="store_true", help="no progress bar or summary")
+    g.add_argument("--resume", default=S, metavar="RUN_DIR",
+                   help="continue an interrupted (or finished, with more --epochs) run from its checkpoint")
+    g.add_argument("--quiet", "-q", default=S, action="store_true",
+                   help="no progress bar; only the final test metrics")
+    g.add_argument("--json", default=S, action="store_true",
+                   help="print the final summary as JSON on standard output (no progress)")
 
 
 def run(args: argparse.Namespace) -> int:
-    return train(resolve_options(args._parser, args, DEFAULTS))
+    resume = getattr(args, "resume", None)
+    if resume is None:
+        return train(resolve_options(args._parser, args, DEFAULTS))
+    given = {k: v for k, v in vars(args).items() if k in DEFAULTS or k == "config"}
+    extra = sorted(k for k in given if k not in RESUMABLE)
+    if extra:
+        flags = ", ".join("--" + k.replace("_", "-") for k in extra)
+        raise UsageError(f"--resume continues {resume} with its own options; {flags} cannot be changed "
+                         f"(only {', '.join('--' + k.replace('_', '-') for k in RESUMABLE)})")
+    from . import _run
+
+    run_dir = Path(resume)
+    if not (run_dir / _run.CHECKPOINT_FILE).is_file():
+        what = "not a run folder" if not run_dir.is_dir() else f"has no {_run.CHECKPOINT_FILE}"
+        raise CLIError(f"cannot resume {run_dir}: {what}")
+    opts = {**DEFAULTS, **read_config(args._parser, run_dir / _run.CONFIG_FILE), **given,
+            "out": str(run_dir)}
+    return train(opts, resume=True)
 
 
-def train(opts: dict[str, Any], out_stream=None) -> int:
-    """Train with resolved options (see ``DEFAULTS``); prints a summary and writes the run folder."""
+def train(opts: dict[str, Any], out_stream=None, resume: bool = False) -> int:
+    """Train with resolved options (see ``DEFAULTS``); prints a summary and writes the run folder.
+    Returns 0, 1 when training diverged, 130 when interrupted (the run is saved and resumable)."""
     import netgrad as ng
     from netgrad.train import TrainingDivergedError, fit
 
     from . import _run
 
-    say = (lambda *a: None) if opts["quiet"] else (lambda *a: print(*a, file=out_stream or sys.stdout))
+    stream = out_stream or sys.stdout
+    chatty = not (opts["quiet"] or opts["json"])
+    say = (lambda *a: print(*a, file=stream)) if chatty else (lambda *a: None)
     _data.check_data_option(opts["data"])
+    out = Path(opts["out"] or Path("runs") / _data.data_label(opts["data"]))
+    _run.prepare_run_dir(out)  # before any work: a bad --out is one line at once
+    encoder = spec = None
+    if resume:
+        spec = _run.read_spec(out)
+        encoder = _run.TrainedModel(spec, None).encoder
     ds = _data.load_split(opts["data"], target=opts["target"], mnist_root=opts["mnist_root"],
-                          test_fraction=opts["test_fraction"], seed=opts["seed"], limit=opts["limit"])
-    trained = _build(opts, ds)
+                          test_fraction=opts["test_fraction"], seed=opts["seed"], limit=opts["limit"],
+                          encoder=encoder, impute=opts["impute"])
+    if spec is None:
+        trained = _build(opts, ds)
+    else:
+        trained = _run.TrainedModel.build(spec)
     spec, model = trained.spec, trained.model
     X_tr, y_tr = trained.scaler(ds.X_train), trained.encode(ds.y_train)
     val = None
@@ -125,7 +174,11 @@ def train(opts: dict[str, Any], out_stream=None) -> int:
         f"({trained.task})")
     layers = "-".join(map(str, [spec["n_features"], *spec["hidden"], spec["n_outputs"]]))
     say(f"netgrad: model {layers} {spec['activation']}, loss {spec['loss']}, {opts['optimizer']} "
-        f"lr {opts['lr']:g}, batch {bs}, {opts['epochs']} epochs")
+        f"lr {opts['lr']:g}, batch {bs}, {opts['epochs']} epochs" + (f" (resuming {out})" if resume else ""))
+    write_config({**opts, "task": trained.task, "loss": spec["loss"], "scale": trained.scaler.kind},
+                 out / _run.CONFIG_FILE)
+    if not resume:
+        _run.save_model(out, trained)  # the spec a resume starts from
     t0 = time.perf_counter()
     try:
         with warnings.catch_warnings():  # overflow warnings: a divergence is reported below instead
@@ -134,32 +187,57 @@ def train(opts: dict[str, Any], out_stream=None) -> int:
                           (ng.tensor(X_tr), ng.tensor(y_tr)), epochs=opts["epochs"], batch_size=bs,
                           val_data=val,
                           metrics=("accuracy",) if trained.task == "classification" else (),
-                          verbose=0 if opts["quiet"] else 1, grad_tol=opts["grad_tol"],
+                          verbose=1 if chatty else 0, grad_tol=opts["grad_tol"],
                           target_loss=opts["target_loss"], patience=opts["patience"],
-                          time_limit=opts["time_limit"], generator=ng.Generator(opts["seed"]))
+                          time_limit=opts["time_limit"], generator=ng.Generator(opts["seed"]),
+                          checkpoint=out / _run.CHECKPOINT_FILE)
     except TrainingDivergedError as e:
         raise CLIError(f"training diverged: the loss became {e.loss} in epoch {e.epoch} with --lr "
                        f"{opts['lr']:g}; try a smaller --lr") from None
+    except OSError as e:
+        raise CLIError(f"cannot write the checkpoint in {out}: {e.strerror or _short(e)}") from None
     seconds = time.perf_counter() - t0
-    test = trained.evaluate(ds.X_test, ds.y_test)
-
-    out = Path(opts["out"] or Path("runs") / ds.name)
+    interrupted = history.stop_reason == "interrupted"
     _run.save_model(out, trained)
     _run.save_json(out / _run.HISTORY_FILE, history.to_dict())
-    write_config({**opts, "task": trained.task, "loss": spec["loss"], "scale": trained.scaler.kind},
-                 out / _run.CONFIG_FILE)
+    if interrupted:
+        print(f"netgrad: interrupted after {history.epochs} epochs; saved {out}/ (continue with "
+              f"'netgrad train --resume {out}')", file=sys.stderr)
+        return 130
+    test = trained.evaluate(ds.X_test, ds.y_test)
+    diverged = _growth(history)
     summary = {"data": ds.name, "task": trained.task, "test": test, "epochs_run": history.epochs,
                "stop_reason": history.stop_reason, "best_epoch": history.best_epoch,
-               "train_seconds": round(seconds, 3), "test_split": ds.info.get("test")}
+               "train_seconds": round(seconds, 3), "test_split": ds.info.get("test"), "run": str(out),
+               "diverged": diverged is not None}
     _run.save_json(out / _run.METRICS_FILE, summary)
     plotted = _run.save_loss_plot(history, out / _run.PLOT_FILE, title=f"{ds.name}: {spec['loss']}")
     reason = history.stop_reason
     stop = f", stopped: {reason}" if reason and reason != "max_epochs" else ""
     say(f"netgrad: trained {history.epochs} epochs in {seconds:.1f} s{stop}")
-    say("netgrad: test " + ", ".join(f"{k} {_fmt(k, v)}" for k, v in test.items() if k != "n")
-        + f" ({test['n']} samples)")
+    if opts["json"]:
+        print(json.dumps(_run.to_jsonable(summary)), file=stream)
+    else:  # printed with --quiet too: the result is the point of the run
+        print("netgrad: test " + ", ".join(f"{k} {_fmt(k, v)}" for k, v in test.items() if k != "n")
+              + f" ({test['n']} samples)", file=stream)
     say(f"netgrad: wrote {out}/ ({', '.join(_written(plotted))})")
+    if diverged:
+        print(f"netgrad: error: training diverged: {diverged} with --lr {opts['lr']:g}; try a smaller "
+              f"--lr (the run was written to {out})", file=sys.stderr)
+        return 1
     return 0
+
+
+def _growth(history) -> str | None:
+    """A description when the training loss grew by two orders of magnitude over its best."""
+    losses = [v for v in history.history.get("loss", []) if v is not None]
+    if len(losses) < 2:
+        return None
+    best = min(losses)
+    i = losses.index(best)
+    if losses[-1] > 100 * max(best, 1e-12) and losses[-1] > losses[0]:
+        return f"the loss grew from {best:.4g} (epoch {i + 1}) to {losses[-1]:.4g} (epoch {len(losses)})"
+    return None
 
 
 def _build(opts: dict[str, Any], ds: _data.Dataset):
@@ -169,7 +247,9 @@ def _build(opts: dict[str, Any], ds: _data.Dataset):
 
     from . import _run
 
-    task = _data.infer_task(np.concatenate([ds.y_train, ds.y_test]), opts["task"])
+    task, doubt = _data.infer_task(np.concatenate([ds.y_train, ds.y_test]), opts["task"], ds.target)
+    if doubt:
+        print(f"netgrad: warning: {doubt}", file=sys.stderr)
     try:
         default_loss = "cross_entropy" if task == "classification" else "mse"
         obj = _network.objective(opts["loss"] or default_loss, task)
@@ -193,8 +273,14 @@ def _build(opts: dict[str, Any], ds: _data.Dataset):
         "dropout": opts["dropout"], "task": task, "loss": obj.name, "classes": classes,
         "scaler": _run.Scaler.fit(scale, ds.X_train).to_json(), "feature_names": ds.feature_names,
         "target": ds.target,
+        "encoder": ds.info["encoder"].to_json() if ds.info.get("encoder") is not None else None,
+        "target_scaler": (_run.TargetScaler.fit(ds.y_train).to_json()
+                          if task == "regression" and opts["scale_target"] != "none" else None),
         "data": str(opts["data"]) if _data.is_builtin(opts["data"]) else str(Path(opts["data"]).resolve()),
     }
+    if task == "regression" and ds.y_train.dtype.kind not in "iuf":
+        raise CLIError(f"{ds.name}: a regression target must be numbers (it holds text such as "
+                       f"{ds.y_train[0]!r})")
     ng.manual_seed(opts["seed"])  # the initial weights
     return _run.TrainedModel.build(spec)
 
@@ -216,5 +302,6 @@ def _fmt(name: str, v: float) -> str:
 def _written(plotted: bool) -> list[str]:
     from . import _run
 
-    files = [_run.MODEL_FILE, _run.SPEC_FILE, _run.HISTORY_FILE, _run.CONFIG_FILE, _run.METRICS_FILE]
+    files = [_run.MODEL_FILE, _run.SPEC_FILE, _run.CHECKPOINT_FILE, _run.HISTORY_FILE, _run.CONFIG_FILE,
+             _run.METRICS_FILE]
     return files + ([_run.PLOT_FILE] if plotted else [])
