@@ -23,6 +23,9 @@ from .conv import Conv2d
 from .dropout import Dropout, Dropout2d
 from .containers import Flatten, Identity, ModuleDict, ModuleList, Sequential, Unflatten
 from .linear import Linear
+from .embedding import Embedding
+from .lazy import LazyLinear
+from .paramcontainers import ParameterDict, ParameterList
 from .loss import (
     BCELoss, BCEWithLogitsLoss, BinaryLogLikelihood, CrossEntropyLoss, HalfMSELoss, HuberLoss,
     KLDivLoss, L1Loss, MSELoss, NLLLoss, RSSLoss, SmoothL1Loss, SSELoss, SymmetricCrossEntropyLoss,
@@ -36,7 +39,8 @@ from .perceptron import Perceptron
 __all__ = [
     "functional", "init", "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict",
     "Identity", "Flatten", "Unflatten", "Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "Dropout",
-    "Dropout2d", "BatchNorm1d", "BatchNorm2d", "utils",
+    "Dropout2d", "BatchNorm1d", "BatchNorm2d", "utils", "Embedding", "LazyLinear", "ParameterList",
+    "ParameterDict",
     "ReLU", "LeakyReLU", "Sigmoid", "Logistic", "Tanh", "Softmax", "LogSoftmax", "ELU", "GELU",
     "Softplus", "SiLU", "LinearActivation", "Step", "SignUnit", "Threshold",
     "MSELoss", "HalfMSELoss", "SSELoss", "RSSLoss", "L1Loss", "HuberLoss", "SmoothL1Loss",

@@ -22,6 +22,7 @@ from ..functional.pooling import avg_pool2d, max_pool2d
 from ..functional.probloss import cross_entropy_probs
 from ..functional.shape import pad
 from ..functional.smooth import elu, gelu, silu, softplus
+from .embedding import embedding
 from .normalization import batch_norm
 
 __all__ = [
@@ -31,5 +32,5 @@ __all__ = [
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss",
     "cross_entropy_probs",
     "kl_div", "symmetric_cross_entropy", "binary_log_likelihood", "one_hot",
-    "conv2d", "max_pool2d", "avg_pool2d", "dropout", "dropout2d", "batch_norm",
+    "conv2d", "max_pool2d", "avg_pool2d", "dropout", "dropout2d", "batch_norm", "embedding",
 ]
