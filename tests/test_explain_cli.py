@@ -27,7 +27,8 @@ def test_formats(capsys, fmt, marker):
 
 
 def test_batch_cross_entropy_random_weights(capsys):
-    rc = main(["explain", "--layers", "2,3,3", "--activation", "sigmoid", "--x", "[[0.35,0.9],[1,2]]",
+    rc = main(["explain", "--layers", "2,3,3", "--activation", "sigmoid", "--output-activation", "linear",
+               "--x", "[[0.35,0.9],[1,2]]",
                "--y", "0,2", "--loss", "cross_entropy", "--biases", "[[0,0,0],[0.1,0.2,0.3]]",
                "--seed", "3"])
     out = capsys.readouterr().out

@@ -1,7 +1,9 @@
 """Backpropagation made visible: ``explain(model, x, y, loss)`` traces one step with the numbers.
 
 ``netgrad.explain`` (the top-level name) is the function; import helpers from this package,
-e.g. ``from netgrad.explain import network``.
+e.g. ``from netgrad.explain import network, check, Notation``: ``check(trace, formulas)`` compares
+a learner's own formulas with autograd and names the slip; ``Notation`` picks delta's sign, the
+first layer's index, the augmented Theta and the symbols' names.
 
 >>> import netgrad as ng
 >>> from netgrad.explain import network
@@ -16,9 +18,13 @@ Backpropagation, one step: a 2-2-1 network (linear), one example, squared error,
 """
 
 from .build import ACTIVATIONS, network
-from .render import to_latex, to_markdown, to_text
+from .checking import CheckReport, QuantityCheck, check
+from .notation import Notation
+from .render import to_latex, to_text
+from .render_doc import to_html, to_markdown
 from .rules import LOSSES, activation_rule, loss_rule
 from .trace import LayerTrace, Trace, explain
 
-__all__ = ["ACTIVATIONS", "LOSSES", "LayerTrace", "Trace", "activation_rule", "explain", "loss_rule",
-           "network", "to_latex", "to_markdown", "to_text"]
+__all__ = ["ACTIVATIONS", "LOSSES", "CheckReport", "LayerTrace", "Notation", "QuantityCheck", "Trace",
+           "activation_rule", "check", "explain", "loss_rule", "network", "to_html", "to_latex",
+           "to_markdown", "to_text"]

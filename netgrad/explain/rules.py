@@ -98,6 +98,9 @@ class LossRule:
     softmax_inside: bool = False
     mean: bool = True  # divided by the number of examples (or elements, for mse and bce)
     maximise: bool = False  # an objective to climb (the log-likelihood): the update is +eta dJ/dW
+    sigmoid_inside: bool = False  # the loss applies the logistic first (BCE on logits)
+    class_targets: bool = False  # integer targets are class indices (one-hot t)
+    key: str = ""  # the name it was asked by (a LOSSES entry)
 
 
 def _n(y: np.ndarray) -> int:
@@ -111,7 +114,14 @@ def _clip(p: np.ndarray) -> np.ndarray:
 def loss_rule(name: str, reduction: str | None = None) -> LossRule:
     """The closed form for a loss by name: 'squared' (sum of squares), 'mse', 'half_mse',
     'cross_entropy' (on logits), 'bce', 'log_likelihood' (the notes' binary log-likelihood l, an
-    objective to maximise, summed over the examples unless ``reduction='mean'``)."""
+    objective to maximise, summed over the examples unless ``reduction='mean'``),
+    'bce_with_logits', 'nll' (on log-probabilities), 'cross_entropy_probs' (on probabilities)."""
+    rule = _loss_rule(name, reduction)
+    rule.key = name.lower().replace("-", "_")
+    return rule
+
+
+def _loss_rule(name: str, reduction: str | None) -> LossRule:
     n = name.lower().replace("-", "_")
     if reduction is None:
         reduction = "sum" if n in ("log_likelihood", "loglik", "binary_log_likelihood") else "mean"
@@ -138,7 +148,7 @@ def loss_rule(name: str, reduction: str | None = None) -> LossRule:
                         lambda a, t: (_softmax(a) - t) / div(t), "J = -1/N sum t log z,  z = softmax(net)",
                         "z - t" + (" (/N)" if reduction == "mean" else ""),
                         r"J = -\frac{1}{N}\sum t \log z,\quad z = \mathrm{softmax}(\mathrm{net})",
-                        softmax_inside=True, mean=reduction == "mean")
+                        softmax_inside=True, mean=reduction == "mean", class_targets=True)
     if n in ("bce", "binary_cross_entropy"):
         mean = reduction == "mean"
         div = (lambda y: y.size) if mean else (lambda y: 1)
@@ -167,7 +177,46 @@ def loss_rule(name: str, reduction: str | None = None) -> LossRule:
                         "(y - y_hat) / (y_hat (1 - y_hat))" + (" / N" if mean else ""),
                         r"\ell = " + (r"\frac{1}{N}" if mean else "")
                         + r"\sum [y \log \hat y + (1 - y)\log(1 - \hat y)]", mean=mean, maximise=True)
+    if n in ("cross_entropy_probs", "probability_ce", "ce_probs"):
+        mean = reduction == "mean"
+        div = (lambda y: _n(y)) if mean else (lambda y: 1)
+        per = " / N" if mean else ""
+
+        def jp(z: np.ndarray, t: np.ndarray) -> float:
+            return float(-(t * np.log(np.maximum(z, EPS))).sum() / div(t))
+
+        return LossRule("cross-entropy on probabilities", jp, lambda z, t: -t / np.maximum(z, EPS) / div(t),
+                        "J = -" + ("1/N " if mean else "") + "sum t log z", "-t / z" + per,
+                        r"J = -" + (r"\frac{1}{N}" if mean else "") + r"\sum t \log z", mean=mean,
+                        class_targets=True)
+    if n in ("nll", "nll_loss"):
+        mean = reduction == "mean"
+        div = (lambda y: _n(y)) if mean else (lambda y: 1)
+        return LossRule("negative log-likelihood (on log-probabilities)",
+                        lambda a, t: float(-(t * a).sum() / div(t)), lambda a, t: -t / div(t),
+                        "J = -" + ("1/N " if mean else "") + "sum t a  (a = log z)",
+                        "-t" + (" / N" if mean else ""),
+                        r"J = -" + (r"\frac{1}{N}" if mean else "") + r"\sum t\, a,\quad a = \log z",
+                        mean=mean, class_targets=True)
+    if n in ("bce_with_logits", "binary_cross_entropy_with_logits"):
+        mean = reduction == "mean"
+        div = (lambda y: y.size) if mean else (lambda y: 1)
+
+        def jl(a: np.ndarray, y: np.ndarray) -> float:
+            # log(1 + e^-|a|) + max(a, 0) - y a, without overflow
+            return float((np.log1p(np.exp(-np.abs(a))) + np.maximum(a, 0) - y * a).sum() / div(y))
+
+        return LossRule("binary cross-entropy on logits (the loss applies the logistic)", jl,
+                        lambda a, y: (_sigmoid(a) - y) / div(y),
+                        "J = -" + ("1/N " if mean else "") + "sum [y log y_hat + (1 - y) log(1 - y_hat)],  "
+                        "y_hat = sigma(net)", "y_hat - y" + (" (/N)" if mean else ""),
+                        r"J = -" + (r"\frac{1}{N}" if mean else "")
+                        + r"\sum [y \log \hat y + (1 - y)\log(1 - \hat y)],\quad \hat y = "
+                          r"\sigma(\mathrm{net})",
+                        mean=mean, sigmoid_inside=True)
     raise ValueError(f"explain: no closed form for loss {name!r}; known: {', '.join(LOSSES)}")
 
 
-LOSSES = ("squared", "mse", "half_mse", "cross_entropy", "bce", "log_likelihood")
+EPS = 1e-12  # the log's floor in the cross-entropy on probabilities (as nn.functional.cross_entropy_probs)
+LOSSES = ("squared", "mse", "half_mse", "cross_entropy", "bce", "log_likelihood", "bce_with_logits", "nll",
+          "cross_entropy_probs")

@@ -17,7 +17,9 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Tensor
-from .rules import ActivationRule, LossRule, _softmax, activation_rule, loss_rule
+from .notation import Notation, as_notation
+from .rules import _sigmoid, _softmax
+from .walk import _Layer, _layers, _loss_rule, _np_loss_grad
 
 __all__ = ["LayerTrace", "Trace", "explain"]
 
@@ -45,6 +47,8 @@ class LayerTrace:
     delta_autograd: np.ndarray | None = None
     dW_autograd: np.ndarray | None = None
     db_autograd: np.ndarray | None = None
+    dead: list[int] = field(default_factory=list)        # ReLU units 0 on every traced example (0-based)
+    saturated: list[int] = field(default_factory=list)   # sigmoid/tanh units with |g'| tiny on every example
 
 
 @dataclass
@@ -70,21 +74,54 @@ class Trace:
     max_diff: float = float("nan")
     notes: list[str] = field(default_factory=list)
     digits: int = 6
+    notation: Notation = field(default_factory=Notation)
+    loss_key: str = ""            # the closed form's name (a LOSSES entry), "" for autograd's dJ/da
+    sigmoid_in_loss: bool = False
+    class_targets: bool = False   # y holds class indices; t is their one-hot rows
+    dJ_da_autograd: np.ndarray | None = None
 
-    def to_text(self, digits: int | None = None) -> str:
+    @property
+    def t(self) -> np.ndarray:
+        """The targets as rows (one-hot for class indices)."""
+        if self.class_targets:
+            return np.eye(self.output.shape[1])[np.asarray(self.y, dtype=np.int64).reshape(-1)]
+        return np.asarray(self.y, dtype=np.float64).reshape(self.output.shape)
+
+    def with_notation(self, notation: Any = None, **kw: Any) -> Trace:
+        """The same trace in another notation (``delta``, ``first_layer``, ``augmented``, ``names``)."""
+        from dataclasses import replace
+
+        return replace(self, notation=as_notation(notation or self.notation, **kw))
+
+    def quantities(self, notation: Any = None) -> dict[str, np.ndarray]:
+        """Every number by its name in the notation: x, t, J, y_hat, and per layer W, b, net, a, g'(net),
+        delta, dJ/dW, dJ/db (one example: vectors; a batch: one row per example)."""
+        from .quantities import quantities
+
+        return quantities(self, as_notation(notation) if notation is not None else self.notation)
+
+    def to_text(self, digits: int | None = None, notation: Any = None) -> str:
         from .render import to_text
 
-        return to_text(self, digits or self.digits)
+        return to_text(self._nt(notation), digits or self.digits)
 
-    def to_markdown(self, digits: int | None = None) -> str:
-        from .render import to_markdown
+    def to_markdown(self, digits: int | None = None, notation: Any = None) -> str:
+        from .render_doc import to_markdown
 
-        return to_markdown(self, digits or self.digits)
+        return to_markdown(self._nt(notation), digits or self.digits)
 
-    def to_latex(self, digits: int | None = None) -> str:
+    def to_html(self, digits: int | None = None, notation: Any = None) -> str:
+        from .render_doc import to_html
+
+        return to_html(self._nt(notation), digits or self.digits)
+
+    def to_latex(self, digits: int | None = None, notation: Any = None) -> str:
         from .render import to_latex
 
-        return to_latex(self, digits or self.digits)
+        return to_latex(self._nt(notation), digits or self.digits)
+
+    def _nt(self, notation: Any) -> Trace:
+        return self if notation is None else self.with_notation(notation)
 
     def __str__(self) -> str:
         return self.to_text()
@@ -92,141 +129,30 @@ class Trace:
     def _repr_markdown_(self) -> str:  # Jupyter
         return self.to_markdown()
 
-
-# ------------------------------------------------------------------- model walk
-_ACT_NAMES = {"sigmoid": "sigmoid", "logistic": "sigmoid", "tanh": "tanh", "relu": "relu",
-              "leakyrelu": "leaky_relu", "softmax": "softmax", "identity": "linear",
-              "linearactivation": "linear", "linear_activation": "linear", "step": "step",
-              "heaviside": "step"}
-
-
-@dataclass
-class _Layer:
-    linear: Any
-    act_module: Any = None
-    rule: ActivationRule | None = None
-
-
-def _modules(model: Any) -> list:
-    if type(model).__name__ == "Linear":
-        return [model]
-    if hasattr(model, "children"):
-        mods = list(model.children())
-        if mods:  # nested Sequentials are flattened: their layers run in the same order
-            return [m for c in mods for m in (_modules(c) if type(c).__name__ == "Sequential" else [c])]
-    if isinstance(model, (list, tuple)):
-        return list(model)
-    raise TypeError(f"explain: expected an nn.Sequential of Linear layers and activations, got "
-                    f"{type(model).__name__}")
-
-
-def _act_rule(m: Any) -> ActivationRule | None:
-    name = _ACT_NAMES.get(type(m).__name__.lower())
-    if name is None:
-        return None
-    if name == "linear":
-        k = next((float(getattr(m, a)) for a in ("k", "slope", "scale") if hasattr(m, a)), 1.0)
-        return activation_rule("linear", k=k)
-    if name == "leaky_relu":
-        return activation_rule(name, negative_slope=float(getattr(m, "negative_slope", 0.01)))
-    if name == "step":
-        return activation_rule(name, threshold=float(getattr(m, "threshold", 0.0)),
-                               straight_through=bool(getattr(m, "straight_through", False)))
-    if name == "softmax":
-        dim = getattr(m, "dim", -1)
-        if dim not in (None, -1, 1):
-            raise ValueError(f"explain: softmax over dim {dim} is not over the features")
-    return activation_rule(name)
-
-
-def _autograd_rule(m: Any) -> ActivationRule:
-    """An activation with no closed form here: g by the module, and delta = (dJ/da) (da/dnet) by
-    autograd's vector-Jacobian product, right whether or not g acts elementwise (log-softmax...)."""
-    import netgrad as ng
-
-    def g(x: np.ndarray) -> np.ndarray:
-        with ng.no_grad():
-            return np.asarray(m(ng.tensor(x, dtype=ng.float64)).numpy(), dtype=np.float64)
-
-    def vjp(x: np.ndarray, upstream: np.ndarray) -> np.ndarray:
-        t = ng.tensor(x, dtype=ng.float64, requires_grad=True)
-        with ng.enable_grad():
-            (d,) = ng.autograd.grad(m(t), t, grad_outputs=ng.tensor(upstream, dtype=ng.float64))
-        return np.asarray(d.numpy(), dtype=np.float64)
-
-    name = type(m).__name__
-    return ActivationRule(name, g, None, f"{name}'(net) (by autograd: delta = dJ/da . da/dnet)",
-                          rf"\mathrm{{{name}}}'(\mathrm{{net}})", vjp=vjp)
-
-
-def _layers(model: Any) -> list[_Layer]:
-    layers: list[_Layer] = []
-    for m in _modules(model):
-        cname = type(m).__name__
-        if cname == "Linear":
-            layers.append(_Layer(m))
-        elif cname in ("Flatten", "Dropout") or (cname == "Identity" and not layers):
-            continue
-        else:
-            if any(True for _ in getattr(m, "parameters", lambda: ())()):
-                raise ValueError(f"explain: handles Linear layers and activations only, got {cname}")
-            if not layers:
-                raise ValueError(f"explain: the network must start with a Linear layer, got {cname}")
-            if layers[-1].act_module is not None:
-                raise ValueError(f"explain: two activations in a row after layer {len(layers)} "
-                                 f"({type(layers[-1].act_module).__name__}, {cname})")
-            layers[-1].act_module = m
-            layers[-1].rule = _act_rule(m) or _autograd_rule(m)
-    if not layers:
-        raise ValueError("explain: the model has no Linear layer")
-    for lay in layers:
-        if lay.rule is None:
-            lay.rule = activation_rule("linear")
-    return layers
-
-
-_LOSS_NAMES = {"mseloss": "mse", "halfmseloss": "half_mse", "crossentropyloss": "cross_entropy",
-               "bceloss": "bce", "sseloss": "squared", "rssloss": "squared",
-               "binaryloglikelihood": "log_likelihood"}
-
-
-def _loss_rule(loss: Any) -> tuple[LossRule | None, Any]:
-    """(closed form or None, the callable autograd uses)."""
-    if isinstance(loss, str):
-        return loss_rule(loss), None
-    cname = type(loss).__name__.lower()
-    red = getattr(loss, "reduction", "mean")
-    if red == "none":
-        raise ValueError("explain: the loss must reduce to a number (reduction 'mean' or 'sum')")
-    name = _LOSS_NAMES.get(cname)
-    if name == "bce" and getattr(loss, "weight", None) is not None:
-        name = None
-    if name == "cross_entropy" and (getattr(loss, "label_smoothing", 0) or getattr(loss, "weight", None)
-                                    is not None):
-        name = None  # no closed form here for weighted or smoothed targets: autograd's dJ/da
-    if name is None:
-        return None, loss
-    return loss_rule(name, reduction=red), loss
-
-
-def _np_loss_grad(loss_fn: Any, out: np.ndarray, y_t: Any) -> tuple[float, np.ndarray]:
-    import netgrad as ng
-
-    o = ng.tensor(out, dtype=ng.float64, requires_grad=True)
-    with ng.enable_grad():
-        J = loss_fn(o, y_t)
-        J.backward()
-    return float(J.item()), np.asarray(o.grad.numpy(), dtype=np.float64)
+    def _repr_html_(self) -> str:
+        return self.to_html()
 
 
 # ----------------------------------------------------------------------- explain
-def explain(model: Any, x: Any, y: Any, loss: Any = "squared", lr: float = 0.1,
-            digits: int = 6) -> Trace:
+def explain(model: Any, x: Any, y: Any, loss: Any = "squared", lr: float = 0.1, digits: int = 6, *,
+            notation: Any = None, delta: str | None = None, first_layer: int | None = None,
+            augmented: bool | None = None, names: Any = None) -> Trace:
     """Trace one forward and backward pass of ``model`` on ``x`` (one example or a small batch).
 
     ``model``: an ``nn.Sequential`` of ``nn.Linear`` layers and activation modules; ``loss``: a loss
     module (``nn.MSELoss()``, ``nn.CrossEntropyLoss()``...) or a name ('squared', 'mse', 'half_mse',
-    'cross_entropy', 'bce', 'log_likelihood'). Returns a :class:`Trace`; ``print`` it.
+    'cross_entropy', 'bce', 'log_likelihood', 'bce_with_logits', 'nll', 'cross_entropy_probs').
+    Returns a :class:`Trace`; ``print`` it.
+
+    A last layer and a loss that do not fit are never traced wrongly: a loss that would apply the
+    output's softmax or logistic again is, given by name, traced as meant (Softmax with
+    'cross_entropy' is the cross-entropy on probabilities, J = -sum t log z), and refused with a
+    ValueError saying why when given as a module or function; so is a loss whose input the last
+    layer cannot give (BCE after a linear output, NLL on anything but log-probabilities).
+
+    Notation (see :class:`~netgrad.explain.notation.Notation`): ``delta`` '+dJ/dnet' or
+    '-dJ/dnet', ``first_layer`` 0 or 1, ``augmented`` (Theta^(i) with the bias column),
+    ``names`` (``["beta", "theta"]`` or ``{"W^(1)": "beta"}``); or ``notation=Notation(...)``.
 
     >>> import netgrad as ng
     >>> from netgrad.explain import network
@@ -237,7 +163,19 @@ def explain(model: Any, x: Any, y: Any, loss: Any = "squared", lr: float = 0.1,
     >>> t.max_diff < 1e-12
     True
     """
+    nt = as_notation(notation, delta=delta, first_layer=first_layer, augmented=augmented, names=names)
     layers = _layers(model)
+    notes: list[str] = []
+    from ..nn.pairing import output_kind, pairing
+
+    pair = pairing(output_kind(layers[-1].act_module), loss)
+    if pair.verdict == "refuse":
+        raise ValueError(f"explain: {pair.message}")
+    if pair.verdict == "reinterpret":
+        loss = pair.meant
+        notes.append(f"Note: {pair.message}")
+    elif pair.message:
+        notes.append(f"Note: {pair.message}")
     rule, loss_fn = _loss_rule(loss)
     xa = np.asarray(x.numpy() if isinstance(x, Tensor) else x, dtype=np.float64)
     single = xa.ndim == 1
@@ -247,7 +185,7 @@ def explain(model: Any, x: Any, y: Any, loss: Any = "squared", lr: float = 0.1,
     n_out = _weight(layers[-1].linear).shape[0]
     ya = np.asarray(y.numpy() if isinstance(y, Tensor) else y)
     class_targets = False
-    if rule is not None and rule.softmax_inside and ya.dtype.kind in "iu" or (
+    if rule is not None and rule.class_targets and ya.dtype.kind in "iu" or (
             rule is None and ya.dtype.kind in "iu" and ya.size == X.shape[0] and n_out > 1):
         class_targets = True
         idx = ya.reshape(-1).astype(np.int64)
@@ -269,16 +207,16 @@ def explain(model: Any, x: Any, y: Any, loss: Any = "squared", lr: float = 0.1,
         out = act.g(net)
         dg = act.dg(net, out) if act.dg is not None else None
         trs.append(LayerTrace(i, W.shape[0], W.shape[1], act.name, act.formula, W, b, net, out, dg))
+        _flag_units(trs[-1], notes)
         a = out
     A_L = a
 
     # ---- dJ/da^(L) and the deltas, closed form
-    notes: list[str] = []
     if rule is not None and rule.maximise:
         notes.append("The log-likelihood is maximised: the step is gradient ascent, +eta dl/dW.")
     y_t = _target_tensor(T, ya, class_targets, layers)
     if rule is not None:
-        y_hat = _softmax(A_L) if rule.softmax_inside else A_L
+        y_hat = _softmax(A_L) if rule.softmax_inside else _sigmoid(A_L) if rule.sigmoid_inside else A_L
         J = rule.J(A_L, T)
         dJ = rule.dJ_da(A_L, T)
         name, formula, gformula, latex = rule.name, rule.formula, rule.grad_formula, rule.latex
@@ -292,6 +230,14 @@ def explain(model: Any, x: Any, y: Any, loss: Any = "squared", lr: float = 0.1,
     if rule is not None and rule.softmax_inside:
         notes.append("The loss applies softmax to the network's output (z = softmax(net)): "
                      "delta^(L) = z - t (divided by N for the mean).")
+    if rule is not None and rule.sigmoid_inside:
+        notes.append("The loss applies the logistic to the network's output (y_hat = sigma(net)): "
+                     "delta^(L) = y_hat - y (divided by the number of outputs for the mean).")
+    if rule is not None and rule.key == "cross_entropy_probs" and layers[-1].rule.name == "softmax":
+        notes.append("Softmax output with the cross-entropy on probabilities: delta^(L) = dJ/dz (diag(z) - "
+                     "z^T z)"
+                     " = z - t (divided by N for the mean); the Jacobian's off-diagonal terms -z_j z_k "
+                     "matter.")
     g = dJ
     for k in range(len(trs) - 1, -1, -1):
         lt = trs[k]
@@ -314,11 +260,41 @@ def explain(model: Any, x: Any, y: Any, loss: Any = "squared", lr: float = 0.1,
     trace = Trace(x=X, y=T if not class_targets else ya.reshape(-1), y_hat=y_hat, loss=J, loss_name=name,
                   loss_formula=formula, loss_grad_formula=gformula, loss_latex=latex, lr=lr, layers=trs,
                   output=A_L, dJ_da=dJ, softmax_in_loss=bool(rule is not None and rule.softmax_inside),
-                  notes=notes, maximise=bool(rule is not None and rule.maximise), digits=digits)
-    from .check import cross_check
+                  notes=notes, maximise=bool(rule is not None and rule.maximise), digits=digits, notation=nt,
+                  loss_key=rule.key if rule is not None else "",
+                  sigmoid_in_loss=bool(rule is not None and rule.sigmoid_inside), class_targets=class_targets)
+    from .crosscheck import cross_check
 
     cross_check(trace, layers, X, y_t, rule, loss_fn, T)
     return trace
+
+
+_SATURATED = 0.01  # |g'(net)| below this fraction of its largest value (1/4 for sigmoid, 1 for tanh)
+
+
+def _flag_units(lt: LayerTrace, notes: list[str]) -> None:
+    """Dead ReLU units (output 0 on every traced example) and saturated sigmoid/tanh units."""
+    if lt.activation == "relu":
+        lt.dead = [int(j) for j in np.flatnonzero(np.all(lt.a == 0, axis=0))]
+    elif lt.activation in ("sigmoid", "tanh") and lt.dg is not None:
+        top = 0.25 if lt.activation == "sigmoid" else 1.0
+        lt.saturated = [int(j) for j in np.flatnonzero(np.all(np.abs(lt.dg) < _SATURATED * top, axis=0))]
+    n = lt.net.shape[0]
+    on = "the traced example" if n == 1 else f"all {n} traced examples"
+    if lt.dead:
+        notes.append(f"Warning: layer {lt.index}: ReLU unit(s) {_units(lt.dead)} output 0 on {on} (dead "
+                     f"there: "
+                     "g'(net) = 0, no gradient reaches their weights).")
+    if lt.saturated:
+        notes.append(f"Warning: layer {lt.index}: {lt.activation} unit(s) {_units(lt.saturated)} saturated "
+                     f"on {on}"
+                     f" (|g'(net)| < {_SATURATED * (0.25 if lt.activation == 'sigmoid' else 1):g}: the "
+                     f"gradient "
+                     "through them almost vanishes).")
+
+
+def _units(idx: list[int]) -> str:
+    return ", ".join(str(j + 1) for j in idx)
 
 
 def _weight(linear: Any) -> np.ndarray:
