@@ -6,6 +6,7 @@ writes a PNG when given ``path=``.
 """
 
 from .graph import Graph, graph
+from .record import Recording, record, summarize
 from .plots import (
     activation_and_derivative, bump_network, plot_activations, plot_confusion_matrix,
     plot_decision_boundary, plot_history, plot_universal_approximation, save,
@@ -16,7 +17,8 @@ from .training import (
 )
 
 __all__ = [
-    "Graph", "graph", "activation_and_derivative", "bump_network", "plot_activations",
+    "Graph", "graph", "record", "Recording", "summarize",
+    "activation_and_derivative", "bump_network", "plot_activations",
     "plot_confusion_matrix", "plot_decision_boundary", "plot_history", "plot_universal_approximation",
     "save", "compare_gd_modes", "dead_relu_fraction", "deep_net", "plot_dead_relus", "plot_gd_modes",
     "plot_gradient_norms", "train_and_record", "vanishing_gradients",

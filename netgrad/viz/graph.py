@@ -34,16 +34,19 @@ __all__ = ["Graph", "graph"]
 
 
 # Fill colours by node kind, shared by the DOT, SVG and matplotlib renderings.
-_COLORS = {"op": "#dbe9f6", "leaf": "#eeeeee", "param": "#d5f0d5", "output": "#f9e0b0"}
+_COLORS = {"op": "#dbe9f6", "leaf": "#eeeeee", "param": "#d5f0d5", "output": "#f9e0b0",
+           "input": "#f1e4f5"}
 
 
 @dataclass
 class GraphNode:
-    """One box: ``key`` (DOT id), ``label``, ``kind`` ("op", "leaf", "param" or "output")."""
+    """One box: ``key`` (DOT id), ``label``, ``kind`` ("op", "leaf", "param", "input" for a tensor
+    without gradient such as an input or a target, or "output") and the ``name`` given to it."""
 
     key: str
     label: str
     kind: str
+    name: str | None = None
 
 
 @dataclass
@@ -53,6 +56,13 @@ class Graph:
     nodes: list[GraphNode] = field(default_factory=list)
     edges: list[tuple[str, str, str]] = field(default_factory=list)  # (src, dst, label)
 
+    def node(self, name: str) -> GraphNode:
+        """The node named ``name`` (by ``names=`` or a model's parameter names)."""
+        for n in self.nodes:
+            if n.name == name:
+                return n
+        raise KeyError(f"graph: no node named {name!r}; named: {[n.name for n in self.nodes if n.name]}")
+
     # ------------------------------------------------------------------ text
     @property
     def source(self) -> str:
@@ -61,7 +71,7 @@ class Graph:
     def to_dot(self) -> str:
         """The graph in Graphviz's DOT language (leaves at the top, the result at the bottom)."""
         shape = {"op": 'style="rounded,filled"', "output": 'style="rounded,filled"',
-                 "leaf": "style=filled", "param": "style=filled"}  # ops rounded, tensors square
+                 "leaf": "style=filled", "param": "style=filled", "input": "style=filled"}
         style = {k: f'shape=box, {shape[k]}, fillcolor="{c}"' for k, c in _COLORS.items()}
         lines = ["digraph netgrad {", "  rankdir=TB;", '  node [fontname="Helvetica", fontsize=11];',
                  '  edge [fontname="Helvetica", fontsize=9];']
@@ -75,7 +85,10 @@ class Graph:
     def __str__(self) -> str:
         return self.to_dot()
 
-    def _repr_svg_(self) -> str:  # Jupyter
+    def _repr_svg_(self) -> str:  # Jupyter's rich display
+        return self.to_svg()
+
+    def _repr_html_(self) -> str:
         return self.to_svg()
 
     # ------------------------------------------------------------- rendering
@@ -130,6 +143,7 @@ class Graph:
             x, y = pos[n.key]
             ax.text(x, y, n.label, ha="center", va="center", fontsize=8,
                     bbox={"boxstyle": "round,pad=0.3", "fc": _COLORS[n.kind], "ec": "#333333"})
+        _close(fig)  # returned, not left open in pyplot: a notebook shows it once
         return fig
 
 
@@ -162,7 +176,7 @@ def graph(tensor: Tensor, model: Any = None, names: dict[str, Tensor] | None = N
     def leaf_node(t: Tensor) -> GraphNode:
         name = named.get(id(t))
         label = f"{name}\n{_shape(t.shape)}" if name else f"leaf {_shape(t.shape)}"
-        return GraphNode(key_of(t)[0], label, "param" if name else "leaf")
+        return GraphNode(key_of(t)[0], label, "param" if name else "leaf", name)
 
     root = tensor.grad_fn
     if root is None:
@@ -182,7 +196,9 @@ def graph(tensor: Tensor, model: Any = None, names: dict[str, Tensor] | None = N
         edges = node.__dict__.get("_edges")
         if edges is None:
             raise GraphError("graph: this graph was freed by backward(); export it before calling "
-                             "backward, or call backward(retain_graph=True)")
+                             "backward, call backward(retain_graph=True), or run the forward pass in "
+                             "`with netgrad.viz.record() as rec:` and draw rec.graph(output) to see "
+                             "values and gradients")
         nk = keys[id(node)]
         for e in edges:
             if e is None:
@@ -276,7 +292,10 @@ def _layout(g: Graph) -> tuple[dict[str, tuple[float, float]], float, float]:
             ks.sort(key=lambda k: bary[k])
             for i, k in enumerate(ks):
                 order[k] = i
-    w, h, gapx, gapy = 120.0, 36.0, 30.0, 50.0
+    lines = [n.label.split("\n") for n in g.nodes]  # boxes sized for the longest label
+    w = max([120.0] + [6.4 * max(len(x) for x in ls) + 16 for ls in lines])
+    h = max([36.0] + [13.0 * len(ls) + 12 for ls in lines])
+    gapx, gapy = 30.0, 50.0
     widest = max((len(r) for r in rows.values()), default=1)
     pos = {}
     for r, ks in rows.items():

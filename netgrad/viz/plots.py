@@ -14,10 +14,15 @@ __all__ = ["plot_history", "plot_decision_boundary", "plot_activations", "plot_c
            "bump_network", "plot_universal_approximation", "activation_and_derivative", "save"]
 
 
-def save(fig: Any, path: str | os.PathLike | None, dpi: int = 110) -> Any:
-    """Write ``fig`` to ``path`` (PNG unless the suffix says otherwise) when a path is given."""
+def save(fig: Any, path: str | os.PathLike | None, dpi: int = 110, close: bool = True) -> Any:
+    """Write ``fig`` to ``path`` (PNG unless the suffix says otherwise) when a path is given, and
+    take it out of pyplot's list of open figures (``close``), so that a notebook shows the returned
+    Figure once (as the cell's value) and not a second time at the end of the cell. The Figure
+    stays usable: ``fig.savefig``, or ``display(fig)``."""
     if path is not None:
         fig.savefig(os.fspath(path), dpi=dpi, bbox_inches="tight")
+    if close:
+        _plt().close(fig)
     return fig
 
 
@@ -109,6 +114,7 @@ def plot_decision_boundary(model: Any, X: Any, y: Any = None, path: str | os.Pat
     grid = np.c_[xx.ravel(), yy.ravel()]
     cls, score, cut = _labels(_scores(model, grid))
     plt = _plt()
+    own = ax is None  # a caller's axes: their figure stays open
     fig = ax.figure if ax is not None else plt.figure(figsize=(5, 4.4))
     ax = ax or fig.add_subplot(111)
     n_cls = int(max(cls.max(), 0 if y is None else np.max(np.asarray(y)))) + 1
@@ -127,7 +133,7 @@ def plot_decision_boundary(model: Any, X: Any, y: Any = None, path: str | os.Pat
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.set_title(title or "Decision boundary")
-    return save(fig, path)
+    return save(fig, path, close=own)
 
 
 # --------------------------------------------------------------------- activations
