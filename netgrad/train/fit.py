@@ -40,11 +40,11 @@ import numpy as np
 
 from ..autograd import Tensor
 from ..autograd.random import default_generator, get_rng_state, set_rng_state
-from ..nn.pairing import refuse_double_application
 from ..nn.utils.clip_grad import clip_grad_norm_
 from ..optim.lr_scheduler import ReduceLROnPlateau
 from .callbacks import Callback, CallbackList
 from .checkpoint import load_checkpoint, save_checkpoint
+from ._distributed import ranks
 from .history import History
 from .loop import _arr, evaluate, make_loader, param_dtype, split_batch
 from .metrics import get_metric, metric_name
@@ -145,18 +145,18 @@ def fit(model: Any, loss_fn: Callable[[Any, Any], Tensor], optimizer: Any, train
     ``checkpoint``: a path; the state is saved at each epoch end and training resumes from it when
     it exists (bit for bit as if never stopped). Ctrl-C stops cleanly after the current batch
     (saving a checkpoint when a path is given) with ``stop_reason == 'interrupted'``. A NaN or
-    infinite loss raises ``TrainingDivergedError``. A loss that would apply the model's last Softmax or
-    Sigmoid again (``CrossEntropyLoss``, ``BCEWithLogitsLoss``; ``NLLLoss`` on probabilities) raises
-    a ValueError saying why. ``generator`` shuffles the batches (netgrad's
+    infinite loss raises ``TrainingDivergedError``. ``generator`` shuffles the batches (netgrad's
     default generator when None); ``clip_grad_norm`` clips the global gradient norm each step.
     """
     if not isinstance(epochs, (int, np.integer)) or epochs < 1:
         raise ValueError(f"fit: epochs must be a positive integer, got {epochs!r}")
     if patience is not None and patience < 1:
         raise ValueError(f"fit: patience must be a positive integer, got {patience}")
-    refuse_double_application(model, loss_fn, "fit")  # e.g. a Softmax last layer with CrossEntropyLoss
     dtype = param_dtype(model)
-    loader = make_loader(train_data, batch_size, shuffle=shuffle, generator=generator, dtype=dtype)
+    dd = ranks()  # netgrad.distributed's ranks (see _distributed.py); one process otherwise
+    loader = (dd.loader(train_data, batch_size, shuffle, generator, dtype)
+              or make_loader(train_data, batch_size, shuffle=shuffle, generator=generator, dtype=dtype))
+    verbose = verbose if dd.main else 0
     val_loader = None
     if val_data is not None:
         val_loader = make_loader(val_data, 256, dtype=dtype, name="fit (val_data)")
@@ -172,9 +172,10 @@ def fit(model: Any, loss_fn: Callable[[Any, Any], Tensor], optimizer: Any, train
 
     best, best_epoch, best_state, bad = math.inf, None, None, 0
     start, partial = 1, None
-    if checkpoint is not None and os.path.exists(checkpoint):
+    if checkpoint is not None and dd.exists(checkpoint):
         ck = load_checkpoint(checkpoint, model, optimizer, scheduler, generator=own_gen)
         st = ck["extra"]["fit"]
+        dd.check_resume(checkpoint, st)
         history = History.from_dict(st["history"])
         history.params.update({"epochs": int(epochs)})
         for cb in cbs.callbacks:
@@ -189,11 +190,12 @@ def fit(model: Any, loss_fn: Callable[[Any, Any], Tensor], optimizer: Any, train
             return history
 
     def save(epoch_done: int, partial_state: Any = None) -> None:
-        if checkpoint is None:
+        if checkpoint is None or not dd.main:
             return
         save_checkpoint(checkpoint, model, optimizer, scheduler, epoch=epoch_done, generator=own_gen,
                         fit={"history": history.to_dict(), "best": best, "best_epoch": best_epoch,
-                             "bad_epochs": bad, "best_state": best_state, "partial": partial_state})
+                             "bad_epochs": bad, "best_state": best_state, "partial": partial_state,
+                             "world_size": dd.size})
 
     reporter = Reporter(verbose, int(epochs), len(loader))
     t_start = time.monotonic()
@@ -219,6 +221,7 @@ def fit(model: Any, loss_fn: Callable[[Any, Any], Tensor], optimizer: Any, train
                     partial = None
                 else:
                     epoch_rng = shuffle_gen.get_state()
+                    dd.set_epoch(loader, epoch)
                     order = loader._order()
                 rng_after = get_rng_state() if checkpoint is not None else None
                 val: dict[str, float] = {}
@@ -257,8 +260,9 @@ def fit(model: Any, loss_fn: Callable[[Any, Any], Tensor], optimizer: Any, train
                         if reporter.wants_live():
                             live = {"loss": acc.loss_sum / acc.count, **acc.metrics(fns)}
                         reporter.batch_end(live)
-                        if sigint.hit:
+                        if dd.any(sigint.hit):
                             raise KeyboardInterrupt
+                    dd.reduce_epoch(acc)
                     if acc.count == 0:
                         raise ValueError("fit: an epoch had no batches (drop_last with fewer examples than "
                                          "batch_size?)")
@@ -267,7 +271,7 @@ def fit(model: Any, loss_fn: Callable[[Any, Any], Tensor], optimizer: Any, train
                 except KeyboardInterrupt:
                     # Nothing of this epoch's bookkeeping has happened yet: save the epoch as partial
                     # (the batches done so far), to be finished on resume.
-                    if checkpoint is not None:
+                    if checkpoint is not None and not dd.active:  # ranks' partial epochs differ
                         st = acc.state()
                         st.update(shuffle_rng=epoch_rng, rng=rng_after)
                         cur = get_rng_state()
@@ -315,6 +319,7 @@ def fit(model: Any, loss_fn: Callable[[Any, Any], Tensor], optimizer: Any, train
                     stop = "interrupted"
                 elif epoch == epochs:
                     stop = "max_epochs"
+                stop = dd.agree(stop)  # rank 0's clock and callbacks decide for every rank
                 if stop == "patience" and restore_best and best_state is not None:
                     model.load_state_dict({k: Tensor._make(v) for k, v in best_state.items()})
                 history.stop_reason = stop
