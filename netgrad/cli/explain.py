@@ -6,6 +6,11 @@ Either a run folder written by ``netgrad train`` (its model), or a small network
         --x 0.35,0.9 --y 1 --loss squared
 
 Weights are given per layer in the notes' orientation, inputs x outputs (net = a W + b).
+Notation: ``--delta=-dJ/dnet`` or ``--delta minus`` (the delta-rule texts' sign),
+``--first-layer 1`` (a^(1) = x),
+``--augmented`` (Theta^(i) with the bias column), ``--names beta,theta`` (or a JSON dict
+``{"W^(1)": "beta", "a^(1)": "h"}``). A last layer and a loss that do not fit (e.g. softmax and
+cross_entropy on logits) are traced as meant or refused with the reason, never traced wrongly.
 """
 
 from __future__ import annotations
@@ -22,7 +27,8 @@ from ._common import CLIError, UsageError, activation, comma_ints, nonneg_float,
 
 HELP = "show one step of backpropagation (forward, deltas, gradients, update) with the numbers"
 
-LOSSES = ("squared", "mse", "half_mse", "cross_entropy", "bce", "log_likelihood")
+LOSSES = ("squared", "mse", "half_mse", "cross_entropy", "bce", "log_likelihood", "bce_with_logits", "nll",
+          "cross_entropy_probs")
 ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "leaky_relu", "softmax", "step")
 # --activation takes the names 'netgrad train' takes; the output layer may also be softmax or step
 OUTPUT_ACTIVATIONS = (*TRAIN_ACTIVATIONS, "softmax", "step")
@@ -52,7 +58,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--loss", choices=LOSSES, help="objective (default: the run's own loss for a run "
                    "folder, squared J = sum (y - y_hat)^2 for --layers)")
     p.add_argument("--lr", type=nonneg_float, default=0.1, help="learning rate eta (default 0.1)")
-    p.add_argument("--format", default="text", choices=("text", "markdown", "latex"))
+    p.add_argument("--format", default="text", choices=("text", "markdown", "latex", "html"))
+    p.add_argument("--delta", default="+dJ/dnet", choices=("+dJ/dnet", "-dJ/dnet", "plus", "minus"),
+                   help="delta's sign: +dJ/dnet (plus, the default) or -dJ/dnet (minus: delta = (t - z) "
+                        "f'(net)); "
+                   "write --delta=-dJ/dnet or --delta minus")
+    p.add_argument("--first-layer", type=int, default=0, choices=(0, 1),
+                   help="the input layer's index: 0 (a^(0) = x, default) or 1 (a^(1) = x)")
+    p.add_argument("--augmented", action="store_true",
+                   help="show Theta^(i), N_(i+1) x (N_i + 1), the bias as column 0 (the weight on x_0 = 1)")
+    p.add_argument("--names", help="weight names per layer (beta,theta) or a JSON dict of new names "
+                   "({\"W^(1)\": \"beta\", \"a^(1)\": \"h\"})")
     p.add_argument("--digits", type=positive_int, default=6, help="significant digits (default 6)")
     p.add_argument("--seed", type=nonneg_int, default=0, help="seed for random weights (default 0)")
     p.add_argument("--json", action="store_true", help="the trace's numbers as JSON")
@@ -167,15 +183,22 @@ def run(args: argparse.Namespace) -> int:
         loss = loss or "squared"
     if isinstance(loss, str):
         n = 1 if x.ndim == 1 else x.shape[0]
-        if loss == "cross_entropy" and y.ndim <= 1 and y.size == n and np.all(np.mod(y, 1) == 0):
+        if (loss in ("cross_entropy", "nll", "cross_entropy_probs") and y.ndim <= 1 and y.size == n
+                and np.all(np.mod(y, 1) == 0)):
             y = y.astype(np.int64)
         else:
             y = y.astype(np.float64)
+    names: Any = None
+    if args.names:
+        names = _json(args.names, "names") if args.names.strip().startswith("{") else [
+            n.strip() for n in args.names.split(",") if n.strip()]
     try:
-        trace = ng.explain(model, x, y, loss=loss, lr=args.lr, digits=args.digits)
-    except (ValueError, ng.ShapeError) as e:
+        trace = ng.explain(model, x, y, loss=loss, lr=args.lr, digits=args.digits, delta=args.delta,
+                           first_layer=args.first_layer, augmented=args.augmented, names=names)
+    except (ValueError, TypeError, ng.ShapeError) as e:
         raise CLIError(" ".join(str(e).split())) from None
-    render = {"text": trace.to_text, "markdown": trace.to_markdown, "latex": trace.to_latex}[args.format]
+    render = {"text": trace.to_text, "markdown": trace.to_markdown, "latex": trace.to_latex,
+              "html": trace.to_html}[args.format]
     if args.json:
         import dataclasses
 

@@ -128,6 +128,9 @@ def pairing(model_or_kind: Any, loss: Any) -> Pairing:
             return Pairing("refuse", f"{ln} takes logits, but the network's last layer gives {what}. Fix: "
                                      f"use "
                            "loss='nll' with LogSoftmax, or remove it and use loss='cross_entropy'.")
+        if out == "log_softmax":
+            return Pairing("ok", f"{ln} applies log_softmax to the network's log-probabilities again, which "
+                           "changes nothing (log_softmax of log-probabilities is themselves).")
         return Pairing("ok")
     if lk == "bce" and out in ("identity", "tanh", "log_softmax"):
         return Pairing("refuse", f"{ln} takes probabilities in [0, 1], but the network's last layer gives "
@@ -155,9 +158,6 @@ def pairing(model_or_kind: Any, loss: Any) -> Pairing:
         return Pairing("refuse", f"{ln} takes probabilities that sum to 1 over the classes, but the "
                                  f"network's "
                        f"last layer gives {what}. Fix: {fix}.")
-    if out == "log_softmax" and lk == "cross_entropy":
-        return Pairing("ok", "cross_entropy applies log_softmax to the network's log-probabilities again, "
-                       "which changes nothing (log_softmax of log-probabilities is themselves).")
     return Pairing("ok")
 
 
