@@ -40,6 +40,7 @@ import numpy as np
 
 from ..autograd import Tensor
 from ..autograd.random import default_generator, get_rng_state, set_rng_state
+from ..nn.pairing import refuse_double_application
 from ..nn.utils.clip_grad import clip_grad_norm_
 from ..optim.lr_scheduler import ReduceLROnPlateau
 from .callbacks import Callback, CallbackList
@@ -145,13 +146,16 @@ def fit(model: Any, loss_fn: Callable[[Any, Any], Tensor], optimizer: Any, train
     ``checkpoint``: a path; the state is saved at each epoch end and training resumes from it when
     it exists (bit for bit as if never stopped). Ctrl-C stops cleanly after the current batch
     (saving a checkpoint when a path is given) with ``stop_reason == 'interrupted'``. A NaN or
-    infinite loss raises ``TrainingDivergedError``. ``generator`` shuffles the batches (netgrad's
+    infinite loss raises ``TrainingDivergedError``. A loss that would apply the model's last Softmax or
+    Sigmoid again (``CrossEntropyLoss``, ``BCEWithLogitsLoss``; ``NLLLoss`` on probabilities) raises
+    a ValueError saying why. ``generator`` shuffles the batches (netgrad's
     default generator when None); ``clip_grad_norm`` clips the global gradient norm each step.
     """
     if not isinstance(epochs, (int, np.integer)) or epochs < 1:
         raise ValueError(f"fit: epochs must be a positive integer, got {epochs!r}")
     if patience is not None and patience < 1:
         raise ValueError(f"fit: patience must be a positive integer, got {patience}")
+    refuse_double_application(model, loss_fn, "fit")  # e.g. a Softmax last layer with CrossEntropyLoss
     dtype = param_dtype(model)
     dd = ranks()  # netgrad.distributed's ranks (see _distributed.py); one process otherwise
     loader = (dd.loader(train_data, batch_size, shuffle, generator, dtype)
