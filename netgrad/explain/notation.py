@@ -104,7 +104,11 @@ class Notation:
         object.__setattr__(self, "delta", d)
         if self.first_layer not in (0, 1):
             raise ValueError(f"explain: first_layer must be 0 or 1, got {self.first_layer!r}")
-        if self.names is not None and not isinstance(self.names, Mapping):
+        if isinstance(self.names, Mapping):
+            if not all(isinstance(k, str) and isinstance(v, str) and v for k, v in self.names.items()):
+                raise TypeError("explain: names must map symbols to new names, both strings, e.g. "
+                                f"{{'W^(1)': 'beta'}}, got {dict(self.names)!r}")
+        elif self.names is not None:
             if isinstance(self.names, str) or not all(isinstance(n, str) for n in self.names):
                 raise TypeError("explain: names must be a dict {'W^(1)': 'beta', ...} or a list of weight "
                                 f"names ['beta', 'theta'], got {self.names!r}")
