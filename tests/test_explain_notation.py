@@ -93,8 +93,9 @@ def test_augmented_theta_with_bias_column(first):
     assert "W^(1)" not in q and "b^(1)" not in q
     f = _formats(t)
     assert f"{th0} = [[0.1, 0.1, 0.8], [-0.2, 0.4, 0.6]]" in f["text"] and "x_0 = 1" in f["text"]
-    assert f"net^(i+1) = Theta^(i) [1; a^(i)]" in f["text"]
-    assert f"\\Theta^{{({first})}}" in f["latex"] and "<code>[[0.1, 0.1, 0.8], [-0.2, 0.4, 0.6]]</code>" in f["html"]
+    assert "net^(i+1) = Theta^(i) [1; a^(i)]" in f["text"]
+    assert f"\\Theta^{{({first})}}" in f["latex"]
+    assert "<code>[[0.1, 0.1, 0.8], [-0.2, 0.4, 0.6]]</code>" in f["html"]
     assert "&Theta;<sup>" in f["html"] and f"$\\Theta^{{({first})}}$" in f["markdown"]
 
 
@@ -144,7 +145,8 @@ def test_notation_object_and_errors():
 def test_cli_notation_options(capsys):
     base = ["explain", "--layers", "2,2,1", "--weights", "[[[0.1,0.4],[0.8,0.6]],[[0.3],[0.9]]]", "--x",
             "0.35,0.9", "--y", "1", "--loss", "squared"]
-    assert main(base + ["--delta", "minus", "--first-layer", "1", "--augmented", "--names", "beta,theta"]) == 0
+    opts = ["--delta", "minus", "--first-layer", "1", "--augmented", "--names", "beta,theta"]
+    assert main(base + opts) == 0
     out = capsys.readouterr().out
     assert "delta = -dJ/dnet" in out and "beta = [[0, 0.1, 0.8], [0, 0.4, 0.6]]" in out
     assert "dJ/dtheta = -delta^(3)^T [1, a^(2)] = [[0, -0.243865, -0.21964]]" in out

@@ -1,4 +1,4 @@
-"""Probability outputs and losses: every pairing is traced right (against torch) or refused with the reason."""
+"""Probability outputs and losses: every pairing traced right (against torch) or refused with the reason."""
 
 from __future__ import annotations
 

@@ -126,7 +126,8 @@ class CheckReport:
 
 
 def _e(v: float) -> str:
-    return "-" if not np.isfinite(v) else f"{v:.3g}"
+    """The largest error, rounding noise shown as such (so printed reports do not vary by machine)."""
+    return "-" if not np.isfinite(v) else "< 1e-12" if v < 1e-12 else f"{v:.3g}"
 
 
 def _arr(a: Any, digits: int) -> str:
