@@ -274,3 +274,18 @@ def test_iterating_over_a_tensor_yields_rows_in_the_graph():
     assert len(rows) == 3 and rows[1].tolist() == [3.0, 4.0]
     sum(r * k for k, r in enumerate(rows)).sum().backward()
     assert x.grad.tolist() == [[0, 0], [1, 1], [2, 2]]
+
+
+def test_legacy_constructor_and_size_like_torch():
+    import torch
+
+    for args in [(2, 3), (4,), ([1, 2],), ([[1.5, 2.0]],), (torch.Size([2, 1]),)]:
+        nargs = tuple(ng.Size(a) if isinstance(a, torch.Size) else a for a in args)
+        n, t = ng.Tensor(*nargs), torch.Tensor(*args)
+        assert tuple(n.shape) == tuple(t.shape) and n.dtype == ng.float32
+        if isinstance(args[0], list):
+            assert n.tolist() == t.tolist()
+    assert ng.Tensor().shape == (0,)
+    s = ng.zeros(2, 3).size()
+    assert isinstance(s, ng.Size) and s == torch.Size([2, 3]) and s.numel() == 6
+    assert ng.zeros(2, 3).size(1) == 3

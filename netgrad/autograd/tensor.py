@@ -19,6 +19,7 @@ import numpy as np
 
 from . import dtypes
 from .errors import DTypeError, GraphError
+from .size import Size
 
 _ndarray = np.ndarray
 
@@ -44,6 +45,20 @@ def _as_array(data: Any, dtype=None) -> np.ndarray:
     if arr.dtype.kind not in "fiub":
         raise TypeError(f"tensor: unsupported data of dtype {arr.dtype} (numbers or booleans only)")
     return arr
+
+
+def _legacy_array(args: tuple, dtype: Any) -> np.ndarray:
+    if args and (isinstance(args[0], Size) or all(isinstance(a, (int, np.integer)) and not isinstance(a, bool)
+                                                  for a in args)):
+        shape = tuple(int(a) for a in (args[0] if isinstance(args[0], Size) else args))
+        return np.zeros(shape, dtype=dtypes.as_dtype(dtype) if dtype is not None else dtypes.get_default_dtype())
+    if len(args) > 1:
+        raise TypeError("Tensor(): expected sizes as integers or one sequence of data, got "
+                        f"{', '.join(type(a).__name__ for a in args)}")
+    data = args[0] if args else ()
+    if dtype is None and not isinstance(data, Tensor):
+        dtype = dtypes.get_default_dtype()
+    return _as_array(data, dtype)
 
 
 def version_box(t: Tensor) -> list:
@@ -105,8 +120,11 @@ class Tensor:
                 return getattr(self, name)
         raise AttributeError(f"'Tensor' object has no attribute '{name}'")
 
-    def __init__(self, data: Any = (), dtype=None, requires_grad: bool = False):
-        self._data = _as_array(data, dtype)
+    def __init__(self, *args: Any, dtype=None, requires_grad: bool = False, device: Any = None):
+        """PyTorch's legacy constructor: ``Tensor(2, 3)`` or ``Tensor(size)`` is a zero tensor of
+        that size, ``Tensor([1, 2])`` converts data to the default float dtype (``netgrad.tensor``
+        infers the dtype instead), ``Tensor()`` is empty."""
+        self._data = _legacy_array(args, dtype)
         self.grad: Tensor | None = None
         self.grad_fn = None
         self._out_idx = 0
@@ -143,8 +161,8 @@ class Tensor:
         return "cpu"
 
     def size(self, dim: int | None = None):
-        """The shape (PyTorch's ``size()``), or the length of dimension ``dim``."""
-        return self._data.shape if dim is None else self._data.shape[dim]
+        """The shape as a ``netgrad.Size`` (PyTorch's ``size()``), or the length of dimension ``dim``."""
+        return Size._trusted(self._data.shape) if dim is None else self._data.shape[dim]
 
     def dim(self) -> int:
         return self._data.ndim

@@ -22,6 +22,7 @@ from typing import Any, Iterable, Iterator, Sequence
 import numpy as np
 
 from ...autograd import Tensor
+from ...autograd.creation import tensor
 from ...autograd.random import Generator, rng
 
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "StackDataset", "ConcatDataset", "ChainDataset",
@@ -68,7 +69,7 @@ def _as_tensor(a: Any, i: int) -> Tensor:
                             "convert it to numbers first")
         return Tensor._make(a)
     try:
-        return Tensor(a)
+        return tensor(a)  # dtype inferred (Tensor(a) would give floats, as torch's legacy constructor)
     except TypeError as e:
         raise TypeError(f"TensorDataset: argument {i} cannot be made a tensor: {e}") from e
 
