@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from typing import Callable
 
 import numpy as np
@@ -25,16 +26,22 @@ class _Spell:
     def m(self, s: Sym | str, latex: str | None = None) -> str:
         if isinstance(s, Sym):
             return f"${s.latex}$" if self.fmt == "md" else s.html
-        return f"${latex or s}$" if self.fmt == "md" else html.escape(s)
+        return f"${latex or s}$" if self.fmt == "md" else _html_maths(s)
 
     def num(self, text: str) -> str:
         return f"`{text}`" if self.fmt == "md" else f"<code>{html.escape(text)}</code>"
 
     def txt(self, text: str) -> str:
-        return text if self.fmt == "md" else html.escape(text)
+        return text if self.fmt == "md" else _html_maths(text)
 
     def b(self, text: str) -> str:
         return f"**{text}**" if self.fmt == "md" else f"<b>{text}</b>"
+
+
+def _html_maths(text: str) -> str:
+    """Plain-text maths for HTML: x^(l) as a superscript, y_hat as y with a hat."""
+    t = html.escape(text).replace("y_hat", "&ycirc;")
+    return re.sub(r"\^\(([^()]{1,12})\)", r"<sup>(\1)</sup>", t)
 
 
 def _doc(t: Trace, digits: int, sp: _Spell) -> list[tuple]:
@@ -48,8 +55,9 @@ def _doc(t: Trace, digits: int, sp: _Spell) -> list[tuple]:
     doc: list[tuple] = [("h2", sp.txt(title(t))), ("p", sp.txt(notation_line(nt))),
                         ("i", sp.txt(AUGMENTED if nt.augmented else ORIENTATION)), ("h3", "Forward pass")]
     if nt.augmented:
-        doc.append(("p", sp.m("net = Theta [1; a]", r"\mathrm{net}^{(i+1)} = \Theta^{(i)} [1;\, a^{(i)}]")
-                    + ", " + sp.m("a = g(net)", r"a = g(\mathrm{net})")))
+        doc.append(("p", sp.m("net^(i+1) = Theta^(i) [1; a^(i)]",
+                              r"\mathrm{net}^{(i+1)} = \Theta^{(i)} [1;\, a^{(i)}]")
+                    + ", " + sp.m("a^(i+1) = g(net^(i+1))", r"a^{(i+1)} = g(\mathrm{net}^{(i+1)})")))
     else:
         doc.append(("p", sp.m("net^(l) = a^(l-1) W^(l) + b^(l)", r"\mathrm{net}^{(l)} = a^{(l-1)} W^{(l)} + "
                                                                  r"b^{(l)}")
