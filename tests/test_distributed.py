@@ -257,3 +257,57 @@ def test_uninitialized_group_errors():
         dist.init_process_group("gloo")
     with pytest.raises(ValueError, match="has not been initialized"):
         nn.parallel.DistributedDataParallel(nn.Linear(2, 2))
+
+
+# ---------------------------------------------------------------------------------- the CLI
+def test_cli_nproc_2_trains_digits_like_one_process(tmp_path, capsys):
+    from netgrad.cli import main
+
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    args = ["train", "--data", "digits", "--epochs", "4", "--limit", "900", "-q"]
+    # the same global batch: 2 processes x 32 against 1 x 64
+    cmd = [sys.executable, "-m", "netgrad", *args, "--batch-size", "32", "--nproc", "2", "--out",
+           str(tmp_path / "two")]
+    two = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env, cwd=str(tmp_path))
+    assert two.returncode == 0, two.stdout + two.stderr
+    assert two.stdout.count("netgrad: test") == 1  # rank 0 alone reports
+    assert main([*args, "--batch-size", "64", "--out", str(tmp_path / "one")]) == 0
+    acc = [json.loads((tmp_path / k / "metrics.json").read_text())["test"]["accuracy"]
+           for k in ("one", "two")]
+    assert acc[1] > 0.9 and abs(acc[0] - acc[1]) < 0.03, acc
+    hist = json.loads((tmp_path / "two" / "history.json").read_text())
+    assert hist["epochs"] == 4 and hist["history"]["loss"][-1] < hist["history"]["loss"][0]
+    assert "nproc = 2" in (tmp_path / "two" / "config.toml").read_text()
+    # resuming on another number of processes: a clear error before any process starts
+    capsys.readouterr()
+    assert main(["train", "--resume", str(tmp_path / "two"), "--epochs", "5", "--nproc", "3"]) == 1
+    assert "trained on 2 (--nproc 2)" in capsys.readouterr().err
+
+
+def test_cli_names_a_rank_killed_by_a_signal(tmp_path):
+    from netgrad.cli._distributed import _dead_rank
+
+    (tmp_path / "rank1.pid").write_text("4242")
+    mpich = ("=   BAD TERMINATION OF ONE OF YOUR APPLICATION PROCESSES\n=   PID 4242 RUNNING AT vm\n"
+             "=   EXIT CODE: 9\n=   CLEANING UP REMAINING PROCESSES\n")
+    assert _dead_rank(mpich, tmp_path) == "rank 1 (PID 4242 on vm) ended with exit code 9"
+    ompi = "prterun noticed that process rank 1 with PID 4242 on node vm exited on\nsignal 9 (Killed)."
+    assert _dead_rank(ompi, tmp_path) == "rank 1 was killed by signal 9"
+
+
+def test_mpiexec_command_flags(tmp_path, monkeypatch):
+    from netgrad.distributed import launch
+
+    monkeypatch.setattr(launch, "mpi_flavour", lambda exe: "openmpi")
+    cmd = launch.mpiexec_command(3, ["python", "x.py"], mpiexec="mpiexec")
+    assert "--oversubscribe" in cmd and cmd[-4:] == ["-n", "3", "python", "x.py"]
+    assert ("--allow-run-as-root" in cmd) == (os.geteuid() == 0)
+    hosts = tmp_path / "hosts"
+    hosts.write_text("a slots=2\nb slots=2\n")
+    cmd = launch.mpiexec_command(2, ["p"], hostfile=hosts, mpiexec="m")
+    assert cmd[cmd.index("--hostfile") + 1] == str(hosts)
+    monkeypatch.setattr(launch, "mpi_flavour", lambda exe: "mpich")
+    cmd = launch.mpiexec_command(2, ["p"], hostfile=hosts, mpiexec="m")
+    assert cmd == ["m", "-f", str(hosts), "-n", "2", "p"]
+    with pytest.raises(FileNotFoundError, match="hostfile"):
+        launch.mpiexec_command(2, ["p"], hostfile=tmp_path / "none", mpiexec="m")

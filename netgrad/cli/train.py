@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _data
+from . import _data, _distributed
 from ._common import (
     CLIError, UsageError, _short, activation, comma_ints, fraction, nonneg_float, nonneg_int,
     positive_float, positive_int, read_config, resolve_options, write_config,
@@ -31,10 +31,11 @@ DEFAULTS: dict[str, Any] = {
     "weight_decay": 0.0, "batch_size": 64, "epochs": 20, "grad_tol": None, "target_loss": None,
     "patience": None, "val_fraction": 0.0, "test_fraction": 0.2, "scale": "auto", "dropout": 0.0,
     "seed": 0, "limit": None, "mnist_root": None, "time_limit": None, "out": None, "quiet": False,
-    "impute": None, "scale_target": "auto", "json": False,
+    "impute": None, "scale_target": "auto", "json": False, "nproc": 1, "hostfile": None,
 }
 # what `--resume RUN` may change; everything else is the run's own (its config.toml)
-RESUMABLE = ("epochs", "time_limit", "patience", "grad_tol", "target_loss", "quiet", "json")
+RESUMABLE = ("epochs", "time_limit", "patience", "grad_tol", "target_loss", "quiet", "json", "nproc",
+             "hostfile")
 TASKS = ("auto", "classification", "regression")
 SCALES = ("auto", "standard", "minmax", "none")
 
@@ -112,6 +113,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="no progress bar; only the final test metrics")
     g.add_argument("--json", default=S, action="store_true",
                    help="print the final summary as JSON on standard output (no progress)")
+    g = p.add_argument_group("parallel (netgrad[distributed]: mpi4py + MPI)")
+    g.add_argument("--nproc", default=S, type=positive_int, metavar="N",
+                   help="train data-parallel on N processes through mpiexec, each on 1/N of every "
+                        "batch size's examples (--batch-size is per process); default 1")
+    g.add_argument("--hostfile", default=S, metavar="FILE",
+                   help="with --nproc: the machines to run on, one per line (MPICH: host:slots; Open MPI: "
+                        "host slots=N), each with this Python environment and the data at the same path")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -138,6 +146,8 @@ def run(args: argparse.Namespace) -> int:
 def train(opts: dict[str, Any], out_stream=None, resume: bool = False) -> int:
     """Train with resolved options (see ``DEFAULTS``); prints a summary and writes the run folder.
     Returns 0, 1 when training diverged, 130 when interrupted (the run is saved and resumable)."""
+    if int(opts.get("nproc") or 1) > 1 and not _distributed.in_worker():
+        return _distributed.launch(opts, resume)  # mpiexec runs this function on every rank
     import netgrad as ng
     from netgrad.train import TrainingDivergedError, fit
 
@@ -183,7 +193,7 @@ def train(opts: dict[str, Any], out_stream=None, resume: bool = False) -> int:
     try:
         with warnings.catch_warnings():  # overflow warnings: a divergence is reported below instead
             warnings.simplefilter("ignore", RuntimeWarning)
-            history = fit(model, trained.loss_fn(), _optimizer(opts, model),
+            history = fit(_distributed.wrap(model), trained.loss_fn(), _optimizer(opts, model),
                           (ng.tensor(X_tr), ng.tensor(y_tr)), epochs=opts["epochs"], batch_size=bs,
                           val_data=val,
                           metrics=("accuracy",) if trained.task == "classification" else (),
