@@ -57,6 +57,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("netgrad: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `netgrad predict ... | head`: the reader left; not an error worth a line
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - so that the exit flush cannot fail again
+        except OSError:
+            pass
+        return 141
     except SystemExit as e:  # argparse's --help / --version / usage errors
         return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
     except Exception as e:  # noqa: BLE001 - the promise is "no traceback" for any failure

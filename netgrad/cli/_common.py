@@ -187,7 +187,7 @@ def _convert(action: argparse.Action, value: Any, key: str, path: Path) -> Any:
 def write_config(options: dict[str, Any], path: Path) -> None:
     """The options a run used, as TOML that ``--config`` reads back."""
     keep = {k.replace("_", "-"): v for k, v in options.items()
-            if v is not None and k not in ("config", "out", "quiet", "command")}
+            if v is not None and k not in ("config", "out", "quiet", "json", "resume", "command")}
     path.write_text(dumps_toml(keep))
 
 

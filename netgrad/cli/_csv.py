@@ -210,7 +210,7 @@ class Encoder:
             else:
                 v = values[rows]
                 fill = None
-                if impute and np.isnan(values).any():
+                if impute:  # kept for every column: new rows may miss what training rows had
                     fill = _fill(v[~np.isnan(v)], impute, table.names[j])
                 spec.append({"name": table.names[j], "kind": "number", "fill": fill})
         return cls(spec, impute)
@@ -239,6 +239,11 @@ class Encoder:
                 raise CLIError(f"{table.source} has {len(table.names)} columns, the model expects "
                                f"{len(self.spec)}")
             idx = list(range(len(self.spec)))
+        holes = [(i, j) for s, j in zip(self.spec, idx) if s.get("fill") is None
+                 for i in [next((i for i, c in enumerate(table.columns[j]) if is_missing(c)), None)]
+                 if i is not None]
+        if holes:  # the first in reading order
+            raise missing_error(table, *min(holes))
         parts = []
         for s, j in zip(self.spec, idx):
             if s["kind"] == "number":
@@ -247,19 +252,13 @@ class Encoder:
                     bad = next(i for i, c in enumerate(table.columns[j])
                                if not is_missing(c) and not _is_number(c, table.decimal_comma))
                     raise CLIError(f"{where(table, bad, j)}: {table.columns[j][bad]!r} is not a number")
-                nan = np.isnan(v)
-                if nan.any():
-                    if s.get("fill") is None and self.impute is None:
-                        raise missing_error(table, int(np.argmax(nan)), j)
-                    v[nan] = s["fill"] if s.get("fill") is not None else 0.0
+                v[np.isnan(v)] = s.get("fill") or 0.0  # (no fill: no missing values, checked above)
                 parts.append(v[:, None])
             else:
                 cats = {c: k for k, c in enumerate(s["categories"])}
                 block = np.zeros((table.n_rows, len(cats)))
                 for i, c in enumerate(table.columns[j]):
                     if is_missing(c):
-                        if s.get("fill") is None:
-                            raise missing_error(table, i, j)
                         c = s["fill"]
                     k = cats.get(c)
                     if k is not None:  # a category not seen in training: all zeros

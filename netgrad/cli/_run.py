@@ -247,8 +247,24 @@ def save_model(out: Path, trained: TrainedModel) -> None:
         out.mkdir(parents=True, exist_ok=True)
         ng.save(trained.model.state_dict(), out / MODEL_FILE)
         save_json(out / SPEC_FILE, trained.spec)
+        match_umask(out / MODEL_FILE, out / CHECKPOINT_FILE)
     except OSError as e:
         raise CLIError(f"cannot write the model to {out}: {e.strerror or _one_line(e)}") from None
+
+
+def match_umask(*paths: Path) -> None:
+    """Give files that ``ng.save`` wrote through a private temporary file (mode 0600) the mode the
+    rest of the run folder has (0666 less the umask), so a run folder is shared or private whole."""
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    for p in paths:
+        if p.is_file():
+            try:
+                os.chmod(p, 0o666 & ~mask)
+            except OSError:
+                pass
 
 
 def read_spec(run: Path) -> dict:

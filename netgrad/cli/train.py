@@ -21,6 +21,8 @@ from ._common import (
     CLIError, UsageError, _short, activation, comma_ints, fraction, nonneg_float, nonneg_int,
     positive_float, positive_int, read_config, resolve_options, write_config,
 )
+from netgrad.train.callbacks import Callback
+
 from ._csv import IMPUTE
 
 HELP = "train a network on a data set and save it to a run folder"
@@ -155,7 +157,7 @@ def train(opts: dict[str, Any], out_stream=None, resume: bool = False) -> int:
 
     stream = out_stream or sys.stdout
     chatty = not (opts["quiet"] or opts["json"])
-    say = (lambda *a: print(*a, file=stream)) if chatty else (lambda *a: None)
+    say = (lambda *a: print(*a, file=stream, flush=True)) if chatty else (lambda *a: None)
     _data.check_data_option(opts["data"])
     out = Path(opts["out"] or Path("runs") / _data.data_label(opts["data"]))
     _run.prepare_run_dir(out)  # before any work: a bad --out is one line at once
@@ -187,8 +189,10 @@ def train(opts: dict[str, Any], out_stream=None, resume: bool = False) -> int:
         f"lr {opts['lr']:g}, batch {bs}, {opts['epochs']} epochs" + (f" (resuming {out})" if resume else ""))
     write_config({**opts, "task": trained.task, "loss": spec["loss"], "scale": trained.scaler.kind},
                  out / _run.CONFIG_FILE)
-    if not resume:
+    if not resume:  # a new run in an old folder starts afresh, not from the old checkpoint
+        (out / _run.CHECKPOINT_FILE).unlink(missing_ok=True)
         _run.save_model(out, trained)  # the spec a resume starts from
+    watch = DivergenceWatch()
     t0 = time.perf_counter()
     try:
         with warnings.catch_warnings():  # overflow warnings: a divergence is reported below instead
@@ -200,7 +204,7 @@ def train(opts: dict[str, Any], out_stream=None, resume: bool = False) -> int:
                           verbose=1 if chatty else 0, grad_tol=opts["grad_tol"],
                           target_loss=opts["target_loss"], patience=opts["patience"],
                           time_limit=opts["time_limit"], generator=ng.Generator(opts["seed"]),
-                          checkpoint=out / _run.CHECKPOINT_FILE)
+                          checkpoint=out / _run.CHECKPOINT_FILE, callbacks=[watch])
     except TrainingDivergedError as e:
         raise CLIError(f"training diverged: the loss became {e.loss} in epoch {e.epoch} with --lr "
                        f"{opts['lr']:g}; try a smaller --lr") from None
@@ -215,7 +219,7 @@ def train(opts: dict[str, Any], out_stream=None, resume: bool = False) -> int:
               f"'netgrad train --resume {out}')", file=sys.stderr)
         return 130
     test = trained.evaluate(ds.X_test, ds.y_test)
-    diverged = _growth(history)
+    diverged = watch.message or _growth(history)
     summary = {"data": ds.name, "task": trained.task, "test": test, "epochs_run": history.epochs,
                "stop_reason": history.stop_reason, "best_epoch": history.best_epoch,
                "train_seconds": round(seconds, 3), "test_split": ds.info.get("test"), "run": str(out),
@@ -236,6 +240,31 @@ def train(opts: dict[str, Any], out_stream=None, resume: bool = False) -> int:
               f"--lr (the run was written to {out})", file=sys.stderr)
         return 1
     return 0
+
+
+class DivergenceWatch(Callback):
+    """A ``fit`` callback: stops training (at the epoch's end) once the smoothed batch loss (an
+    exponential average over about ten batches, so that one noisy small batch does not count) is
+    a hundred times the first batch's; ``message`` says where."""
+
+    def __init__(self) -> None:
+        self.first: float | None = None
+        self.smooth = 0.0
+        self.epoch = 0
+        self.message: str | None = None
+
+    def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
+        self.epoch = epoch
+
+    def on_batch_end(self, batch: int, logs: Any = None) -> None:
+        lv = float((logs or {}).get("loss", float("nan")))
+        if self.first is None:
+            self.first = self.smooth = lv
+        self.smooth = 0.9 * self.smooth + 0.1 * lv
+        if self.message is None and self.smooth > 100 * max(self.first, 1e-12):
+            self.message = (f"the loss grew from {self.first:.4g} (first batch) to {lv:.4g} in epoch "
+                            f"{self.epoch}")
+            self.stop_training = True
 
 
 def _growth(history) -> str | None:
