@@ -205,3 +205,15 @@ def test_fit_refuses_a_loss_that_applies_the_output_again():
     assert len(h["loss"]) == 3 and h["loss"][-1] < h["loss"][0]
     model = nn.Sequential(nn.Linear(2, 3), nn.LogSoftmax(dim=1))  # harmless: log_softmax is idempotent
     fit(model, nn.NLLLoss(), optim.SGD(model.parameters(), lr=0.1), (X, y), epochs=1, verbose=0)
+
+
+    class Logits(nn.Module):  # a Softmax child that forward does not use: nothing is guessed from it
+        def __init__(self):
+            super().__init__()
+            self.fc, self.probs = nn.Linear(2, 3), nn.Softmax(dim=1)
+
+        def forward(self, x):
+            return self.fc(x)
+
+    model = Logits()
+    fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1), (X, y), epochs=1, verbose=0)

@@ -74,8 +74,9 @@ def loss_kind(loss: Any) -> str | None:
 
 
 def last_module(model: Any) -> Any:
-    """The last module of a (nested) Sequential; ``model`` itself otherwise."""
-    mods = list(model.children()) if hasattr(model, "children") else []
+    """The last module of a (nested) Sequential; ``model`` itself otherwise (a custom module's
+    forward may use its children in any order, so nothing is guessed from them)."""
+    mods = list(model.children()) if type(model).__name__ == "Sequential" else []
     while mods:
         model = mods[-1]
         if type(model).__name__ in ("Dropout", "Flatten"):
