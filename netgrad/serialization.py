@@ -2,9 +2,24 @@
 booleans and None, in a ``.npz`` file that loads without pickle.
 
 The arrays are stored as ``.npz`` members ``a0, a1, ...``; the nesting, Python scalars and dict
-keys as a JSON document in the member ``__netgrad__``. Both are written and read with
-``allow_pickle=False``, so loading a file never runs code. Files are written atomically: a temporary
-file in the same directory, flushed and fsync'd, then ``os.replace``'d over the target.
+keys as a JSON document in the member ``__netgrad__``. Files are written atomically: a temporary
+file ``.tmp-NAME-PID-RANDOM`` in the same directory, flushed and fsync'd, then ``os.replace``'d
+over the target, with the mode an ordinary new file gets (0644 under the usual umask); temporary
+files that a killed save left behind are removed by the next save of the same name.
+
+``load`` is a parser for untrusted files, never pickle: the metadata is checked against the schema
+below before any array is touched; only the members it names are read, each after its ``.npy``
+header (dtype, shape, byte count) was checked against the metadata, the member's stored size and
+the limits (``max_bytes`` in all, ``MAX_DEPTH`` of nesting, ``MAX_NODES`` entries); compressed
+members are refused unread (``netgrad/_npz.py``). So memory stays within the file's size (plus the
+metadata's parse) whatever the file holds. Every problem raises ``LoadError`` (a ValueError) naming
+the file and what is wrong.
+
+Metadata schema: ``{"format": 1, "root": NODE}`` with NODE one of ``{"t": "none"}``,
+``{"t": "bool"|"int"|"float"|"str", "v": value of that JSON type}``, ``{"t": "tensor", "k": "aN",
+"rg": bool}``, ``{"t": "ndarray"|"npscalar", "k": "aN"}`` (each member named once; a npscalar's
+array is 0-d), ``{"t": "list"|"tuple", "v": [NODE, ...]}``, ``{"t": "dict", "v": [[KEY, NODE],
+...]}`` where KEY is a none, bool, int, float, str or a tuple of such keys.
 
 >>> import os, tempfile
 >>> import netgrad as ng
@@ -18,19 +33,32 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
-import zipfile
+import re
+import secrets
+import struct
+import time
 from typing import Any
 
 import numpy as np
 
+from ._npz import LoadError, open_npz
 from .autograd import Tensor
 from . import safetensors_io as _safetensors
 
-__all__ = ["save", "load"]
+__all__ = ["save", "load", "LoadError"]
 
 _META = "__netgrad__"
 _FORMAT = 1
+MAX_DEPTH = 100  # containers inside containers, in save and load alike
+MAX_NODES = 10_000_000  # entries of the metadata
+MAX_BYTES = 1 << 40  # all arrays together, by default (load's max_bytes=)
+_MAX_META = 64 << 20  # the metadata document's bytes
+_KEY = re.compile(r"a[0-9]{1,9}")
+_SCALAR_TYPES = {"bool": bool, "int": int, "float": float, "str": str}
+_FIELDS = {"none": {"t"}, "bool": {"t", "v"}, "int": {"t", "v"}, "float": {"t", "v"}, "str": {"t", "v"},
+           "tensor": {"t", "k", "rg"}, "ndarray": {"t", "k"}, "npscalar": {"t", "k"},
+           "list": {"t", "v"}, "tuple": {"t", "v"}, "dict": {"t", "v"}}
+_KEY_KINDS = {"none", "bool", "int", "float", "str", "tuple"}
 
 
 class _Encoder:
@@ -41,10 +69,14 @@ class _Encoder:
         if arr.dtype.hasobject or arr.dtype.kind not in "biufc":
             raise TypeError(f"save: cannot store an array of dtype {arr.dtype} at {where}")
         key = f"a{len(self.arrays)}"
-        self.arrays[key] = np.ascontiguousarray(arr)
+        # ascontiguousarray makes 0-d arrays 1-d: keep the shape (earlier netgrad stored
+        # scalars as shape (1,), which load still accepts)
+        self.arrays[key] = np.ascontiguousarray(arr).reshape(arr.shape)
         return key
 
-    def encode(self, obj: Any, where: str) -> Any:
+    def encode(self, obj: Any, where: str, depth: int = 1) -> Any:
+        if depth > MAX_DEPTH:
+            raise ValueError(f"save: {where} is nested more than {MAX_DEPTH} containers deep")
         if obj is None:
             return {"t": "none"}
         if isinstance(obj, bool):
@@ -63,28 +95,104 @@ class _Encoder:
             return {"t": "npscalar", "k": self._array(np.asarray(obj), where)}
         if isinstance(obj, (list, tuple)):
             kind = "tuple" if isinstance(obj, tuple) else "list"
-            return {"t": kind, "v": [self.encode(v, f"{where}[{i}]") for i, v in enumerate(obj)]}
+            return {"t": kind, "v": [self.encode(v, f"{where}[{i}]", depth + 1) for i, v in enumerate(obj)]}
         if isinstance(obj, dict):
             items = []
             for k, v in obj.items():
                 if not isinstance(k, (str, int, float, bool, type(None), tuple)):
                     raise TypeError(f"save: dict keys must be str, numbers, booleans, None or tuples; "
                                     f"got {type(k).__name__} at {where}")
-                items.append([self.encode(k, f"{where} key {k!r}"), self.encode(v, f"{where}[{k!r}]")])
+                items.append([self.encode(k, f"{where} key {k!r}", depth + 1),
+                              self.encode(v, f"{where}[{k!r}]", depth + 1)])
             return {"t": "dict", "v": items}
         raise TypeError(f"save: cannot store an object of type {type(obj).__name__} at {where} "
                         "(tensors, arrays, numbers, strings, booleans, None, lists, tuples, dicts only)")
 
 
-def _decode(node: Any, arrays: Any, path: str) -> Any:
+def _check_schema(structure: Any, fail: Any) -> dict[str, str]:
+    """Check the metadata against the schema (iteratively: no recursion on hostile nesting);
+    return {member key: node type} for the arrays it names."""
+    if not isinstance(structure, dict) or set(structure) != {"format", "root"}:
+        raise fail("not a netgrad file (its metadata is not {format, root})")
+    fmt = structure["format"]
+    if type(fmt) is not int or fmt < 1:
+        raise fail(f"the metadata's format is {fmt!r}, not a positive integer")
+    if fmt > _FORMAT:
+        raise fail(f"uses format {fmt}, newer than this netgrad ({_FORMAT})")
+    refs: dict[str, str] = {}
+    stack: list[tuple[Any, int, Any, bool]] = [(structure["root"], 1, ("the root",), False)]
+    nodes = 0
+    while stack:
+        node, depth, where, is_key = stack.pop()
+        nodes += 1
+        if nodes > MAX_NODES:
+            raise fail(f"the metadata has more than {MAX_NODES} entries")
+        if depth > MAX_DEPTH:
+            raise fail(f"{_where(where)} is nested more than {MAX_DEPTH} containers deep")
+        t = node.get("t") if isinstance(node, dict) else None
+        fields = _FIELDS.get(t) if isinstance(t, str) else None
+        if fields is None:
+            what = f"unknown entry type {t!r}" if isinstance(t, str) else "an entry that is not {'t': ...}"
+            raise fail(f"{what} at {_where(where)}")
+        if set(node) != fields:
+            raise fail(f"the {t} entry at {_where(where)} has fields {sorted(node)}, "
+                       f"expected {sorted(fields)}")
+        if is_key and t not in _KEY_KINDS:
+            raise fail(f"a dict key of type {t} at {_where(where)} (keys are scalars, strings or tuples)")
+        if t in _SCALAR_TYPES:
+            v = node["v"]
+            if type(v) is not _SCALAR_TYPES[t]:
+                raise fail(f"the {t} at {_where(where)} holds {type(v).__name__} {_short(v)}")
+        elif t in ("tensor", "ndarray", "npscalar"):
+            k = node["k"]
+            if not isinstance(k, str) or not _KEY.fullmatch(k):
+                raise fail(f"the {t} at {_where(where)} names member {_short(k)} (expected a0, a1, ...)")
+            if k in refs:
+                raise fail(f"the member {k!r} is named twice (at {_where(where)})")
+            if t == "tensor" and type(node["rg"]) is not bool:
+                raise fail(f"the tensor at {_where(where)} has requires_grad {_short(node['rg'])}")
+            refs[k] = t
+        elif t != "none":  # list, tuple, dict
+            v = node["v"]
+            if not isinstance(v, list):
+                raise fail(f"the {t} at {_where(where)} holds {type(v).__name__}, not a list")
+            if t == "dict":
+                for i, item in enumerate(v):
+                    if not isinstance(item, list) or len(item) != 2:
+                        raise fail(f"item {i} of the dict at {_where(where)} is not a [key, value] pair")
+                    stack.append((item[0], depth + 1, (where, " key of item ", i), True))
+                    stack.append((item[1], depth + 1, (where, "[", i, "]"), False))
+            else:
+                key_items = is_key  # a tuple key holds keys
+                stack.extend((item, depth + 1, (where, "[", i, "]"), key_items) for i, item in enumerate(v))
+    return refs
+
+
+def _where(where: Any) -> str:
+    """A location kept as nested tuples (cheap to build), spelled out only for an error."""
+    parts: list[str] = []
+    while isinstance(where, tuple) and len(where) > 1:
+        parts.extend(str(p) for p in reversed(where[1:]))
+        where = where[0]
+    parts.append(where[0] if isinstance(where, tuple) else str(where))
+    return "".join(reversed(parts))
+
+
+def _short(v: Any) -> str:
+    r = repr(v)
+    return r if len(r) <= 60 else r[:57] + "..."
+
+
+def _decode(node: dict, arrays: dict[str, np.ndarray]) -> Any:
+    """Build the object from checked metadata (depth bounded by MAX_DEPTH)."""
     t = node["t"]
     if t == "none":
         return None
-    if t in ("bool", "int", "float", "str"):
+    if t in _SCALAR_TYPES:
         return node["v"]
     if t == "tensor":
         out = Tensor._make(arrays[node["k"]])
-        if node.get("rg") and out._data.dtype.kind == "f":
+        if node["rg"] and out._data.dtype.kind == "f":
             out.requires_grad_(True)
         return out
     if t == "ndarray":
@@ -92,12 +200,43 @@ def _decode(node: Any, arrays: Any, path: str) -> Any:
     if t == "npscalar":
         return arrays[node["k"]][()]
     if t == "list":
-        return [_decode(v, arrays, path) for v in node["v"]]
+        return [_decode(v, arrays) for v in node["v"]]
     if t == "tuple":
-        return tuple(_decode(v, arrays, path) for v in node["v"])
-    if t == "dict":
-        return {_decode(k, arrays, path): _decode(v, arrays, path) for k, v in node["v"]}
-    raise ValueError(f"load: {path}: unknown entry type {t!r} (file written by a newer netgrad?)")
+        return tuple(_decode(v, arrays) for v in node["v"])
+    return {_decode(k, arrays): _decode(v, arrays) for k, v in node["v"]}
+
+
+def _clean_stale(directory: str, base: str) -> None:
+    """Remove temporary files of earlier saves of ``base`` whose process is gone (killed mid-save)."""
+    prefix = f".tmp-{base}-"
+    try:
+        names = [n for n in os.listdir(directory) if n.startswith(prefix)]
+    except OSError:
+        return
+    for n in names:
+        pid_s, _, _ = n[len(prefix):].partition("-")
+        full = os.path.join(directory, n)
+        try:
+            if pid_s.isdigit():
+                if _alive(int(pid_s)):
+                    continue
+            elif time.time() - os.path.getmtime(full) < 3600:
+                continue  # an older netgrad's name: only once surely abandoned
+            os.unlink(full)
+        except OSError:
+            pass
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True  # this process: maybe another thread's save in progress
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError, OverflowError):
+        return True
+    return True
 
 
 def save(obj: Any, path: str | os.PathLike) -> None:
@@ -109,7 +248,15 @@ def save(obj: Any, path: str | os.PathLike) -> None:
     meta = np.frombuffer(json.dumps(structure).encode("utf-8"), dtype=np.uint8)
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-" + os.path.basename(path) + "-", dir=directory)
+    base = os.path.basename(path)
+    _clean_stale(directory, base)
+    while True:  # O_EXCL with the umask's mode (mkstemp would make it 0600)
+        tmp = os.path.join(directory, f".tmp-{base}-{os.getpid()}-{secrets.token_hex(6)}")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+            break
+        except FileExistsError:
+            continue
     try:
         with os.fdopen(fd, "wb") as f:
             np.savez(f, **{_META: meta}, **enc.arrays)
@@ -130,27 +277,46 @@ def save(obj: Any, path: str | os.PathLike) -> None:
         pass
 
 
-def load(path: str | os.PathLike) -> Any:
-    """Read an object written by ``save`` (no pickle: safe on untrusted files)."""
+def load(path: str | os.PathLike, *, max_bytes: int | None = None) -> Any:
+    """Read an object written by ``save``: a checked parse, never pickle, safe on untrusted files.
+    ``max_bytes`` caps the arrays' total size (default ``MAX_BYTES``; the file's own size bounds it
+    anyway). Raises ``LoadError`` (a ValueError) naming the file and the problem."""
     if _safetensors.is_safetensors_path(path):
         return _safetensors.load_safetensors(path)
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"load: no such file: {path}")
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            if _META not in z.files:
-                raise ValueError(f"load: {path} is an .npz file but was not written by netgrad.save "
-                                 f"(no {_META} entry)")
-            structure = json.loads(z[_META].tobytes().decode("utf-8"))
-            arrays = {k: z[k] for k in z.files if k != _META}
-    except (zipfile.BadZipFile, EOFError, OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise ValueError(f"load: {path} is corrupt or truncated, or not a netgrad file ({e})") from e
-    except ValueError as e:
-        if str(e).startswith("load:"):
+    limit = MAX_BYTES if max_bytes is None else int(max_bytes)
+    f, z = open_npz(path)
+    with f:
+        try:
+            return _load(z, limit)
+        except LoadError:
             raise
-        raise ValueError(f"load: {path} is corrupt or not a netgrad file ({e})") from e
-    if structure.get("format", 0) > _FORMAT:
-        raise ValueError(f"load: {path} uses format {structure.get('format')}, newer than this netgrad "
-                         f"({_FORMAT})")
-    return _decode(structure["root"], arrays, path)
+        except (KeyError, TypeError, AttributeError, IndexError, struct.error, OverflowError,
+                RecursionError, UnicodeError) as e:  # a safety net: the checks should catch these first
+            raise z.fail(f"corrupt or not a netgrad file ({type(e).__name__}: {e})") from None
+
+
+def _load(z: Any, limit: int) -> Any:
+    if _META + ".npy" not in z.members:
+        raise z.fail(f"a zip archive, but not written by netgrad.save (no {_META} entry)")
+    meta = z.array(_META, _MAX_META)
+    if meta.dtype != np.uint8 or meta.ndim != 1:
+        raise z.fail(f"the metadata is {meta.dtype} of shape {meta.shape}, not bytes")
+    try:
+        structure = json.loads(meta.tobytes().decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as e:
+        raise z.fail(f"the metadata is not valid JSON ({type(e).__name__})") from None
+    refs = _check_schema(structure, z.fail)
+    arrays: dict[str, np.ndarray] = {}
+    total = 0
+    for k, t in refs.items():
+        arr = z.array(k, limit - total)
+        total += arr.nbytes
+        if t == "npscalar":
+            if arr.shape not in ((), (1,)):
+                raise z.fail(f"the scalar in member {k!r} has shape {arr.shape}, not ()")
+            arr = arr.reshape(())
+        arrays[k] = arr
+    return _decode(structure["root"], arrays)
