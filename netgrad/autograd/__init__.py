@@ -3,6 +3,7 @@
 NumPy is the only import here; everything else in netgrad is built on top.
 """
 
+from . import compat  # noqa: F401  (NumPy 2 names on NumPy 1.x; first, before any op)
 from . import dtypes
 from .anomaly import (
     AnomalyError, detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled, set_detect_anomaly,
