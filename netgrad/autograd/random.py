@@ -9,7 +9,9 @@ True
 
 from __future__ import annotations
 
-from typing import Any
+import threading
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 import numpy as np
 
@@ -83,6 +85,42 @@ def set_rng_state(state: dict) -> None:
     default_generator.set_state(state)
 
 
+class _Local(threading.local):
+    generator: Generator | None = None
+
+
+_local = _Local()
+
+
+def current_generator() -> Generator:
+    """The generator that draws made without ``generator=`` use in this thread: the one a
+    ``use_generator`` block set, else ``default_generator``."""
+    return _local.generator or default_generator
+
+
+@contextmanager
+def use_generator(generator: Generator) -> Iterator[Generator]:
+    """In this thread only, make every draw without ``generator=`` (initialisation, dropout,
+    shuffling) come from ``generator``; other threads and the global state are untouched, so
+    concurrent fits each own their random stream.
+
+    >>> import netgrad as ng
+    >>> from netgrad.autograd.random import use_generator
+    >>> with use_generator(ng.Generator(5)):
+    ...     a = ng.rand(2)
+    >>> bool((a == ng.rand(2, generator=ng.Generator(5))).all())
+    True
+    """
+    if not isinstance(generator, Generator):
+        raise TypeError(f"use_generator: expected a netgrad Generator, got {type(generator).__name__}")
+    prev = _local.generator
+    _local.generator = generator
+    try:
+        yield generator
+    finally:
+        _local.generator = prev
+
+
 def rng(generator: Generator | None = None) -> np.random.Generator:
-    """The NumPy generator to draw from: ``generator``'s, else the default one."""
-    return (generator or default_generator).numpy
+    """The NumPy generator to draw from: ``generator``'s, else this thread's current one."""
+    return (generator or _local.generator or default_generator).numpy

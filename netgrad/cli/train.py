@@ -204,6 +204,7 @@ def train(opts: dict[str, Any], out_stream=None, resume: bool = False) -> int:
                           verbose=1 if chatty else 0, grad_tol=opts["grad_tol"],
                           target_loss=opts["target_loss"], patience=opts["patience"],
                           time_limit=opts["time_limit"], generator=ng.Generator(opts["seed"]),
+                          seed=opts["seed"] + 1,  # fit's own stream for dropout
                           checkpoint=out / _run.CHECKPOINT_FILE, callbacks=[watch])
     except TrainingDivergedError as e:
         raise CLIError(f"training diverged: the loss became {e.loss} in epoch {e.epoch} with --lr "
@@ -320,8 +321,8 @@ def _build(opts: dict[str, Any], ds: _data.Dataset):
     if task == "regression" and ds.y_train.dtype.kind not in "iuf":
         raise CLIError(f"{ds.name}: a regression target must be numbers (it holds text such as "
                        f"{ds.y_train[0]!r})")
-    ng.manual_seed(opts["seed"])  # the initial weights
-    return _run.TrainedModel.build(spec)
+    with ng.autograd.random.use_generator(ng.Generator(opts["seed"])):  # the initial weights, from
+        return _run.TrainedModel.build(spec)  # the run's own stream (the global one is left alone)
 
 
 def _optimizer(opts: dict[str, Any], model):

@@ -22,6 +22,7 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 import netgrad as ng
+from netgrad.autograd.random import use_generator
 
 from . import _network
 from ._compat import validate_data
@@ -144,8 +145,8 @@ class BaseMLP(BaseEstimator):
         self.n_layers_ = len(hidden) + 2
         self._model = self._build(n_features, hidden, n_outputs)
         _network.glorot_init_(self._model, self.activation, self._random_state)
-        # Dropout masks come from netgrad's generator; the estimator keeps its own stream (seeded
-        # from random_state) and swaps it in while training. Drawn only with dropout, so that
+        # Dropout masks come from the estimator's own stream (seeded from random_state), made the
+        # current generator of the fitting thread only (use_generator). Drawn only with dropout, so that
         # without it the random_state stream is scikit-learn's.
         self._dropout_rng = None
         if self.dropout:
@@ -166,13 +167,10 @@ class BaseMLP(BaseEstimator):
         self._best_state = None
 
     def _build(self, n_features: int, hidden: list[int], n_outputs: int):
-        """The network; its default initialisation (overwritten next) must not draw from the
-        user's global generator."""
-        outer = ng.get_rng_state()
-        try:
+        """The network; its default initialisation (overwritten next) draws from a throwaway
+        generator, not the user's global one."""
+        with use_generator(ng.Generator(0)):
             return _network.build_mlp(n_features, hidden, n_outputs, self.activation, self.dropout)
-        finally:
-            ng.set_rng_state(outer)
 
     def _make_optimizer(self, params):
         import netgrad.optim as optim
@@ -219,9 +217,13 @@ class BaseMLP(BaseEstimator):
         sample_idx = idx_train
         stop = None
         model.train()
-        outer_rng = ng.get_rng_state()
+        # This fit's own generator for the dropout masks, current in this thread only (not a swap
+        # of the global state: fits in other threads do not see each other's draws).
+        own_rng = ng.Generator()
         if getattr(self, "_dropout_rng", None) is not None:
-            ng.set_rng_state(self._dropout_rng)
+            own_rng.set_state(self._dropout_rng)
+        rng_scope = use_generator(own_rng)
+        rng_scope.__enter__()
         try:
             for _ in range(self.max_iter):
                 if self.shuffle:
@@ -286,9 +288,9 @@ class BaseMLP(BaseEstimator):
             warnings.warn("Training interrupted by user.")
         finally:
             model.eval()
+            rng_scope.__exit__(None, None, None)
             if getattr(self, "_dropout_rng", None) is not None:
-                self._dropout_rng = ng.get_rng_state()
-            ng.set_rng_state(outer_rng)
+                self._dropout_rng = own_rng.get_state()
         self.stop_reason_ = stop
         if self.early_stopping and self._best_state is not None:
             self._load_state(self._best_state)

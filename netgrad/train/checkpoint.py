@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ..autograd.random import Generator, get_rng_state, set_rng_state
+from ..autograd.random import Generator, current_generator
 from ..serialization import load, save
 
 __all__ = ["save_checkpoint", "load_checkpoint"]
@@ -27,15 +27,18 @@ _KIND = "netgrad-checkpoint"
 
 
 def save_checkpoint(path: str | os.PathLike, model: Any, optimizer: Any = None, scheduler: Any = None,
-                    epoch: int | None = None, *, generator: Generator | None = None, **extra: Any) -> None:
-    """Write model, optimiser and scheduler state dicts, ``epoch``, netgrad's default generator
-    state (and ``generator``'s, e.g. a DataLoader's) and ``extra`` (anything ``ng.save`` takes)."""
+                    epoch: int | None = None, *, generator: Generator | None = None,
+                    rng_state: dict | None = None, **extra: Any) -> None:
+    """Write model, optimiser and scheduler state dicts, ``epoch``, the state of netgrad's current
+    generator (the default one, or a ``use_generator`` block's, e.g. a seeded fit's; ``rng_state``
+    instead when given), ``generator``'s (e.g. a DataLoader's) and ``extra`` (anything ``ng.save``
+    takes)."""
     save({
         "kind": _KIND, "version": 1, "epoch": epoch,
         "model": model.state_dict(),
         "optimizer": optimizer.state_dict() if optimizer is not None else None,
         "scheduler": scheduler.state_dict() if scheduler is not None else None,
-        "rng": {"default": get_rng_state(),
+        "rng": {"default": rng_state if rng_state is not None else current_generator().get_state(),
                 "generator": generator.get_state() if generator is not None else None},
         "extra": extra,
     }, path)
@@ -44,7 +47,8 @@ def save_checkpoint(path: str | os.PathLike, model: Any, optimizer: Any = None, 
 def load_checkpoint(path: str | os.PathLike, model: Any, optimizer: Any = None, scheduler: Any = None, *,
                     generator: Generator | None = None, restore_rng: bool = True) -> dict[str, Any]:
     """Restore what ``save_checkpoint`` wrote into ``model`` (and ``optimizer``, ``scheduler``,
-    ``generator`` when given); by default also netgrad's default generator. Returns the whole
+    ``generator`` when given); by default also netgrad's current generator (the default one, or
+    a ``use_generator`` block's). Returns the whole
     checkpoint dict (``epoch``, ``extra``, the state dicts)."""
     ck = load(path)
     if not isinstance(ck, dict) or ck.get("kind") != _KIND:
@@ -59,7 +63,7 @@ def load_checkpoint(path: str | os.PathLike, model: Any, optimizer: Any = None, 
         scheduler.load_state_dict(ck["scheduler"])
     rng = ck.get("rng") or {}
     if restore_rng and rng.get("default") is not None:
-        set_rng_state(rng["default"])
+        current_generator().set_state(rng["default"])
     if generator is not None and rng.get("generator") is not None:
         generator.set_state(rng["generator"])
     return ck

@@ -39,7 +39,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ..autograd import Tensor
-from ..autograd.random import default_generator, get_rng_state, set_rng_state
+from ..autograd.random import Generator, current_generator, use_generator
 from ..nn.pairing import refuse_double_application
 from ..nn.utils.clip_grad import clip_grad_norm_
 from ..optim.lr_scheduler import ReduceLROnPlateau
@@ -136,7 +136,7 @@ def fit(model: Any, loss_fn: Callable[[Any, Any], Tensor], optimizer: Any, train
         target_loss: float | None = None, patience: int | None = None, restore_best: bool = True,
         time_limit: float | None = None, shuffle: bool = True, scheduler: Any = None,
         checkpoint: str | os.PathLike | None = None, generator: Any = None,
-        clip_grad_norm: float | None = None) -> History:
+        clip_grad_norm: float | None = None, seed: int | None = None) -> History:
     """Train ``model`` by minimising ``loss_fn(model(x), y)`` with ``optimizer``; return a History.
 
     ``train_data`` / ``val_data``: a Dataset, a DataLoader (its own batch size and shuffling are
@@ -150,7 +150,20 @@ def fit(model: Any, loss_fn: Callable[[Any, Any], Tensor], optimizer: Any, train
     Sigmoid again (``CrossEntropyLoss``, ``BCEWithLogitsLoss``; ``NLLLoss`` on probabilities) raises
     a ValueError saying why. ``generator`` shuffles the batches (netgrad's
     default generator when None); ``clip_grad_norm`` clips the global gradient norm each step.
+    ``seed``: this fit owns a ``Generator(seed)``: the model's random ops (dropout) and, without
+    ``generator``, the shuffling draw from it, in this thread only; netgrad's default generator is
+    neither read nor changed, so fits running in threads do not disturb each other. Without
+    ``seed``, they draw from netgrad's current generator (``ng.manual_seed`` seeds it).
     """
+    if seed is not None:
+        if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+            raise ValueError(f"fit: seed must be a non-negative integer, got {seed!r}")
+        args = dict(locals())  # the keyword arguments (a comprehension would see its own locals)
+        for k in ("model", "loss_fn", "optimizer", "train_data"):
+            del args[k]
+        args["seed"] = None
+        with use_generator(Generator(int(seed))):
+            return fit(model, loss_fn, optimizer, train_data, **args)
     if not isinstance(epochs, (int, np.integer)) or epochs < 1:
         raise ValueError(f"fit: epochs must be a positive integer, got {epochs!r}")
     if patience is not None and patience < 1:
@@ -171,7 +184,8 @@ def fit(model: Any, loss_fn: Callable[[Any, Any], Tensor], optimizer: Any, train
     history.params = {"epochs": int(epochs), "batch_size": loader.batch_size, "n_train": len(loader.dataset),
                       "batches_per_epoch": len(loader)}
     cbs = CallbackList(callbacks, model=model, optimizer=optimizer, history=history)
-    shuffle_gen = loader.generator if loader.generator is not None else default_generator
+    rng = current_generator()  # dropout and other random ops of the model draw from it
+    shuffle_gen = loader.generator if loader.generator is not None else rng
     own_gen = loader.generator  # saved separately when it is not the default generator
 
     best, best_epoch, best_state, bad = math.inf, None, None, 0
@@ -193,10 +207,11 @@ def fit(model: Any, loss_fn: Callable[[Any, Any], Tensor], optimizer: Any, train
                 history.stop_reason = "max_epochs"
             return history
 
-    def save(epoch_done: int, partial_state: Any = None) -> None:
+    def save(epoch_done: int, partial_state: Any = None, rng_state: Any = None) -> None:
         if checkpoint is None or not dd.main:
             return
         save_checkpoint(checkpoint, model, optimizer, scheduler, epoch=epoch_done, generator=own_gen,
+                        rng_state=rng_state,
                         fit={"history": history.to_dict(), "best": best, "best_epoch": best_epoch,
                              "bad_epochs": bad, "best_state": best_state, "partial": partial_state,
                              "world_size": dd.size})
@@ -220,14 +235,14 @@ def fit(model: Any, loss_fn: Callable[[Any, Any], Tensor], optimizer: Any, train
                     shuffle_gen.set_state(partial["shuffle_rng"])
                     epoch_rng = partial["shuffle_rng"]
                     order = loader._order()
-                    set_rng_state(partial["rng"])
+                    rng.set_state(partial["rng"])
                     acc.load(partial)
                     partial = None
                 else:
                     epoch_rng = shuffle_gen.get_state()
                     dd.set_epoch(loader, epoch)
                     order = loader._order()
-                rng_after = get_rng_state() if checkpoint is not None else None
+                rng_after = rng.get_state() if checkpoint is not None else None
                 val: dict[str, float] = {}
                 try:
                     cbs.call("on_epoch_begin", epoch, {})
@@ -257,7 +272,7 @@ def fit(model: Any, loss_fn: Callable[[Any, Any], Tensor], optimizer: Any, train
                             acc.preds.append(_arr(out))
                             acc.targets.append(_arr(y))
                         if checkpoint is not None:
-                            rng_after = get_rng_state()
+                            rng_after = rng.get_state()
                         if cbs.has_batch_hooks:
                             cbs.call("on_batch_end", b, {"batch": b, "size": n, "loss": lv})
                         live = None
@@ -278,10 +293,7 @@ def fit(model: Any, loss_fn: Callable[[Any, Any], Tensor], optimizer: Any, train
                     if checkpoint is not None and not dd.active:  # ranks' partial epochs differ
                         st = acc.state()
                         st.update(shuffle_rng=epoch_rng, rng=rng_after)
-                        cur = get_rng_state()
-                        set_rng_state(rng_after)
-                        save(epoch - 1, st)
-                        set_rng_state(cur)
+                        save(epoch - 1, st, rng_after)
                     stop = "interrupted"
                     break
 
