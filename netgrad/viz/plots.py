@@ -138,12 +138,30 @@ def plot_decision_boundary(model: Any, X: Any, y: Any = None, path: str | os.Pat
 
 # --------------------------------------------------------------------- activations
 
+# softmax is vector-valued: it is drawn for the logits (net, 1, -1), net on the x axis
+_SOFTMAX_OTHERS = (1.0, -1.0)
+
+
+def _softmax_all(t: Any) -> Any:
+    """softmax over (net, 1, -1) for each net: one row of three probabilities per point."""
+    import netgrad as ng
+
+    others = ng.tensor(np.broadcast_to(_SOFTMAX_OTHERS, (t.shape[0], 2)).copy(), dtype=t.dtype)
+    return ng.softmax(ng.cat([t.reshape(-1, 1), others], dim=1), dim=1)
+
+
+def _softmax_first(t: Any) -> Any:
+    """z_1 = e^net / (e^net + e^1 + e^-1): the first output of softmax(net, 1, -1)."""
+    return _softmax_all(t)[:, 0]
+
+
 def _activation_fn(name: str) -> Callable:
     import netgrad.functional as NF
 
     table = {"sigmoid": NF.sigmoid, "logistic": NF.sigmoid, "tanh": NF.tanh, "relu": NF.relu,
              "leaky_relu": lambda t: NF.leaky_relu(t, 0.1), "linear": NF.identity,
-             "step": NF.step, "softplus": NF.softplus, "elu": NF.elu, "gelu": NF.gelu, "silu": NF.silu}
+             "step": NF.step, "sign": NF.sign_unit, "softplus": NF.softplus, "elu": NF.elu,
+             "gelu": NF.gelu, "silu": NF.silu, "softmax": _softmax_first}
     if name not in table:
         raise ValueError(f"plot_activations: unknown activation {name!r}; choose from {', '.join(table)}")
     return table[name]
@@ -171,7 +189,9 @@ def plot_activations(names: Sequence[str | Callable] = ("sigmoid", "tanh", "relu
     """Each activation g(net) and its derivative g'(net) (by autograd), one panel each.
 
     Where g' is near 0 (sigmoid and tanh far from 0, ReLU below 0, the step everywhere) almost no
-    gradient flows back: the vanishing-gradient and dead-unit problems.
+    gradient flows back: the vanishing-gradient and dead-unit problems. ``"softmax"``, which maps
+    a vector to a vector, is drawn for the logits (net, 1, -1): its three outputs as net varies
+    and dz_1/dnet (= z_1 (1 - z_1)); ``"sign"`` is the bipolar sign unit.
     """
     plt = _plt()
     n = len(names)
@@ -181,14 +201,27 @@ def plot_activations(names: Sequence[str | Callable] = ("sigmoid", "tanh", "relu
     for ax, name in zip(axes.ravel(), names):
         xs, a, d = activation_and_derivative(name, x)
         label = name if isinstance(name, str) else getattr(name, "__name__", "g")
-        ax.plot(xs, a, label="g(net)", lw=2)
-        ax.plot(xs, d, "--", label="g'(net) (autograd)", lw=1.6)
+        if name == "softmax":
+            import netgrad as ng
+
+            z = _softmax_all(ng.tensor(xs, dtype=ng.float64)).numpy()
+            ax.plot(xs, a, lw=2, label="$z_1$ = softmax(net, 1, -1)$_1$")
+            ax.plot(xs, z[:, 1], lw=1, color="C2", label="$z_2$ (logit 1)")
+            ax.plot(xs, z[:, 2], lw=1, color="C4", label="$z_3$ (logit -1)")
+            ax.plot(xs, d, "--", color="C1", lw=1.6, label="$\\partial z_1/\\partial net$ (autograd)")
+            label = "softmax (one logit varied)"
+            ax.set_ylim(-0.05, 1.55)  # room for the legend above the curves
+            ax.legend(fontsize=7, loc="upper center", ncol=2)
+        else:
+            ax.plot(xs, a, label="g(net)", lw=2)
+            ax.plot(xs, d, "--", label="g'(net) (autograd)", lw=1.6)
         ax.axhline(0, color="k", lw=0.5)
         ax.axvline(0, color="k", lw=0.5)
         ax.set_title(label)
         ax.set_xlabel("net")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
+        if ax.get_legend() is None:
+            ax.legend(fontsize=8)
     for ax in axes.ravel()[n:]:
         ax.axis("off")
     fig.tight_layout()

@@ -52,7 +52,10 @@ def deep_net(depth: int = 6, width: int = 16, activation: str = "sigmoid", n_in:
 
 def dead_relu_fraction(model: Any, X: Any) -> list[float]:
     """For each ReLU layer of a Sequential, the fraction of its units that output 0 on every
-    example of X ("dead": their gradient is 0 for all these inputs, so they stop learning)."""
+    example of X ("dead": their gradient is 0 for all these inputs, so they stop learning).
+
+    NaN for a layer whose values are not all finite (training diverged): such a unit is neither
+    dead nor alive, and counting it as alive would hide the divergence."""
     import netgrad as ng
 
     mods = list(model.children()) if hasattr(model, "children") else list(model)
@@ -64,14 +67,18 @@ def dead_relu_fraction(model: Any, X: Any) -> list[float]:
             h = m(h)
             if type(m).__name__ == "ReLU":
                 a = h.numpy().reshape(h.shape[0], -1)
-                out.append(float(np.mean(np.all(a <= 0, axis=0))))
+                finite = bool(np.all(np.isfinite(a)))
+                out.append(float(np.mean(np.all(a <= 0, axis=0))) if finite else float("nan"))
     return out
 
 
 def train_and_record(model: Any, X: Any, y: Any, loss_fn: Any = None, lr: float = 0.1, steps: int = 50,
                      batch_size: int | None = None, optimizer: Any = None, seed: int = 0) -> dict:
     """Train with SGD for ``steps`` updates, recording at each step the loss, ||dJ/dW^(l)|| for
-    every Linear layer (before the update) and the dead-ReLU fraction of every ReLU layer."""
+    every Linear layer (before the update) and the dead-ReLU fraction of every ReLU layer.
+
+    If the loss becomes NaN or infinite, training stops there: ``diverged_at`` is that step
+    (None when it did not diverge), and that step's entries are the non-finite values seen."""
     import netgrad as ng
 
     from .. import nn, optim
@@ -86,17 +93,25 @@ def train_and_record(model: Any, X: Any, y: Any, loss_fn: Any = None, lr: float 
     lins = _linears(model)
     gen = np.random.default_rng(seed)
     rec: dict[str, list] = {"loss": [], "grad_norms": [], "dead": []}
-    for _ in range(int(steps)):
+    diverged_at = None
+    for step in range(int(steps)):
         idx = gen.choice(len(Xa), batch_size, replace=False) if batch_size else slice(None)
         opt.zero_grad()
-        loss = loss_fn(model(ng.tensor(Xa[idx])), ng.tensor(ya[idx]))
-        loss.backward()
-        rec["loss"].append(float(loss.item()))
-        rec["grad_norms"].append([float(np.linalg.norm(m.weight.grad.numpy())) if m.weight.grad is not None
-                                  else 0.0 for m in lins])
-        rec["dead"].append(dead_relu_fraction(model, Xa))
-        opt.step()
-    return {k: np.asarray(v, dtype=float) for k, v in rec.items()}
+        with np.errstate(over="ignore", invalid="ignore"):  # divergence is recorded, not warned
+            loss = loss_fn(model(ng.tensor(Xa[idx])), ng.tensor(ya[idx]))
+            loss.backward()
+            rec["loss"].append(float(loss.item()))
+            rec["grad_norms"].append([float(np.linalg.norm(m.weight.grad.numpy())) if m.weight.grad
+                                      is not None else 0.0 for m in lins])
+            rec["dead"].append(dead_relu_fraction(model, Xa))
+        if not np.isfinite(rec["loss"][-1]):
+            diverged_at = step
+            break
+        with np.errstate(over="ignore", invalid="ignore"):
+            opt.step()
+    out: dict[str, Any] = {k: np.asarray(v, dtype=float) for k, v in rec.items()}
+    out["diverged_at"] = diverged_at
+    return out
 
 
 def _toy_data(n: int = 128, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -146,26 +161,44 @@ def plot_gradient_norms(result: dict, path: str | os.PathLike | None = None) -> 
 
 def plot_dead_relus(data: Any, X: Any = None, path: str | os.PathLike | None = None) -> Any:
     """Dead-ReLU fractions: for a model and data X, a bar per ReLU layer; for a recording
-    (``train_and_record``'s dict, or an array steps x layers), one line per layer over training."""
+    (``train_and_record``'s dict, or an array steps x layers), one line per layer over training.
+
+    Divergence is reported as such: a layer whose values are NaN/inf is marked "diverged" (not
+    counted as 0 dead units), and a recording that diverged shows the step where the loss stopped
+    being finite."""
     plt = _plt()
-    fig, ax = plt.subplots(figsize=(5.5, 3.6))
+    fig, ax = plt.subplots(figsize=(5.8, 3.8))
     if hasattr(data, "parameters"):
         if X is None:
             raise ValueError("plot_dead_relus: give the data X to evaluate the model on")
-        frac = dead_relu_fraction(data, X)
-        ax.bar(np.arange(1, len(frac) + 1), frac, color="C3")
+        frac = np.asarray(dead_relu_fraction(data, X), dtype=float)
+        layers = np.arange(1, len(frac) + 1)
+        bad = ~np.isfinite(frac)
+        ax.bar(layers, np.where(bad, 0.0, frac), color="C3")
+        for li in layers[bad]:
+            ax.bar(li, 1.0, color="none", edgecolor="k", hatch="//")
+            ax.text(li, 0.5, "diverged\n(NaN/inf)", ha="center", va="center", fontsize=8,
+                    bbox={"fc": "white", "ec": "none"})
         ax.set_xlabel("ReLU layer")
-        ax.set_xticks(np.arange(1, len(frac) + 1))
-        ax.set_title("Dead ReLUs (output 0 on every example)")
+        ax.set_xticks(layers)
+        ax.set_title("Training diverged: activations are NaN/inf" if bad.any()
+                     else "Dead ReLUs (output 0 on every example)")
     else:
         d = np.asarray(data["dead"] if isinstance(data, dict) else data, dtype=float)
         if d.ndim != 2 or d.shape[1] == 0:
             raise ValueError("plot_dead_relus: the recording has no ReLU layers")
         for j in range(d.shape[1]):
             ax.plot(d[:, j], label=f"ReLU layer {j + 1}")
+        at = data.get("diverged_at") if isinstance(data, dict) else None
+        if at is None and not np.all(np.isfinite(d)):
+            at = int(np.argmax(~np.all(np.isfinite(d), axis=1)))
+        if at is not None:
+            ax.axvline(at, color="k", ls="--", lw=1.2, label=f"step {at}: loss NaN/inf, training stopped")
+            ax.set_title(f"Dead ReLUs over training: DIVERGED at step {at}")
+        else:
+            ax.set_title("Dead ReLUs over training")
         ax.set_xlabel("training step")
         ax.legend(fontsize=8)
-        ax.set_title("Dead ReLUs over training")
     ax.set_ylabel("fraction of units dead")
     ax.set_ylim(0, 1.02)
     ax.grid(alpha=0.3)
