@@ -38,6 +38,24 @@ def cnn():
                          nn.Linear(4 * 3 * 3, 3))
 
 
+def TwoHeads():
+    """A model whose second layer takes no part in the output."""
+    from netgrad import nn
+
+    class Two(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.used, self.unused = nn.Linear(5, 3), nn.Linear(5, 3)
+
+        def forward(self, x):
+            return self.used(x)
+
+    import netgrad as ng
+
+    ng.manual_seed(5)
+    return Two()
+
+
 def data(kind: str):
     """The global data set of the training tests: (X, y) with GLOBAL_BATCH * STEPS samples."""
     rs = np.random.RandomState(11)
@@ -148,6 +166,19 @@ def suite(out: str) -> None:
         diffs = train_steps(m, opt, Xk, yk, lo, hi, n, check=lambda m=m: _spread(dist, m))
         res[f"train_{kind}_{opt_name}"] = np.concatenate([p.detach().numpy().ravel() for p in m.parameters()])
         res[f"spread_{kind}_{opt_name}"] = np.array(diffs)
+    # ---- a parameter outside the loss: find_unused_parameters completes its bucket with zeros;
+    # without it, the next forward reports the unfinished reduction
+    for find in (True, False):
+        two = TwoHeads().double()
+        m = DDP(two, find_unused_parameters=find)
+        try:
+            for _ in range(2):
+                m.zero_grad()
+                m(ng.tensor(X[lo:hi])).sum().backward()
+            res["unused_grads"] = np.concatenate([p.grad.numpy().ravel() for p in two.used.parameters()])
+            res["unused_zero"] = np.array([not p.grad.numpy().any() for p in two.unused.parameters()])
+        except RuntimeError as e:
+            res["unused_error"] = np.array(str(e))
     # ---- broadcast on wrap: rank-dependent initial weights end up as rank 0's
     ng.manual_seed(1000 + r)
     m = DDP(nn.Linear(3, 2))

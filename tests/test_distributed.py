@@ -113,6 +113,19 @@ def test_ddp_training_matches_one_process_on_the_global_batch(suite, kind, opt):
         assert (res[r][f"spread_{kind}_{opt}"] == 0).all()
 
 
+def test_ddp_unused_parameters(suite):
+    n, res = suite
+    X, _ = W.data("mlp")
+    m = W.TwoHeads().double()
+    m(ng.tensor(X[:W.GLOBAL_BATCH])).sum().backward()
+    full = np.concatenate([p.grad.numpy().ravel() for p in m.used.parameters()]) / n  # local sums, averaged
+    for r in range(n):
+        np.testing.assert_allclose(res[r]["unused_grads"], full, rtol=1e-12)
+        assert res[r]["unused_zero"].all()  # find_unused_parameters: zeros, averaged like the rest
+        assert "Expected to have finished reduction" in str(res[r]["unused_error"])
+        assert "find_unused_parameters=True" in str(res[r]["unused_error"])
+
+
 def test_ddp_broadcasts_rank0_parameters_and_names_mismatched_ranks(suite):
     n, res = suite
     ng.manual_seed(1000)

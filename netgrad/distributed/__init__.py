@@ -15,18 +15,15 @@ rank prints the traceback with the rank's name and aborts the whole job (MPI_Abo
 is left waiting in a collective; a rank killed by a signal is reported and the job ended by the
 MPI launcher. Needs ``pip install 'netgrad[distributed]'`` (mpi4py + MPICH from PyPI).
 
-Without a launcher (a plain ``python`` process) the group has one rank, and every collective
-is the identity:
+Before ``init_process_group`` there is no group to ask:
 
->>> import netgrad as ng, netgrad.distributed as dist
->>> if dist.is_available():
-...     dist.init_process_group("mpi")
-...     t = ng.tensor([1.0, 2.0]); dist.all_reduce(t)
-...     print(dist.get_rank(), dist.get_world_size(), t.tolist())
-...     dist.destroy_process_group()
-... else:
-...     print(0, 1, [1.0, 2.0])
-0 1 [1.0, 2.0]
+>>> import netgrad.distributed as dist
+>>> dist.is_initialized()
+False
+>>> dist.get_world_size()
+Traceback (most recent call last):
+...
+ValueError: get_world_size: Default process group has not been initialized, ...
 """
 
 from __future__ import annotations
