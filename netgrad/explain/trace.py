@@ -229,12 +229,12 @@ def explain(model: Any, x: Any, y: Any, loss: Any = "squared", lr: float = 0.1, 
         notes.append(f"{name} has no closed form in netgrad.explain: dJ/dy_hat comes from autograd.")
     if rule is not None and rule.softmax_inside:
         notes.append("The loss applies softmax to the network's output (z = softmax(net)): "
-                     "delta^(L) = z - t (divided by N for the mean).")
+                     "dJ/dnet^(L) = z - t (divided by N for the mean).")
     if rule is not None and rule.sigmoid_inside:
         notes.append("The loss applies the logistic to the network's output (y_hat = sigma(net)): "
-                     "delta^(L) = y_hat - y (divided by the number of outputs for the mean).")
+                     "dJ/dnet^(L) = y_hat - y (divided by the number of outputs for the mean).")
     if rule is not None and rule.key == "cross_entropy_probs" and layers[-1].rule.name == "softmax":
-        notes.append("Softmax output with the cross-entropy on probabilities: delta^(L) = dJ/dz (diag(z) - "
+        notes.append("Softmax output with the cross-entropy on probabilities: dJ/dnet^(L) = dJ/dz (diag(z) - "
                      "z^T z)"
                      " = z - t (divided by N for the mean); the Jacobian's off-diagonal terms -z_j z_k "
                      "matter.")
