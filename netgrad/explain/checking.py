@@ -291,7 +291,7 @@ def _candidates(t: Any, nt: Any, name: str) -> list[tuple[str, str, np.ndarray]]
     if lt.activation == "softmax":
         alts.append(("only the diagonal of the softmax Jacobian kept: dz_k/dnet_k = z_k (1 - z_k) used, the "
                      "off-diagonal terms -z_j z_k dropped", "diagonal", up * lt.a * (1 - lt.a)))
-    if i == L and (t.softmax_in_loss or t.sigmoid_in_loss):
+    if i == L and t.softmax_in_loss:
         z = t.y_hat
         alts.append(("only the diagonal of the Jacobian kept: the output sensitivity written as "
                      "dJ/dz * z (1 - z) instead of z - t", "diagonal", (-t.t / np.maximum(z, 1e-300))
