@@ -245,8 +245,12 @@ def _use_dot(engine: str) -> bool:
 
 
 def _run_dot(source: str, fmt: str) -> bytes:
-    return subprocess.run(["dot", f"-T{fmt}"], input=source.encode(), capture_output=True,
-                          check=True, timeout=60).stdout
+    out = subprocess.run(["dot", f"-T{fmt}"], input=source.encode(), capture_output=True,
+                         check=True, timeout=60).stdout
+    if fmt == "svg":  # drop the XML prolog and DOCTYPE: the text starts at <svg, ready to embed in HTML
+        start = out.find(b"<svg")
+        out = out[start:] if start >= 0 else out
+    return out
 
 
 def _close(fig) -> None:
