@@ -251,3 +251,20 @@ def test_divergence_rules_and_log_plot(tmp_path, monkeypatch):
     assert seen["logy"] is True
     _run.save_loss_plot(hist([2.0, 1.0, 0.5]), tmp_path / "b.png")
     assert seen["logy"] is False
+
+
+def test_load_csv_reads_the_same_files(tmp_path):
+    """netgrad.data.load_csv (the library's loader) handles the files the command line does."""
+    import netgrad.data as D
+
+    eu = write(tmp_path / "eu.csv", ["a", "b", "y"], [[1.5, 2, 0], [3, 4.25, 1]], sep=";", bom=True)
+    X, y = D.load_csv(eu, target="y", return_X_y=True)
+    assert X.tolist() == [[1.5, 2.0], [3.0, 4.25]] and y.tolist() == [0, 1]
+    gz = tmp_path / "t.csv.gz"
+    gz.write_bytes(gzip.compress(b"\xef\xbb\xbfa\tb\ty\n1\t2\t0\n3\t4\t1\n"))
+    X, y = D.load_csv(gz, target="y", return_X_y=True)
+    assert X.shape == (2, 2) and y.tolist() == [0, 1]
+    with pytest.raises(ValueError, match=r"duplicate column names \['a'\]"):
+        D.load_csv(write(tmp_path / "d.csv", ["a", "a", "y"], [[1, 2, 0]]))
+    with pytest.raises(ValueError, match=r"big.csv, line 3, column 'b': '1e308' is too large for float32"):
+        D.load_csv(write(tmp_path / "big.csv", ["a", "b", "y"], [[1, 2, 0], [3, "1e308", 1]]))

@@ -16,7 +16,9 @@ arrays ``(X, y)`` with ``return_X_y=True``.
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
+import io
 import os
 import urllib.request
 from typing import Any
@@ -136,12 +138,35 @@ def load_digits(return_X_y: bool = False, normalize: bool = True) -> Any:
     return _out(X, d.target.astype(np.int64), return_X_y)
 
 
-def load_csv(path: str | os.PathLike, target: str | int = -1, *, delimiter: str = ",",
+def _read_csv_text(path: str) -> str:
+    """A CSV file's text: gzip (by its magic bytes) decompressed, a UTF-8 byte-order mark dropped."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ValueError(f"load_csv: {path} is not UTF-8 text (byte {e.start})") from None
+
+
+def _sniff(lines: list[str]) -> str:
+    """Tab, ';' or ',': the first that splits the sample lines into one width > 1."""
+    sample = [ln for ln in lines[:50] if ln.strip()]
+    for d in ("\t", ";", ","):
+        widths = {len(r) for r in csv.reader(sample, delimiter=d)}
+        if len(widths) == 1 and widths.pop() > 1:
+            return d
+    return ","
+
+
+def load_csv(path: str | os.PathLike, target: str | int = -1, *, delimiter: str | None = None,
              header: bool | None = None, classification: bool | None = None, return_X_y: bool = False) -> Any:
     """A CSV file of numeric inputs: every column but ``target`` (a name from the header or an
-    index) is an input. ``header`` is detected when None. A numeric target becomes int64 labels
-    when ``classification`` (default: when all its values are integers), float32 otherwise. A
-    text target (class names such as "setosa") is returned as a string array with
+    index) is an input. ``header`` is detected when None, and the ``delimiter`` (tab, ``;`` or
+    ``,``); a ``.gz`` file is decompressed and a UTF-8 byte-order mark dropped. A numeric target
+    becomes int64 labels when ``classification`` (default: when all its values are integers),
+    float32 otherwise. A text target (class names such as "setosa") is returned as a string array with
     ``return_X_y=True`` (as scikit-learn's loaders do), else as int64 codes into the sorted names,
     which the dataset keeps as ``.classes``.
 
@@ -153,8 +178,9 @@ def load_csv(path: str | os.PathLike, target: str | int = -1, *, delimiter: str 
     ((2, 2), ['setosa', 'versicolor'])
     """
     path = os.fspath(path)
-    with open(path, newline="") as f:
-        rows = [r for r in csv.reader(f, delimiter=delimiter) if r and any(c.strip() for c in r)]
+    text = _read_csv_text(path)
+    delimiter = delimiter or _sniff(text.splitlines())
+    rows = [r for r in csv.reader(io.StringIO(text), delimiter=delimiter) if r and any(c.strip() for c in r)]
     if not rows:
         raise ValueError(f"load_csv: {path} is empty")
     width = len(rows[0])
@@ -178,6 +204,9 @@ def load_csv(path: str | os.PathLike, target: str | int = -1, *, delimiter: str 
         skip = None if isinstance(target, str) else int(target) % width
         header = not numeric(rows[0], skip) or isinstance(target, str) and target in rows[0]
     names = [c.strip() for c in rows[0]] if header else [str(i) for i in range(width)]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise ValueError(f"load_csv: {path} has duplicate column names {dup}")
     body = rows[1:] if header else rows
     for i, r in enumerate(body):
         if len(r) != width:
@@ -194,14 +223,18 @@ def load_csv(path: str | os.PathLike, target: str | int = -1, *, delimiter: str 
         y = None if text_target else np.array([float(c) for c in raw_target], dtype=np.float64)
     except ValueError as e:
         raise ValueError(f"load_csv: {path} holds a non-numeric input value ({e})") from e
-    # float() accepts 'nan' and 'inf'; a missing value is an error, not a number.
-    finite = np.isfinite(np.column_stack([X, y]) if y is not None else X)
-    if not finite.all():
-        bad = np.argwhere(~finite)
+    # float() accepts 'nan' and 'inf'; a missing value is an error, not a number. float32 holds up
+    # to 3.4e38: a larger value would become inf (with an overflow warning).
+    A = np.column_stack([X, y]) if y is not None else X
+    finite = np.isfinite(A)
+    ok = finite & (np.abs(np.where(finite, A, 0)) <= float(np.finfo(np.float32).max))
+    if not ok.all():
+        bad = np.argwhere(~ok)
         r, c = bad[0]
         col = [i for i in range(width) if i != t] + [t]
+        what = "not a finite number" if not finite[r, c] else "too large for float32 (max 3.4e38)"
         raise ValueError(f"load_csv: {path}, line {r + 1 + bool(header)}, column {names[col[c]]!r}: "
-                         f"{body[r][col[c]].strip()!r} is not a finite number ({len(bad)} such values)")
+                         f"{body[r][col[c]].strip()!r} is {what} ({len(bad)} such values)")
     X = X.astype(np.float32)
     if text_target:
         labels = np.array(raw_target)
