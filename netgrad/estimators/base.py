@@ -24,7 +24,7 @@ from sklearn.utils.validation import check_is_fitted
 import netgrad as ng
 from netgrad.autograd.random import use_generator
 
-from . import _network
+from . import _lbfgs, _network, _weights
 from ._compat import validate_data
 
 _MIN_ADAPTIVE_LR = 1e-6
@@ -36,7 +36,7 @@ class BaseMLP(BaseEstimator):
     _parameter_constraints: dict = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(set(_network.ACTIVATIONS))],
-        "solver": [StrOptions({"sgd", "adam"})],
+        "solver": [StrOptions({"sgd", "adam", "lbfgs"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto", "full"}), Interval(Integral, 1, None, closed="left"), None],
         "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
@@ -59,6 +59,7 @@ class BaseMLP(BaseEstimator):
         "loss": [str],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "grad_tol": [Interval(Real, 0, None, closed="left"), None],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
     }
 
     # -- subclass hooks ---------------------------------------------------------------------
@@ -76,7 +77,8 @@ class BaseMLP(BaseEstimator):
     def coefs_(self) -> list[np.ndarray]:
         """Weight matrices as scikit-learn has them: ``coefs_[i]`` is (fan_in, fan_out)."""
         check_is_fitted(self, "_model")
-        return [layer.weight.detach().numpy().T.copy() for layer in _network.linear_layers(self._model)]
+        dt = getattr(self, "_coef_dtype", np.float32)  # scikit-learn's: the (validated) input's dtype
+        return [layer.weight.detach().numpy().T.astype(dt) for layer in _network.linear_layers(self._model)]
 
     @coefs_.setter
     def coefs_(self, values) -> None:
@@ -85,7 +87,8 @@ class BaseMLP(BaseEstimator):
     @property
     def intercepts_(self) -> list[np.ndarray]:
         check_is_fitted(self, "_model")
-        return [layer.bias.detach().numpy().copy() for layer in _network.linear_layers(self._model)]
+        dt = getattr(self, "_coef_dtype", np.float32)
+        return [layer.bias.detach().numpy().astype(dt) for layer in _network.linear_layers(self._model)]
 
     @intercepts_.setter
     def intercepts_(self, values) -> None:
@@ -101,16 +104,17 @@ class BaseMLP(BaseEstimator):
                 p = getattr(layer, attr)
                 if tuple(v.shape) != tuple(p.shape):
                     raise ValueError(f"{attr} of shape {tuple(p.shape)} cannot take shape {v.shape}")
-                p.copy_(ng.tensor(np.ascontiguousarray(v, dtype=np.float32)))
+                p.copy_(ng.tensor(np.ascontiguousarray(v, dtype=p.detach().numpy().dtype)))
 
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "_model")
 
     # -- fitting ------------------------------------------------------------------------------
-    def fit(self, X, y):
-        """Fit the network to ``X`` (n_samples, n_features) and targets ``y``."""
+    def fit(self, X, y, sample_weight=None):
+        """Fit the network to ``X`` (n_samples, n_features) and targets ``y``; ``sample_weight``
+        (n_samples,) weighs each sample's loss (see ``_weights``)."""
         self._validate_params()
-        return self._fit(X, y, incremental=False)
+        return self._fit(X, y, incremental=False, sample_weight=sample_weight)
 
     def _hidden_sizes(self) -> list[int]:
         h = self.hidden_layer_sizes
@@ -119,11 +123,19 @@ class BaseMLP(BaseEstimator):
             raise ValueError(f"hidden_layer_sizes must be > 0, got {sizes}.")
         return [int(s) for s in sizes]
 
-    def _fit(self, X, y, incremental: bool):
+    def _fit(self, X, y, incremental: bool, sample_weight=None):
         hidden = self._hidden_sizes()
         first_pass = not hasattr(self, "_model") or (not self.warm_start and not incremental)
+        if incremental and self.solver == "lbfgs":
+            raise AttributeError("partial_fit is only available for stochastic optimizers. lbfgs is not "
+                                 "stochastic.")
         X, Y = self._validate_input(X, y, incremental, reset=first_pass)
-        X = _dense_float32(X)
+        sw = _weights.check_sample_weight(sample_weight, X)
+        if first_pass:  # coefficient dtypes as scikit-learn's; sgd/adam train in float32, lbfgs in float64
+            lbfgs = self.solver == "lbfgs"
+            self._coef_dtype = np.dtype(np.float64 if lbfgs else X.dtype)
+            self._net_dtype = np.dtype(np.float64 if lbfgs else np.float32)
+        X = _dense(X, getattr(self, "_net_dtype", np.float32))
         self._random_state = check_random_state(self.random_state)
         obj = _network.objective(self.loss, self._task)
         if first_pass:
@@ -131,8 +143,12 @@ class BaseMLP(BaseEstimator):
         elif Y.shape[1] != self.n_outputs_:
             raise ValueError(f"y has {Y.shape[1]} outputs, the network was fitted with {self.n_outputs_}")
         loss_fn = _network.make_loss(obj, self.out_activation_)
-        T = _targets(Y, _network.target_format(obj, self.out_activation_))
-        self._fit_stochastic(X, Y, T, loss_fn, incremental)
+        T = _targets(Y, _network.target_format(obj, self.out_activation_), X.dtype)
+        weighted = None if sw is None else _weights.make_weighted_loss(obj, self.out_activation_)
+        if self.solver == "lbfgs":
+            _lbfgs.fit_lbfgs(self, X, T, loss_fn, weighted, sw)
+        else:
+            self._fit_stochastic(X, Y, T, loss_fn, incremental, sw, weighted)
         if not all(np.isfinite(p.detach().numpy()).all() for p in self._model.parameters()):
             raise ValueError("Solver produced non-finite parameter weights. The input data may contain "
                              "large values and need to be preprocessed.")
@@ -170,7 +186,8 @@ class BaseMLP(BaseEstimator):
         """The network; its default initialisation (overwritten next) draws from a throwaway
         generator, not the user's global one."""
         with use_generator(ng.Generator(0)):
-            return _network.build_mlp(n_features, hidden, n_outputs, self.activation, self.dropout)
+            model = _network.build_mlp(n_features, hidden, n_outputs, self.activation, self.dropout)
+            return model.double() if getattr(self, "_net_dtype", None) == np.float64 else model
 
     def _make_optimizer(self, params):
         import netgrad.optim as optim
@@ -191,7 +208,7 @@ class BaseMLP(BaseEstimator):
                           "be clipped")
         return int(np.clip(self.batch_size, 1, n))
 
-    def _fit_stochastic(self, X, Y, T, loss_fn, incremental: bool) -> None:
+    def _fit_stochastic(self, X, Y, T, loss_fn, incremental: bool, sw=None, weighted=None) -> None:
         model = self._model
         params = list(model.parameters())
         weights = [layer.weight for layer in _network.linear_layers(model)]
@@ -203,7 +220,7 @@ class BaseMLP(BaseEstimator):
             raise ValueError("partial_fit does not support early_stopping=True")
 
         idx_train = np.arange(X.shape[0])
-        X_val = y_val = None
+        X_val = y_val = sw_val = None
         if self.early_stopping:
             stratify = Y if (self._task == _network.CLASSIFICATION and Y.shape[1] == 1) else None
             idx_train, idx_val = train_test_split(idx_train, random_state=self._random_state,
@@ -212,6 +229,7 @@ class BaseMLP(BaseEstimator):
                 raise ValueError("The validation set is too small. Increase 'validation_fraction' or "
                                  "the size of your dataset.")
             X_val, y_val = X[idx_val], self._decode(Y[idx_val])
+            sw_val = None if sw is None else sw[idx_val]
         n = idx_train.shape[0]
         batch_size = self._batch_size(n)
         sample_idx = idx_train
@@ -233,9 +251,15 @@ class BaseMLP(BaseEstimator):
                     bi = sample_idx[batch]
                     nb = bi.shape[0]
                     out = model(ng.tensor(X[bi]))
-                    loss = loss_fn(out, ng.tensor(T[bi]))
+                    if sw is None:
+                        loss, denom = loss_fn(out, ng.tensor(T[bi])), nb
+                    else:  # a batch of zero total weight carries no information: no step
+                        denom = float(sw[bi].sum())
+                        if denom <= 0:
+                            continue
+                        loss = weighted(out, ng.tensor(T[bi]), ng.tensor(sw[bi].astype(X.dtype)))
                     if self.alpha:
-                        loss = loss + (0.5 * self.alpha / nb) * sum((w * w).sum() for w in weights)
+                        loss = loss + (0.5 * self.alpha / denom) * sum((w * w).sum() for w in weights)
                     self._optimizer.zero_grad()
                     loss.backward()
                     if self.grad_tol is not None:
@@ -252,7 +276,7 @@ class BaseMLP(BaseEstimator):
                     self.grad_norm_curve_.append(gnorm)
                 if self.verbose:
                     print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}")
-                self._update_no_improvement_count(X_val, y_val)
+                self._update_no_improvement_count(X_val, y_val, sw_val)
                 if self.solver == "sgd" and self.learning_rate == "invscaling":
                     self._set_lr(float(self.learning_rate_init) / (self.t_ + 1) ** self.power_t)
                 if grad_sum is not None and self.grad_norm_curve_[-1] < self.grad_tol:
@@ -308,9 +332,9 @@ class BaseMLP(BaseEstimator):
                     with ng.no_grad():
                         buf.mul_(old / lr)
 
-    def _update_no_improvement_count(self, X_val, y_val) -> None:
+    def _update_no_improvement_count(self, X_val, y_val, sw_val=None) -> None:
         if self.early_stopping:
-            score = self._score_val(X_val, y_val)
+            score = self._score_val(X_val, y_val, sw_val)
             self.validation_scores_.append(score)
             if self.verbose:
                 print(f"Validation score: {score:f}")
@@ -390,13 +414,13 @@ def _forward64(layer, h):
     return layer(h)
 
 
-def _dense_float32(X) -> np.ndarray:
+def _dense(X, dtype) -> np.ndarray:
     if hasattr(X, "toarray"):
         X = X.toarray()
-    return np.ascontiguousarray(X, dtype=np.float32)
+    return np.ascontiguousarray(X, dtype=dtype)
 
 
-def _targets(Y: np.ndarray, fmt: str) -> np.ndarray:
+def _targets(Y: np.ndarray, fmt: str, dtype=np.float32) -> np.ndarray:
     if fmt == "index":
         return np.ascontiguousarray(Y.argmax(axis=1), dtype=np.int64)
-    return np.ascontiguousarray(Y, dtype=np.float32)
+    return np.ascontiguousarray(Y, dtype=dtype)

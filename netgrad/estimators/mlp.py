@@ -17,6 +17,7 @@ from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.multiclass import _check_partial_fit_first_call, type_of_target, unique_labels
+from sklearn.utils._available_if import available_if
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from . import _network
@@ -28,7 +29,11 @@ _COMMON_DOC = """
 
     activation : {'identity', 'logistic', 'tanh', 'relu', 'leaky_relu', 'elu', 'gelu',
         'softplus', 'silu'}, default='relu'
-    solver : {'sgd', 'adam'}, default='adam' (no 'lbfgs')
+    solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
+        'lbfgs' is full-batch L-BFGS with a strong-Wolfe line search (``netgrad.optim.LBFGS``),
+        run in float64; ``max_fun`` bounds its loss evaluations.
+    sample_weight (in ``fit`` and ``partial_fit``): each batch's loss is the weighted mean of the
+        sample losses, the L2 term divided by the batch's total weight, as scikit-learn.
     batch_size : 'auto' (min(200, n)), int, or 'full' / None for batch gradient descent
     loss : str
         Any of the notes' objectives: %(losses)s.
@@ -38,12 +43,21 @@ _COMMON_DOC = """
         Stop when the norm of the epoch's mean gradient falls below it (``stop_reason_`` is
         'grad_tol'); ``grad_norm_curve_`` records that norm per epoch when it is set.
 
-    Fitted attributes: ``coefs_`` (list of (fan_in, fan_out) arrays), ``intercepts_``,
+    Fitted attributes: ``coefs_`` (list of (fan_in, fan_out) arrays, in the input's dtype as
+    scikit-learn's: float64 unless X is float32), ``intercepts_``,
     ``loss_curve_``, ``validation_scores_``, ``best_loss_``, ``best_validation_score_``,
     ``n_iter_``, ``t_``, ``n_features_in_``, ``n_outputs_``, ``out_activation_``, and
-    ``stop_reason_``: 'max_iter', 'tol', 'early_stopping', 'grad_tol', 'partial_fit' or
-    'interrupted'.
+    ``stop_reason_``: 'max_iter', 'tol', 'early_stopping', 'grad_tol', 'partial_fit',
+    'interrupted' or (lbfgs) 'max_fun'.
 """
+
+
+def _stochastic_solver(self) -> bool:
+    """partial_fit exists for 'sgd' and 'adam' only (scikit-learn's rule)."""
+    if self.solver == "lbfgs":
+        raise AttributeError("partial_fit is only available for stochastic optimizers. lbfgs is not "
+                             "stochastic.")
+    return True
 
 
 class MLPClassifier(ClassifierMixin, BaseMLP):
@@ -54,7 +68,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                  max_iter=200, shuffle=True, random_state=None, tol=1e-4, verbose=False,
                  warm_start=False, momentum=0.9, nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10,
-                 loss="cross_entropy", dropout=0.0, grad_tol=None):
+                 loss="cross_entropy", dropout=0.0, grad_tol=None, max_fun=15000):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
@@ -80,6 +94,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         self.loss = loss
         self.dropout = dropout
         self.grad_tol = grad_tol
+        self.max_fun = max_fun
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
@@ -118,11 +133,11 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         Y = Y[:, 1:] if self._two_column else Y
         return self._label_binarizer.inverse_transform(Y)
 
-    def _score_val(self, X, y) -> float:
+    def _score_val(self, X, y, sample_weight=None) -> float:
         scores = self._scores(X, check_input=False)
         if not np.isfinite(scores).all():
             return np.nan
-        return accuracy_score(y, self._labels(scores))
+        return accuracy_score(y, self._labels(scores), sample_weight=sample_weight)
 
     def _proba(self, scores):
         P = _network.probabilities(scores, self.out_activation_)
@@ -150,7 +165,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         with np.errstate(divide="ignore"):
             return np.log(P)
 
-    def partial_fit(self, X, y, classes=None):
+    @available_if(_stochastic_solver)
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
         """One epoch over ``X, y``; ``classes`` (all labels) is required on the first call."""
         if _check_partial_fit_first_call(self, classes):
             self._validate_params()
@@ -159,7 +175,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                 self._label_binarizer.fit(y)
             else:
                 self._label_binarizer.fit(classes)
-        return self._fit(X, y, incremental=True)
+        return self._fit(X, y, incremental=True, sample_weight=sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -176,7 +192,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
                  learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True, random_state=None,
                  tol=1e-4, verbose=False, warm_start=False, momentum=0.9, nesterovs_momentum=True,
                  early_stopping=False, validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 n_iter_no_change=10, dropout=0.0, grad_tol=None):
+                 n_iter_no_change=10, dropout=0.0, grad_tol=None, max_fun=15000):
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -202,6 +218,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         self.n_iter_no_change = n_iter_no_change
         self.dropout = dropout
         self.grad_tol = grad_tol
+        self.max_fun = max_fun
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], multi_output=True, y_numeric=True,
@@ -212,11 +229,11 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         Y = np.asarray(y, dtype=np.float32)
         return X, (Y.reshape(-1, 1) if Y.ndim == 1 else Y)
 
-    def _score_val(self, X, y) -> float:
+    def _score_val(self, X, y, sample_weight=None) -> float:
         pred = self._predict(X, check_input=False)
         if not np.isfinite(pred).all():
             return np.nan
-        return r2_score(y, pred)
+        return r2_score(y, pred, sample_weight=sample_weight)
 
     def _predict(self, X, check_input=True):
         pred = self._scores(X, check_input=check_input)
@@ -227,11 +244,12 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         check_is_fitted(self)
         return self._predict(X)
 
-    def partial_fit(self, X, y):
+    @available_if(_stochastic_solver)
+    def partial_fit(self, X, y, sample_weight=None):
         """One epoch over ``X, y`` (the network is created on the first call)."""
         if not hasattr(self, "_model"):
             self._validate_params()
-        return self._fit(X, y, incremental=True)
+        return self._fit(X, y, incremental=True, sample_weight=sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
