@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip install -q --disable-pip-version-check
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test test-numpy-floor lint bench clean
 
 $(VENV)/.demo: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,23 @@ THREADS1 := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 test: $(VENV)/.test
 	$(PY) -m ruff check netgrad tests examples benchmarks
 	$(THREADS1) $(PY) -m pytest -n 2 netgrad tests
+	$(MAKE) test-numpy-floor
+
+# The core tests (autograd, ops, nn, optim) on the oldest NumPy netgrad supports (pyproject's floor:
+# the first release with wheels for Python 3.11), installed on its own and put ahead of the venv's
+# NumPy; torch, pytest and the rest are shared with the venv.
+NUMPY_FLOOR := 1.23.2
+CORE_TESTS := tests/test_autograd_*.py tests/test_ops_*.py tests/test_nn_*.py tests/test_optim_*.py \
+	tests/test_tensor.py tests/test_gradcheck.py tests/test_numpy_compat.py
+
+$(VENV)/numpy-$(NUMPY_FLOOR)/.done: $(VENV)/.test
+	rm -rf $(VENV)/numpy-$(NUMPY_FLOOR)
+	$(PIP) --no-deps --only-binary=:all: --target $(VENV)/numpy-$(NUMPY_FLOOR) "numpy==$(NUMPY_FLOOR)"
+	touch $@
+
+test-numpy-floor: $(VENV)/numpy-$(NUMPY_FLOOR)/.done
+	$(THREADS1) PYTHONPATH=$(VENV)/numpy-$(NUMPY_FLOOR) NETGRAD_EXPECT_NUMPY=$(NUMPY_FLOOR) \
+		$(PY) -m pytest -n 2 -q -p no:cacheprovider $(CORE_TESTS)
 
 lint: $(VENV)/.test
 	$(PY) -m ruff check netgrad tests examples benchmarks
