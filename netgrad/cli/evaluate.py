@@ -96,5 +96,5 @@ def _run_config(run_dir: Path) -> dict:
         return {}
     try:
         return load_toml(path)
-    except (TOMLError, OSError, UnicodeDecodeError):
+    except (TOMLError, OSError, UnicodeDecodeError, ValueError, RecursionError):
         return {}

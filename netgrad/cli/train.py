@@ -316,7 +316,8 @@ def _build(opts: dict[str, Any], ds: _data.Dataset):
         "encoder": ds.info["encoder"].to_json() if ds.info.get("encoder") is not None else None,
         "target_scaler": (_run.TargetScaler.fit(ds.y_train).to_json()
                           if task == "regression" and opts["scale_target"] != "none" else None),
-        "data": str(opts["data"]) if _data.is_builtin(opts["data"]) else str(Path(opts["data"]).resolve()),
+        "data": (str(opts["data"]) if _data.is_builtin(opts["data"]) or str(opts["data"]) == "-"
+                 else str(Path(opts["data"]).resolve())),
     }
     if task == "regression" and ds.y_train.dtype.kind not in "iuf":
         raise CLIError(f"{ds.name}: a regression target must be numbers (it holds text such as "
