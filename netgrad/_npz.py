@@ -2,7 +2,8 @@
 
 Nothing here trusts the file. The zip's end record and central directory are parsed by hand (so a
 huge entry count is refused before any list is built), a member is located through its local
-header and must lie inside the file, and an ``.npy`` header (at most ``_MAX_HEADER`` bytes, parsed
+header (which must carry the same name) and must lie inside the file, the members read must not
+add up to more than the file (no overlapping entries), and an ``.npy`` header (at most ``_MAX_HEADER`` bytes, parsed
 with ``ast.literal_eval``) must declare exactly what ``np.save`` writes for a C-ordered array of a
 numeric or boolean dtype, whose byte count equals the member's stored size: so no read is larger
 than the file itself. Compressed members (``savez_compressed``, zip bombs) are refused before a
@@ -49,6 +50,7 @@ class NpzReader:
         f.seek(0, os.SEEK_END)
         self.file_size = f.tell()
         self.members = self._central_directory()
+        self.stored_read = 0  # bytes of members read so far: together at most the file's size
 
     def fail(self, what: str) -> LoadError:
         return LoadError(f"load: {self.path}: {what}")
@@ -119,6 +121,8 @@ class NpzReader:
         if head[:4] != _LOC:
             raise self.fail(f"the member {m.name!r} is corrupt (no local header)")
         n_name, n_extra = struct.unpack("<HH", head[26:30])
+        if self._read_at(m.offset + 30, n_name, f"the member {m.name!r}") != m.name.encode("utf-8"):
+            raise self.fail(f"the member {m.name!r} is corrupt (its local header names another)")
         return m.offset + 30 + n_name + n_extra
 
     def array(self, name: str, max_bytes: int) -> np.ndarray:
@@ -136,16 +140,19 @@ class NpzReader:
         start = self._data_offset(m)
         if start + m.csize > self.file_size:
             raise self.fail(f"the member {name!r} extends past the end of the file (truncated?)")
+        if self.stored_read + m.csize > self.file_size:
+            raise self.fail(f"the member {name!r} overlaps others (the members read exceed the file)")
+        self.stored_read += m.csize
         dtype, shape, header_len = self._npy_header(name, start, m.csize)
         nbytes = dtype.itemsize
         for n in shape:
             nbytes *= n
-        if nbytes > max_bytes:
-            raise self.fail(f"the array {name!r} declares {nbytes} bytes (shape {shape}, dtype {dtype}), "
-                            f"more than the {max_bytes} allowed")
         if header_len + nbytes != m.csize:
             raise self.fail(f"the array {name!r} declares shape {shape} of {dtype} ({nbytes} bytes) but "
                             f"the member holds {m.csize - header_len} bytes of data")
+        if nbytes > max_bytes:
+            raise self.fail(f"the array {name!r} declares {nbytes} bytes (shape {shape}, dtype {dtype}), "
+                            f"more than the {max_bytes} allowed")
         buf = np.empty(nbytes, dtype=np.uint8)
         if nbytes:
             self.f.seek(start + header_len)

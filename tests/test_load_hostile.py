@@ -177,13 +177,55 @@ def test_zip_bomb_refused_unread_with_memory_bounded(bombs, tmp_path):
 def test_header_declaring_terabytes(tmp_path):
     p = _write(tmp_path / "huge.ngz", {"__netgrad__.npy": _meta({"t": "ndarray", "k": "a0"}),
                                        "a0.npy": _npy_header("<f4", ((7 << 40) // 4,)) + b"\0" * 64})
-    _load_error(p, "a0", "7696581394432 bytes")
+    _load_error(p, "a0", "7696581394432 bytes", "holds 64 bytes")
     # and within max_bytes: a legitimate file over the caller's limit
     ok = tmp_path / "ok.ngz"
     ng.save({"w": np.zeros(1000)}, ok)
     with pytest.raises(LoadError, match="8000 bytes.*more than the 100 allowed"):
         ng.load(ok, max_bytes=100)
     assert ng.load(ok)["w"].shape == (1000,)
+
+
+def _local(name: str, data: bytes) -> bytes:
+    n = name.encode()
+    return struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 20, 0, 0, 0, 0, zlib.crc32(data), len(data),
+                       len(data), len(n), 0) + n + data
+
+
+def _with_directory(blob: bytes, entries) -> bytes:
+    """``blob`` (local headers and data) plus a directory of (name, offset, stored size) entries."""
+    cd = bytearray()
+    for name, offset, size in entries:
+        n = name.encode()
+        crc = zlib.crc32(blob[offset + 30 + len(n):offset + 30 + len(n) + size])
+        cd += struct.pack("<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", 20, 20, 0, 0, 0, 0, crc, size, size,
+                          len(n), 0, 0, 0, 0, 0, offset) + n
+    return bytes(blob) + bytes(cd) + struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, len(entries),
+                                                 len(entries), len(cd), len(blob), 0)
+
+
+def test_overlapping_members_refused(tmp_path):
+    """Directory entries pointing into the same bytes would let a small file fill memory."""
+    meta = _meta({"t": "list", "v": [{"t": "ndarray", "k": "a0"}, {"t": "ndarray", "k": "a1"}]})
+    inner_rec = _local("a1.npy", _npy(np.zeros(500)))  # a1: a valid member ...
+    outer = _npy(np.frombuffer(inner_rec, dtype=np.uint8))  # ... inside a0's own data
+    blob = _local("__netgrad__.npy", meta)
+    a0_at = len(blob)
+    blob += _local("a0.npy", outer)
+    a1_at = a0_at + 30 + len("a0.npy") + (len(outer) - len(inner_rec))
+    p = tmp_path / "nested.ngz"
+    p.write_bytes(_with_directory(blob, [("__netgrad__.npy", 0, len(meta)), ("a0.npy", a0_at, len(outer)),
+                                         ("a1.npy", a1_at, len(inner_rec) - 36)]))
+    with zipfile.ZipFile(p) as zf:  # a well-formed archive: each member alone is fine
+        assert np.load(io.BytesIO(zf.read("a1.npy"))).shape == (500,)
+    _load_error(p, "overlaps others")
+    # the same local record listed under a second name
+    blob = _local("__netgrad__.npy", meta) + _local("a0.npy", _npy(np.zeros(3)))
+    p2 = tmp_path / "alias.ngz"
+    p2.write_bytes(_with_directory(blob, [("__netgrad__.npy", 0, len(meta)),
+                                          ("a0.npy", a0_at, len(_npy(np.zeros(3)))),
+                                          ("a1.npy", a0_at, len(_npy(np.zeros(3))))]))
+    _load_error(p2, "a1", "local header names another")
 
 
 def test_raw_bytes_where_an_array_is_declared(tmp_path):
