@@ -74,3 +74,18 @@ def test_hook_on_a_tensor_without_grad_raises():
         ng.ones(2).register_hook(lambda g: g)
     with pytest.raises(RuntimeError):
         torch.ones(2).register_hook(lambda g: g)
+
+
+def test_common_node_names_match_torch():
+    x, tx = ng.randn(3, 4, requires_grad=True), torch.randn(3, 4, requires_grad=True)
+    y = ng.tensor([0, 1, 2])
+    pairs = [
+        (ng.nn.Linear(4, 2)(x), torch.nn.Linear(4, 2)(tx)),
+        (x @ ng.randn(4, 2), tx @ torch.randn(4, 2)),
+        (ng.nn.functional.cross_entropy(x, y), torch.nn.functional.cross_entropy(tx, torch.tensor([0, 1, 2]))),
+        (x.view(-1), tx.view(-1)), (x.relu(), tx.relu()), (x.exp(), tx.exp()), (x * 2, tx * 2),
+        (x.sum(), tx.sum()), (x.clamp(0, 1), tx.clamp(0, 1)), (x.double(), tx.double()),
+        (ng.nn.functional.log_softmax(x, 1), torch.nn.functional.log_softmax(tx, 1)),
+    ]
+    for n, t in pairs:
+        assert n.grad_fn.name() == t.grad_fn.name()

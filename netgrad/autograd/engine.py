@@ -82,6 +82,7 @@ class BroadcastTo(Function):
     """y = x broadcast to ``shape`` (PyTorch's expand); dJ/dx = sum of dJ/dy over the new axes."""
 
     _array_backward = True
+    _torch_name = "ExpandBackward0"
 
     @staticmethod
     def forward(ctx, x, shape):

@@ -71,6 +71,7 @@ class ReLU(Function):
     """a = max(0, net); da/dnet = 1 where net > 0, else 0 (0 at net = 0, as PyTorch)."""
 
     _array_backward = True
+    _torch_name = "ReluBackward0"
 
     @staticmethod
     def forward(ctx, x):
@@ -98,6 +99,7 @@ class LeakyReLU(Function):
     """a = net if net > 0 else slope * net; da/dnet = 1 or slope."""
 
     _array_backward = True
+    _torch_name = "LeakyReluBackward0"
 
     @staticmethod
     def forward(ctx, x, slope):
@@ -185,6 +187,7 @@ class LogSoftmax(Function):
     """a_i = net_i - log sum_j e^{net_j}; dJ/dnet = g - softmax(net) * sum_j g_j."""
 
     _array_backward = True
+    _torch_name = "LogSoftmaxBackward0"
     _saves_output = True  # backward reads ctx.out: its version is checked
 
     @staticmethod

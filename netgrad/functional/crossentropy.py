@@ -35,6 +35,7 @@ class CrossEntropy(Function):
     sensitivity z - t for one-hot t."""
 
     _array_backward = True
+    _torch_name = "NllLossBackward0"
 
     @staticmethod
     def forward(ctx, x, y, wy, T, reduction, denom):
@@ -107,6 +108,7 @@ class NLLLoss(Function):
     """J_n = -w_{y_n} a_{n, y_n} for log-probabilities a (M, C); dJ_n/da_{n,k} = -w_{y_n} [k = y_n]."""
 
     _array_backward = True
+    _torch_name = "NllLossBackward0"
 
     @staticmethod
     def forward(ctx, x, y, wy, reduction, denom):

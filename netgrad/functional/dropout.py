@@ -28,6 +28,7 @@ class Dropout(Function):
     """y = x * m / (1 - p), m_i ~ Bernoulli(1 - p); dJ/dx = dJ/dy * m / (1 - p)."""
 
     _array_backward = True
+    _torch_name = "MulBackward0"
 
     @staticmethod
     def forward(ctx, x, mask):

@@ -241,6 +241,7 @@ class Clamp(Function):
     """y = min(max(x, lo), hi); dJ/dx = dJ/dy where lo <= x <= hi, else 0."""
 
     _array_backward = True
+    _torch_name = "ClampBackward1"
 
     @staticmethod
     def forward(ctx, x, lo, hi):
@@ -317,6 +318,7 @@ class Cast(Function):
     """y = x converted to another dtype; dJ/dx = dJ/dy converted back (by the engine)."""
 
     _array_backward = True
+    _torch_name = "ToCopyBackward0"
 
     @staticmethod
     def forward(ctx, x, dtype):

@@ -158,6 +158,7 @@ class ViewScatter(Function):
     """
 
     _array_backward = True
+    _torch_name = "CopySlices"
 
     @staticmethod
     def forward(ctx, base, v, f):
@@ -190,6 +191,7 @@ class IndexPut(Function):
     """
 
     _array_backward = True
+    _torch_name = "IndexPutBackward0"
 
     @staticmethod
     def forward(ctx, x, index, v):
@@ -213,6 +215,7 @@ class Overwrite(Function):
     dJ/dv = dJ/dy summed back to v's shape."""
 
     _array_backward = True
+    _torch_name = "CopyBackwards"
 
     @staticmethod
     def forward(ctx, x, v):

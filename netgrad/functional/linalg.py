@@ -37,6 +37,7 @@ class MatMul(Function):
     """y = a b; dJ/da = dJ/dy b^T, dJ/db = a^T dJ/dy (1-D operands promoted, batch dims summed)."""
 
     _array_backward = True
+    _torch_name = "MmBackward0"
 
     @staticmethod
     def forward(ctx, a, b):
@@ -84,6 +85,7 @@ class Linear(Function):
     dJ/db = sum over the batch of delta, where delta = dJ/dnet."""
 
     _array_backward = True
+    _torch_name = "AddmmBackward0"
 
     @staticmethod
     def forward(ctx, x, w, b):

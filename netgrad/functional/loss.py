@@ -128,6 +128,7 @@ class BinaryCrossEntropy(Function):
     dJ/dy = log(1 - z) - log z."""
 
     _array_backward = True
+    _torch_name = "BinaryCrossEntropyBackward0"
 
     @staticmethod
     def forward(ctx, x, y):
@@ -163,6 +164,7 @@ class BinaryCrossEntropyWithLogits(Function):
     pos_weight), dJ/dy = -z + (pos_weight - 1) softplus(-z)."""
 
     _array_backward = True
+    _torch_name = "BinaryCrossEntropyWithLogitsBackward0"
 
     @staticmethod
     def forward(ctx, x, y, pos_weight):

@@ -135,6 +135,7 @@ class Amax(Function):
     """y = max_i x_i over ``dim``; the gradient is shared evenly by tied maxima (PyTorch's amax)."""
 
     _array_backward = True
+    _torch_name = "AmaxBackward0"
 
     @staticmethod
     def forward(ctx, x, axis, keepdim, largest):
@@ -154,6 +155,7 @@ class MaxDim(Function):
     """y = max over one ``dim``; the gradient goes to the index returned (the first maximum)."""
 
     _array_backward = True
+    _torch_name = "MaxBackward0"
 
     @staticmethod
     def forward(ctx, x, axis, keepdim, largest):

@@ -56,6 +56,7 @@ class Cumsum(Function):
     """
 
     _array_backward = True
+    _torch_name = "CumsumBackward0"
 
     @staticmethod
     def forward(ctx, x, axis):
@@ -81,6 +82,7 @@ class Cumprod(Function):
     """
 
     _array_backward = True
+    _torch_name = "CumprodBackward0"
 
     @staticmethod
     def forward(ctx, x, axis):

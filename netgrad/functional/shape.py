@@ -30,6 +30,7 @@ class Reshape(Function):
     """y = x with a new shape (same elements, row-major); dJ/dx = dJ/dy reshaped back."""
 
     _array_backward = True
+    _torch_name = "ViewBackward0"
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -176,6 +177,7 @@ class Pad(Function):
     """y = x padded with a constant; dJ/dx = the un-padded centre of dJ/dy."""
 
     _array_backward = True
+    _torch_name = "ConstantPadNdBackward0"
 
     @staticmethod
     def forward(ctx, x, widths, value):
@@ -299,6 +301,7 @@ class Contiguous(Function):
     """y = x in C-ordered memory (a copy); dJ/dx = dJ/dy."""
 
     _array_backward = True
+    _torch_name = "CloneBackward0"
 
     @staticmethod
     def forward(ctx, x):

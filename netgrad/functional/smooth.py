@@ -27,6 +27,7 @@ class ELU(Function):
     """a = net if net > 0 else alpha (e^net - 1); da/dnet = 1 or a + alpha."""
 
     _array_backward = True
+    _torch_name = "EluBackward0"
     _saves_output = True  # backward reads ctx.out: its version is checked
 
     @staticmethod
@@ -67,6 +68,7 @@ class GELU(Function):
     0.5 net (1 + tanh(sqrt(2/pi) (net + 0.044715 net^3)))); da/dnet = Phi(net) + net phi(net)."""
 
     _array_backward = True
+    _torch_name = "GeluBackward0"
 
     @staticmethod
     def forward(ctx, x, approximate):
@@ -126,6 +128,7 @@ class Softplus(Function):
     da/dnet = sigma(beta net) (1 in the linear region)."""
 
     _array_backward = True
+    _torch_name = "SoftplusBackward0"
 
     @staticmethod
     def forward(ctx, x, beta, thresh):
@@ -150,6 +153,7 @@ class SiLU(Function):
     """a = net sigma(net); da/dnet = sigma(net) (1 + net (1 - sigma(net)))."""
 
     _array_backward = True
+    _torch_name = "SiluBackward0"
 
     @staticmethod
     def forward(ctx, x):

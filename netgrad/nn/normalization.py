@@ -34,6 +34,7 @@ class BatchNormTrain(Function):
     dJ/dbeta = sum g."""
 
     _array_backward = True
+    _torch_name = "NativeBatchNormBackward0"
 
     @staticmethod
     def forward(ctx, x, w, b, axes, eps, stats):
