@@ -3,11 +3,12 @@
 Nothing here trusts the file. The zip's end record and central directory are parsed by hand (so a
 huge entry count is refused before any list is built), a member is located through its local
 header (which must carry the same name) and must lie inside the file, the members read must not
-add up to more than the file (no overlapping entries), and an ``.npy`` header (at most ``_MAX_HEADER`` bytes, parsed
-with ``ast.literal_eval``) must declare exactly what ``np.save`` writes for a C-ordered array of a
-numeric or boolean dtype, whose byte count equals the member's stored size: so no read is larger
-than the file itself. Compressed members (``savez_compressed``, zip bombs) are refused before a
-byte is inflated, since ``save`` never writes them; pickled (object) arrays are refused too.
+add up to more than the file (no overlapping entries), and an ``.npy`` header (at most
+``_MAX_HEADER`` bytes, parsed with ``ast.literal_eval``) must declare exactly what ``np.save``
+writes for a C-ordered array of a numeric or boolean dtype, whose byte count equals the member's
+stored size: so no read is larger than the file itself. Compressed members (``savez_compressed``,
+zip bombs) are refused before a byte is inflated, since ``save`` never writes them; pickled
+(object) arrays are refused too.
 Every problem raises ``LoadError`` naming the file.
 """
 
