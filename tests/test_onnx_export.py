@@ -231,3 +231,48 @@ def test_missing_onnx_names_the_extra(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", fake_import)
     with pytest.raises(ImportError, match=r"netgrad\[onnx\]"):
         ng.onnx.export(nn.Sequential(nn.Linear(2, 2)), ng.randn(1, 2), io.BytesIO())
+
+
+def test_inplace_relu_3d_linear_and_shared_weights():
+    ng.manual_seed(5)
+    shared = nn.Linear(4, 4)
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(inplace=True), nn.Identity(), shared, nn.Tanh(), shared)
+    tm = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(inplace=True), torch.nn.Identity(),
+                             torch.nn.Linear(4, 4), torch.nn.Tanh())
+    tm.append(tm[3])
+    x = np.random.default_rng(5).standard_normal((2, 6, 3)).astype(np.float32)  # Linear on 3-D input
+    data = _export_bytes(model, ng.tensor(x), input_names=["x"])
+    graph = onnx.load_from_string(data).graph
+    assert sorted(i.name for i in graph.initializer) == ["0.bias", "0.weight", "3.bias", "3.weight"]
+    got = ort.InferenceSession(data, providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+    # torch's state_dict lists the shared layer under both names (3. and 5.), netgrad's once
+    tm.load_state_dict({k: torch.from_numpy(np.array(v.numpy())) for k, v in model.state_dict().items()},
+                       strict=False)
+    with torch.no_grad():
+        want = tm.eval()(torch.from_numpy(x)).numpy()
+    np.testing.assert_allclose(got, _netgrad_out(model, x), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+def test_two_inputs_two_outputs():
+    class Two(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = nn.Sequential(nn.Linear(3, 3), nn.Tanh())
+            self.b = nn.Linear(3, 2)
+
+        def forward(self, x, y):
+            h = self.a(x) + y
+            return self.b(h), F.relu(h)
+
+    ng.manual_seed(6)
+    model = Two()
+    x, y = ng.randn(2, 3), ng.randn(2, 3)
+    data = _export_bytes(model, (x, y), input_names=["x", "y"], output_names=["scores"])
+    sess = ort.InferenceSession(data, providers=["CPUExecutionProvider"])
+    assert [o.name for o in sess.get_outputs()] == ["scores", "output_1"]
+    got = sess.run(None, {"x": x.numpy(), "y": y.numpy()})
+    with ng.no_grad():
+        want = model(x, y)
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w.numpy(), rtol=1e-6, atol=1e-7)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import os
+import sys
 from typing import Any
 
 import numpy as np
@@ -46,7 +47,9 @@ def _is_netgrad_layer(m: Any) -> bool:
 class _Tracer:
     def __init__(self, model: Any, g: GraphBuilder) -> None:
         self.model, self.g = model, g
-        self.layer_calls: dict[tuple[int, int], tuple[Any, Tensor, Tensor]] = {}
+        # (id(output's grad_fn), output index) -> (layer, its input as the layer saw it, output)
+        self.layer_calls: dict[tuple[int, int], tuple[Any, tuple, Tensor]] = {}
+        self._pending: dict[int, list[tuple]] = {}
         self.unsupported: list[str] = []
         self.names: dict[int, str] = {}
         for prefix, (mod_name, t) in (("", p) for p in model.named_parameters()):
@@ -58,11 +61,19 @@ class _Tracer:
         self.inputs: dict[int, str] = {}
 
     # -- the run
+    def pre_hook(self, module: Any, args: tuple) -> None:
+        # The input as it is now: an in-place layer (ReLU(inplace=True)) rebinds its input's grad_fn
+        # to its own node, so after the call the input no longer says where it came from.
+        x = args[0] if args and isinstance(args[0], Tensor) else None
+        snap = None if x is None else (x, x.grad_fn, x._out_idx, tuple(x.shape), x._data.dtype)
+        self._pending.setdefault(id(module), []).append(snap)
+
     def hook(self, module: Any, args: tuple, out: Any) -> None:
         kind = type(module).__name__
-        if kind in MODULE_KINDS and args and isinstance(args[0], Tensor) and isinstance(out, Tensor):
+        snap = self._pending[id(module)].pop()
+        if kind in MODULE_KINDS and snap is not None and isinstance(out, Tensor):
             if out.grad_fn is not None:
-                self.layer_calls[(id(out.grad_fn), out._out_idx)] = (module, args[0], out)
+                self.layer_calls[(id(out.grad_fn), out._out_idx)] = (module, snap, out)
         elif _is_netgrad_layer(module) and kind not in IDENTITY_KINDS and not list(module.children()):
             self.unsupported.append(f"{self.module_names.get(id(module), kind)} ({module!r})")
 
@@ -90,18 +101,17 @@ class _Tracer:
         if key in self.values:
             return self.values[key]
         if key in self.layer_calls:
-            module, x, _ = self.layer_calls[key]
-            out = emit_module(self.g, module, self.tensor_value(x), tuple(x.shape), out_shape,
-                              x._data.dtype, self.param)
+            module, (x, fn_in, idx_in, shape_in, dtype_in), _ = self.layer_calls[key]
+            value = (self.tensor_value(x) if fn_in is None
+                     else self.node_value(fn_in, idx_in, shape_in, dtype_in))
+            out = emit_module(self.g, module, value, shape_in, out_shape, dtype_in, self.param)
         else:
             if idx != 0:
                 raise NotImplementedError(f"netgrad.onnx.export: {fn.name()} has several outputs; "
                                           "not supported")
             edges = list(getattr(fn, "_edges", ()))
-            leaves = [e[0] if e is not None and isinstance(e[0], Tensor) else None for e in edges]
             out = emit_function(self.g, fn, [self.edge_value(e) for e in edges],
-                                [None if e is None else tuple(e[2]) for e in edges], out_shape,
-                                dtype, leaves)
+                                [None if e is None else tuple(e[2]) for e in edges], out_shape, dtype)
         self.values[key] = out
         return out
 
@@ -147,7 +157,8 @@ def export(model: Any, args: Any, f: Any, export_params: bool = True, verbose: b
     was_training = model.training
     params = list(model.parameters())
     needs = [p.requires_grad for p in params]
-    handles = [m.register_forward_hook(tracer.hook) for m in model.modules()]
+    handles = [m.register_forward_pre_hook(tracer.pre_hook) for m in model.modules()]
+    handles += [m.register_forward_hook(tracer.hook) for m in model.modules()]
     # Every tensor the graph reads must be recorded: inputs and parameters all require grad here.
     xs = [x.detach().clone().requires_grad_(x.is_floating_point()) for x in examples]
     try:
@@ -176,9 +187,14 @@ def export(model: Any, args: Any, f: Any, export_params: bool = True, verbose: b
     for name in output_names[:len(outs)]:
         g.reserve(name)
 
-    for y, name in zip(outs, output_names):
-        v = tracer.tensor_value(y)
-        g.node("Identity", [v], output=name)  # every output its own name, even an input passed on
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 20000))  # the walk recurses once or twice per node
+    try:
+        for y, name in zip(outs, output_names):
+            v = tracer.tensor_value(y)
+            g.node("Identity", [v], output=name)  # every output its own name, even an input passed on
+    finally:
+        sys.setrecursionlimit(limit)
 
     dynamic_axes = dynamic_axes or {}
     bad = set(dynamic_axes) - set(input_names) - set(output_names)

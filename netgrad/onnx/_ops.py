@@ -52,11 +52,11 @@ def softmax(g: GraphBuilder, op: str, x: str, axis: int | None, ndim: int, where
 
 
 # ----------------------------------------------------------------------------- layers
-def gemm(g: GraphBuilder, x: str, w: str, b: str | None, in_ndim: int, w_t: Any) -> str:
+def gemm(g: GraphBuilder, x: str, w: str, b: str | None, in_ndim: int) -> str:
     """y = x W^T + b: ``Gemm`` for 2-D input (as torch's exporter), ``MatMul`` + ``Add`` otherwise."""
     if in_ndim == 2:
         return g.node("Gemm", [x, w] + ([b] if b else []), alpha=1.0, beta=1.0, transB=1)
-    y = g.node("MatMul", [x, g.initializer(np.ascontiguousarray(w_t))])
+    y = g.node("MatMul", [x, g.node("Transpose", [w], perm=[1, 0])])
     return g.node("Add", [y, b]) if b else y
 
 
@@ -138,7 +138,7 @@ def emit_module(g: GraphBuilder, m: Any, x: str, in_shape: tuple, out_shape: tup
         return softmax(g, kind, x, m.dim, len(in_shape), repr(m))
     if kind == "Linear":
         b = param(m.bias) if m.bias is not None else None
-        return gemm(g, x, param(m.weight), b, len(in_shape), m.weight._data.T)
+        return gemm(g, x, param(m.weight), b, len(in_shape))
     if kind == "Conv2d":
         if len(in_shape) != 4:
             raise _unsupported(f"layer {m!r}: unbatched (3-D) input; export with a batch dimension")
@@ -171,7 +171,7 @@ IDENTITY_KINDS = frozenset(["Dropout", "Dropout2d", "Identity", "Sequential", "M
 
 # ----------------------------------------------------------------------------- autograd nodes
 def emit_function(g: GraphBuilder, fn: Any, inputs: list[str | None], in_shapes: list[tuple | None],
-                  out_shape: tuple, dtype: np.dtype, leaves: list[Any]) -> str:
+                  out_shape: tuple, dtype: np.dtype) -> str:
     """One node of a custom forward, from its autograd node. ``inputs[i]`` is the ONNX value of the
     i-th forward argument (None where it was not a tensor that requires grad)."""
     kind = type(fn).__name__
@@ -192,10 +192,7 @@ def emit_function(g: GraphBuilder, fn: Any, inputs: list[str | None], in_shapes:
     if kind == "Reshape":
         return reshape(g, x, fn.in_shape, out_shape)
     if kind == "Linear" and x is not None and inputs[1] is not None:
-        w_t = leaves[1]._data.T if leaves[1] is not None else None
-        if len(in_shapes[0]) != 2 and w_t is None:
-            raise _unsupported(f"{fn.name()}: F.linear of {len(in_shapes[0])}-D input with a computed weight")
-        return gemm(g, x, inputs[1], inputs[2] if len(inputs) > 2 else None, len(in_shapes[0]), w_t)
+        return gemm(g, x, inputs[1], inputs[2] if len(inputs) > 2 else None, len(in_shapes[0]))
     if kind == "Conv2d" and x is not None and inputs[1] is not None:
         if len(in_shapes[0]) != 4:
             raise _unsupported(f"{fn.name()}: unbatched (3-D) input; export with a batch dimension")
