@@ -4,6 +4,7 @@ Each job has a timeout, so a hang fails the test instead of stalling the suite."
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -40,12 +41,28 @@ def ranks_npz(out: Path, n: int, name: str = "suite") -> list[dict]:
     return [dict(np.load(out / f"{name}-rank{r}.npz")) for r in range(n)]
 
 
+def shared_job(tmp_path_factory, n: int, scenario: str) -> tuple[Path, str]:
+    """Run the job once per test session, also under pytest-xdist (its workers share the parent
+    of their base temporary folders): its output folder and its standard output."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    out = base / f"dist-{scenario}-{n}"
+    with open(base / f"dist-{scenario}-{n}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (out / "stdout.txt").exists():
+            shutil.rmtree(out, ignore_errors=True)
+            out.mkdir()
+            p = run_job(n, scenario, out)
+            assert p.returncode == 0, p.stdout + p.stderr
+            (out / "stdout.txt").write_text(p.stdout)
+    return out, (out / "stdout.txt").read_text()
+
+
 @pytest.fixture(scope="module", params=[2, 3])
 def suite(request, tmp_path_factory):
     n = request.param
-    out = tmp_path_factory.mktemp(f"suite{n}")
-    p = run_job(n, "suite", out)
-    assert p.returncode == 0, p.stdout + p.stderr
+    out, _ = shared_job(tmp_path_factory, n, "suite")
     return n, ranks_npz(out, n)
 
 
@@ -188,33 +205,27 @@ def test_sampler_errors():
 # ------------------------------------------------------------------------------- fit on 2 ranks
 @pytest.fixture(scope="module")
 def fit_runs(tmp_path_factory):
-    runs = {}
-    for scenario in ("fit", "fit-resume"):
-        out = tmp_path_factory.mktemp(scenario)
-        p = run_job(2, scenario, out)
-        assert p.returncode == 0, p.stdout + p.stderr
-        runs[scenario] = (out, p)
-    return runs
+    return {scenario: shared_job(tmp_path_factory, 2, scenario) for scenario in ("fit", "fit-resume")}
 
 
 def test_fit_on_ddp_ranks_agree_and_rank0_reports_and_checkpoints(fit_runs):
-    out, p = fit_runs["fit"]
+    out, stdout = fit_runs["fit"]
     h0, h1 = (json.loads((out / f"fit-rank{r}.json").read_text()) for r in range(2))
     assert h0 == h1  # losses and metrics reduced over the ranks: the same History everywhere
     assert h0[0]["epochs"] == 3 and h0[0]["history"]["loss"][-1] < h0[0]["history"]["loss"][0]
     np.testing.assert_array_equal(np.load(out / "fit-rank0.npy"), np.load(out / "fit-rank1.npy"))
-    assert p.stdout.count("Epoch 1/3") == 1 and p.stdout.count("Epoch 3/3") == 1  # rank 0 only
+    assert stdout.count("Epoch 1/3") == 1 and stdout.count("Epoch 3/3") == 1  # rank 0 only
     assert (out / "ckpt.ngz").exists()
 
 
 def test_fit_resume_on_ddp_ranks_continues_as_if_never_stopped(fit_runs):
     out, _ = fit_runs["fit"]
-    out2, p = fit_runs["fit-resume"]
+    out2, stdout = fit_runs["fit-resume"]
     np.testing.assert_array_equal(np.load(out2 / "fit-rank0.npy"), np.load(out / "fit-rank0.npy"))
     whole = json.loads((out / "fit-rank0.json").read_text())[0]
     resumed = json.loads((out2 / "fit-rank0.json").read_text())[1]
     assert resumed["history"] == whole["history"]
-    assert p.stdout.count("Epoch 3/3") == 1 and "Epoch 1/3" not in p.stdout
+    assert stdout.count("Epoch 3/3") == 1 and "Epoch 1/3" not in stdout
 
 
 def test_fit_resume_with_another_world_size_is_a_clear_error(fit_runs, tmp_path):
