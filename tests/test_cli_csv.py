@@ -81,6 +81,17 @@ def test_bom_semicolons_and_decimal_commas(capsys, tmp_path):
     assert rc == 0 and np.mean(np.array(preds) == y) > 0.9
 
 
+def test_trailing_separators_and_crlf(capsys, tmp_path):
+    X, y = blobs(60)
+    text = "a,b,y,\r\n" + "".join(f"{p:.4f},{q:.4f},{c},\r\n" for (p, q), c in zip(X, y))
+    path = tmp_path / "excel.csv"
+    path.write_text(text, newline="")
+    rc, _, err = run_cli(capsys, "train", "--data", path, *FAST, "--out", tmp_path / "r")
+    assert rc == 0, err
+    spec = json.loads((tmp_path / "r" / "model.json").read_text())
+    assert spec["feature_names"] == ["a", "b"] and spec["target"] == "y"
+
+
 def test_tabs_and_gzip(capsys, tmp_path):
     X, y = blobs()
     rows = [[f"{a:.4f}", f"{b:.4f}", c] for (a, b), c in zip(X, y)]

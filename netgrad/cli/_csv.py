@@ -127,6 +127,11 @@ def read_table(path: str | Path, what: str = "data file") -> Table:
             raise CLIError(f"{name}, line {line}: {len(r)} fields, expected {width} "
                            f"(separator {_show(delim)})")
     columns = [[r[j].strip() for _, r in body] for j in range(width)]
+    # a separator at the end of every line (spreadsheet exports) makes an empty, unnamed column
+    keep = [j for j in range(width) if (has_header and first[j]) or any(columns[j])]
+    if len(keep) < width:
+        names = [names[j] for j in keep] if has_header else [str(k) for k in range(len(keep))]
+        columns = [columns[j] for j in keep]
     return Table(name, names, columns, [ln for ln, _ in body], has_header, decimal_comma)
 
 
