@@ -81,6 +81,15 @@ def test_bom_semicolons_and_decimal_commas(capsys, tmp_path):
     assert rc == 0 and np.mean(np.array(preds) == y) > 0.9
 
 
+def test_delimiter_sniffing():
+    from netgrad.cli._csv import sniff_delimiter
+
+    assert sniff_delimiter(["a;b", "1,5;2,0", "3,25;4"]) == ";"  # decimal commas
+    assert sniff_delimiter(["a\tb", "1\t2"]) == "\t"
+    assert sniff_delimiter(["a,b", "1,2"]) == ","
+    assert sniff_delimiter(['"note; x",y', '"a;b",1', '"c;d",0']) == ","  # ';' only inside quotes
+
+
 def test_trailing_separators_and_crlf(capsys, tmp_path):
     X, y = blobs(60)
     text = "a,b,y,\r\n" + "".join(f"{p:.4f},{q:.4f},{c},\r\n" for (p, q), c in zip(X, y))

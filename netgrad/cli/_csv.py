@@ -77,14 +77,24 @@ def _decode(data: bytes, name: str) -> str:
 
 def sniff_delimiter(lines: list[str]) -> str:
     """Tab, ``;`` or ``,``: the first that splits every sample line into the same number (> 1) of
-    fields; ``;`` and tab before ``,`` because ``1,5;2,0`` is a semicolon file with decimal commas."""
+    fields; ``;`` and tab before ``,`` because ``1,5;2,0`` is a semicolon file with decimal commas,
+    unless they occur only inside quoted fields of a comma-separated file."""
     sample = [ln for ln in lines[:50] if ln.strip()]
+    consistent = []
     for d in ("\t", ";", ","):
         try:
-            widths = {len(r) for r in csv.reader(sample, delimiter=d)}
+            rows = list(csv.reader(sample, delimiter=d))
         except csv.Error:
             continue
+        widths = {len(r) for r in rows}
         if len(widths) == 1 and widths.pop() > 1:
+            consistent.append((d, rows))
+    if consistent:
+        by_comma = dict(consistent).get(",")
+        for d, _ in consistent:
+            if d != "," and by_comma is not None and all(
+                    f'"{f}"' in ln for r, ln in zip(by_comma, sample) for f in r if d in f):
+                continue  # the tab/semicolon is only ever inside a quoted field
             return d
     counts = {d: sum(ln.count(d) for ln in sample) for d in ("\t", ";", ",")}
     best = max(counts, key=lambda d: counts[d])
