@@ -98,6 +98,7 @@ def test_fused_cross_entropy_is_labelled_and_constants_shown():
     g = rec.graph(J, names={"logits": logits, "target": target})
     src = g.source
     assert "CrossEntropy (log_softmax → nll)" in src
+    assert f'tooltip="{J.grad_fn.name()}"' in src and J.grad_fn.name().endswith("Backward0")
     assert "Pow (2)" in src and "Mul (0.5)" in src
     assert g.node("target").kind == "input" and "data [0]" in g.node("target").label
 

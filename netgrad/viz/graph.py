@@ -47,6 +47,7 @@ class GraphNode:
     label: str
     kind: str
     name: str | None = None
+    tooltip: str | None = None  # an op's grad_fn name, as PyTorch's (e.g. SoftmaxBackward0)
 
 
 @dataclass
@@ -76,7 +77,8 @@ class Graph:
         lines = ["digraph netgrad {", "  rankdir=TB;", '  node [fontname="Helvetica", fontsize=11];',
                  '  edge [fontname="Helvetica", fontsize=9];']
         for n in self.nodes:
-            lines.append(f'  {n.key} [label="{_esc(n.label)}", {style[n.kind]}];')
+            tip = f', tooltip="{_esc(n.tooltip)}"' if n.tooltip else ""
+            lines.append(f'  {n.key} [label="{_esc(n.label)}", {style[n.kind]}{tip}];')
         for s, d, lab in self.edges:
             lines.append(f'  {s} -> {d} [label="{_esc(lab)}"];')
         lines.append("}")
@@ -221,7 +223,7 @@ def graph(tensor: Tensor, model: Any = None, names: dict[str, Tensor] | None = N
         else:
             shapes = _shape(out_shapes.get(id(node), ()))
         label = f"{type(node).__name__}\n→ {shapes}"
-        nodes_by_key[k] = GraphNode(k, label, "output" if node is root else "op")
+        nodes_by_key[k] = GraphNode(k, label, "output" if node is root else "op", tooltip=node.name())
     g.nodes = sorted(nodes_by_key.values(), key=lambda n: int(n.key[1:]))
     return g
 

@@ -220,7 +220,7 @@ class Recording:
                 if gr is None and o.grad is not None:
                     gr = o.grad._data
                 lines.append(f"{tag}grad " + (summarize(gr, m) if gr is not None else "(run backward)"))
-        return GraphNode(key, "\n".join(lines), "output" if is_root else "op", name)
+        return GraphNode(key, "\n".join(lines), "output" if is_root else "op", name, op.fn.name())
 
 
 def _same_values(a: np.ndarray, names: dict[str, Any]) -> str | None:
