@@ -161,6 +161,12 @@ def test_ctrl_c_saves_exits_130_and_resumes(capsys, tmp_path):
     after = json.loads((out / "history.json").read_text())
     assert after["epochs"] == n and after["stop_reason"] == "max_epochs"
     assert after["history"]["loss"][: done["epochs"]] == done["history"]["loss"]  # continued, not restarted
+    # and exactly where an uninterrupted run of as many epochs ends (the interrupt fell mid-epoch)
+    rc, _, err = run_cli(capsys, "train", "--data", "digits", "--hidden", "16", "--epochs", n, "-q",
+                         "--out", tmp_path / "straight")
+    assert rc == 0, err
+    straight = json.loads((tmp_path / "straight" / "history.json").read_text())
+    assert straight["history"]["loss"] == after["history"]["loss"]
     rc, _, err = run_cli(capsys, "train", "--resume", out, "--lr", "1")
     one_line_error(rc, err, 2, "--lr cannot be changed")
     rc, _, err = run_cli(capsys, "train", "--resume", tmp_path / "nowhere")
