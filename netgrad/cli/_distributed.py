@@ -142,29 +142,30 @@ def _worker(spec_path: str) -> int:
         if resume and out.is_dir():
             shutil.copytree(out, scratch / "run")
         opts = {**opts, "out": str(scratch / "run"), "quiet": True, "json": False}
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115  (failures still reach __stderr__)
     try:
-        code = _main(train, opts, resume)
+        code, message = _main(train, opts, resume)
     finally:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
-    _finish(dist, code)
+    _finish(dist, code, message)
     return code
 
 
-def _main(train: Any, opts: dict[str, Any], resume: bool) -> int:
-    """``train`` with ``netgrad.cli.main``'s error handling (a message, an exit status); any other
-    exception reaches netgrad.distributed's hook, which names the rank and aborts the job."""
+def _main(train: Any, opts: dict[str, Any], resume: bool) -> tuple[int, str]:
+    """``train`` with ``netgrad.cli.main``'s error handling: the exit status and the error message
+    (printed here by rank 0; the others' are silenced, as every rank normally has the same). Any
+    other exception reaches netgrad.distributed's hook, which names the rank and aborts the job."""
     try:
-        return int(train(opts, resume=resume) or 0)
+        return int(train(opts, resume=resume) or 0), ""
     except CLIError as e:
         print(f"netgrad: error: {e}", file=sys.stderr)
-        return e.code
+        return e.code, str(e)
     except KeyboardInterrupt:
-        return 130
+        return 130, "interrupted"
 
 
-def _finish(dist: Any, code: int, wait: float = 30.0) -> None:
+def _finish(dist: Any, code: int, message: str = "", wait: float = 30.0) -> None:
     """All ranks end together. A rank that failed (an error of its own, exit status not 0) and
     is not joined by the others within ``wait`` seconds aborts the job, naming itself, instead of
     leaving them waiting in a collective; a rank that succeeded waits for the others."""
@@ -172,7 +173,8 @@ def _finish(dist: Any, code: int, wait: float = 30.0) -> None:
     t0 = time.monotonic()
     while not request.Test():
         if code != 0 and time.monotonic() - t0 > wait:
-            dist._abort(f"ended with exit status {code} while other ranks were still working", code or 1)
+            why = f" ({message})" if message else ""
+            dist._abort(f"ended with exit status {code}{why} while other ranks were still working", code or 1)
         time.sleep(0.01)
 
 

@@ -354,8 +354,9 @@ def broadcast_object_list(object_list: list, src: int = 0, group: Any = None, de
 def _abort(message: str, code: int = 1) -> None:
     """Print ``message`` naming this rank and end every rank of the job."""
     sys.stdout.flush()
-    sys.stderr.write(f"netgrad.distributed: rank {_state.rank} of {_state.size}: {message}\n")
-    sys.stderr.flush()
+    err = sys.__stderr__ or sys.stderr
+    err.write(f"netgrad.distributed: rank {_state.rank} of {_state.size}: {message}\n")
+    err.flush()
     if _state.size > 1:
         _mpi.mpi().COMM_WORLD.Abort(code)
     raise SystemExit(code)

@@ -52,10 +52,11 @@ def install_abort_hooks(rank: int, size: int) -> None:
         try:
             lines = "".join(traceback.format_exception(kind, value, tb)).rstrip("\n").split("\n")
             sys.stdout.flush()
-            sys.stderr.write("".join(f"[rank {rank}] {ln}\n" for ln in lines))
-            sys.stderr.write(f"netgrad.distributed: rank {rank} of {size} failed with {kind.__name__}: "
-                             f"{value}; aborting all ranks\n")
-            sys.stderr.flush()
+            err = sys.__stderr__ or sys.stderr  # the process's own, even where sys.stderr was silenced
+            err.write("".join(f"[rank {rank}] {ln}\n" for ln in lines))
+            err.write(f"netgrad.distributed: rank {rank} of {size} failed with {kind.__name__}: "
+                      f"{value}; aborting all ranks\n")
+            err.flush()
         finally:
             mpi().COMM_WORLD.Abort(1)
 

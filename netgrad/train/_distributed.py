@@ -67,6 +67,7 @@ class _MPIRanks(Ranks):
         self.rank, self.size = dist.get_rank(), dist.get_world_size()
         self.MPI = dist._mpi.mpi()
         self.comm = dist._state.comm
+        self._flag = np.zeros(1, dtype=np.int32)  # one per batch: a raw buffer, no pickling
 
     def loader(self, data: Any, batch_size: Any, shuffle: bool, generator: Any, dtype: Any) -> Any:
         from ..data import DataLoader
@@ -84,7 +85,9 @@ class _MPIRanks(Ranks):
         return DataLoader(base.dataset, batch_size=max(bs, 1), sampler=sampler)
 
     def any(self, flag: bool) -> bool:
-        return bool(self.comm.allreduce(int(bool(flag)), op=self.MPI.MAX))
+        self._flag[0] = bool(flag)
+        self.comm.Allreduce(self.MPI.IN_PLACE, self._flag, op=self.MPI.MAX)
+        return bool(self._flag[0])
 
     def agree(self, value: Any) -> Any:
         return self.comm.bcast(value, root=0)
