@@ -152,7 +152,13 @@ def __dlpack__(self: Tensor, *, stream: Any = None, max_version: Any = None,  # 
     kw = {} if max_version is None else {"max_version": max_version}
     if copy is not None:
         kw["copy"] = copy
-    return self._data.__dlpack__(stream=stream, **kw)
+    try:
+        return self._data.__dlpack__(stream=stream, **kw)
+    except TypeError:
+        if not kw:
+            raise
+    # NumPy < 2.1 takes no max_version/copy: its (older) capsule, which consumers still accept
+    return (self._data.copy() if copy else self._data).__dlpack__(stream=stream)
 
 
 def __dlpack_device__(self: Tensor) -> tuple[int, int]:  # noqa: N807
