@@ -147,7 +147,7 @@ def test_bad_sample_weight_raises(bad, match):
 def test_sklearn_sample_weight_checks(cls, check):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        check(cls.__name__, cls(max_iter=20, hidden_layer_sizes=(5,)))
+        check(cls.__name__, cls(max_iter=20, hidden_layer_sizes=(5,), random_state=0))
 
 
 @pytest.mark.parametrize("est", [MLPClassifier(solver="lbfgs", hidden_layer_sizes=(5,), max_iter=50),
