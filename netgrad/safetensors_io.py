@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from ._npz import LoadError
 from .autograd import Tensor
 
 __all__ = ["save_safetensors", "load_safetensors", "is_safetensors_path"]
@@ -94,7 +95,9 @@ def save_safetensors(obj: Any, path: str | os.PathLike) -> None:
 
 
 def load_safetensors(path: str | os.PathLike) -> dict[str, Tensor]:
-    """Read a ``.safetensors`` file as a dict of netgrad tensors (keys in the file's sorted order)."""
+    """Read a ``.safetensors`` file as a dict of netgrad tensors (keys in the file's sorted order).
+    A malformed file raises ``LoadError`` (a ValueError) naming it; memory use is bounded by the
+    file's size (each tensor's bytes are checked to lie within the file before they are read)."""
     path = os.fspath(path)
     st = _package("load")
     if not os.path.exists(path):
@@ -109,5 +112,5 @@ def load_safetensors(path: str | os.PathLike) -> dict[str, Tensor]:
     except Exception as e:  # the package raises its own SafetensorError and OSError-like errors
         if isinstance(e, (FileNotFoundError, PermissionError, IsADirectoryError)):
             raise
-        raise ValueError(f"load: {path} is not a valid .safetensors file ({type(e).__name__}: {e})") from e
+        raise LoadError(f"load: {path} is not a valid .safetensors file ({type(e).__name__}: {e})") from e
     return out
