@@ -217,11 +217,11 @@ def _clean_stale(directory: str, base: str) -> None:
         pid_s, _, _ = n[len(prefix):].partition("-")
         full = os.path.join(directory, n)
         try:
-            if pid_s.isdigit():
+            if pid_s.isdigit() and os.name == "posix":
                 if _alive(int(pid_s)):
                     continue
             elif time.time() - os.path.getmtime(full) < 3600:
-                continue  # an older netgrad's name: only once surely abandoned
+                continue  # an older netgrad's name (or no kill(pid, 0) here): once surely abandoned
             os.unlink(full)
         except OSError:
             pass
