@@ -34,6 +34,8 @@ from .module import Module
 from .normalization import BatchNorm1d, BatchNorm2d
 from .parameter import Parameter
 from .pooling import AvgPool2d, MaxPool2d
+from .rnn import GRU, LSTM, RNN, RNNBase
+from .rnn_cells import GRUCell, LSTMCell, RNNCell, RNNCellBase
 from .perceptron import Perceptron
 
 __all__ = [
@@ -41,6 +43,7 @@ __all__ = [
     "Identity", "Flatten", "Unflatten", "Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "Dropout",
     "Dropout2d", "BatchNorm1d", "BatchNorm2d", "utils", "Embedding", "LazyLinear", "ParameterList",
     "ParameterDict",
+    "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell",
     "ReLU", "LeakyReLU", "Sigmoid", "Logistic", "Tanh", "Softmax", "LogSoftmax", "ELU", "GELU",
     "Softplus", "SiLU", "LinearActivation", "Step", "SignUnit", "Threshold",
     "MSELoss", "HalfMSELoss", "SSELoss", "RSSLoss", "L1Loss", "HuberLoss", "SmoothL1Loss",
