@@ -2,6 +2,7 @@
 parameter's gradient with identical weights (loaded by name), packed sequences, dropout, reprs,
 errors, float64 gradcheck and a small training run."""
 
+import copy
 import itertools
 import warnings
 
@@ -344,3 +345,21 @@ def test_lstm_learns_to_remember_the_first_step():
     with ng.no_grad():
         pred = net(ng.tensor(x)).numpy() > 0
     assert (pred == (x[:, 0, 0] > 0)).mean() > 0.97
+
+
+def test_float32_default_dtype_copy_and_conversion():
+    torch.manual_seed(1)
+    tm = torch.nn.GRU(3, 5, num_layers=2, bidirectional=True)
+    nm = ng.nn.GRU(3, 5, num_layers=2, bidirectional=True)
+    nm.load_state_dict({k: v.numpy() for k, v in tm.state_dict().items()})
+    x = np.random.default_rng(13).normal(size=(4, 2, 3)).astype(np.float32)
+    out, h = nm(ng.tensor(x))
+    tout, th = tm(torch.tensor(x))
+    assert out.dtype == h.dtype == ng.float32
+    np.testing.assert_allclose(out.numpy(), tout.detach().numpy(), atol=1e-6)
+    np.testing.assert_allclose(h.numpy(), th.detach().numpy(), atol=1e-6)
+    twin = copy.deepcopy(nm)
+    np.testing.assert_array_equal(twin(ng.tensor(x))[0].numpy(), out.numpy())
+    nm.double()
+    assert all(p.dtype == ng.float64 for ws in nm.all_weights for p in ws)
+    np.testing.assert_allclose(nm(ng.tensor(x.astype(np.float64)))[0].numpy(), out.numpy(), atol=1e-6)

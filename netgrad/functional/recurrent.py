@@ -3,7 +3,8 @@
 A time loop reads x[t] for every t (and a gate block of every step's pre-activations); with one
 ``index`` op per piece, backward would build a zero tensor of the whole input for each piece and add
 them all up, O(T^2) work for T steps. Here the pieces are the outputs of one node, whose backward
-puts their gradients together once (pieces nothing used get zeros from the engine).
+puts their gradients together once (pieces nothing used get zeros from the engine). The pieces are
+views of the input, for the layers' own use: they are not tracked as views for in-place changes.
 
 >>> import netgrad as ng
 >>> x = ng.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
