@@ -78,14 +78,30 @@ def test_hook_on_a_tensor_without_grad_raises():
 
 def test_common_node_names_match_torch():
     x, tx = ng.randn(3, 4, requires_grad=True), torch.randn(3, 4, requires_grad=True)
-    y = ng.tensor([0, 1, 2])
+    y, ty = ng.tensor([0, 1, 2]), torch.tensor([0, 1, 2])
     pairs = [
         (ng.nn.Linear(4, 2)(x), torch.nn.Linear(4, 2)(tx)),
         (x @ ng.randn(4, 2), tx @ torch.randn(4, 2)),
-        (ng.nn.functional.cross_entropy(x, y), torch.nn.functional.cross_entropy(tx, torch.tensor([0, 1, 2]))),
+        (ng.nn.functional.cross_entropy(x, y), torch.nn.functional.cross_entropy(tx, ty)),
         (x.view(-1), tx.view(-1)), (x.relu(), tx.relu()), (x.exp(), tx.exp()), (x * 2, tx * 2),
         (x.sum(), tx.sum()), (x.clamp(0, 1), tx.clamp(0, 1)), (x.double(), tx.double()),
         (ng.nn.functional.log_softmax(x, 1), torch.nn.functional.log_softmax(tx, 1)),
     ]
     for n, t in pairs:
         assert n.grad_fn.name() == t.grad_fn.name()
+
+
+def test_leaf_hook_runs_as_soon_as_its_gradient_is_complete():
+    """A leaf's hook fires once its last gradient has arrived, before backward reaches the
+    earlier layers (what lets DDP start an allreduce while backward goes on)."""
+    order = []
+    w1 = ng.tensor([1.0, 2.0], requires_grad=True)
+    w2 = ng.tensor([3.0, 4.0], requires_grad=True)
+    w2.register_hook(lambda g: order.append("w2") or None)
+    x = ng.tensor([1.0, 1.0])
+    h = (x * w1).exp()
+    h.register_hook(lambda g: order.append("h") or None)
+    loss = (h * w2 + h * w2 * 2).sum()
+    loss.backward()
+    assert order == ["w2", "h"]
+    np.testing.assert_allclose(w2.grad.numpy(), 3 * np.exp([1.0, 2.0]), rtol=1e-6)

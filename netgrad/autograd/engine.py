@@ -146,6 +146,7 @@ class _Sink:
         # mistaken for it (which would cost a spurious copy).
         self.handed: dict[int, Any] = {}
         self.pending: dict[int, tuple[Tensor, Any]] = {}  # hooked leaves: id -> (leaf, summed grad)
+        self.hooked: dict[int, int] = {}  # hooked leaves: id -> edges into it still to come
         for k, t in enumerate(inputs or ()):
             if not isinstance(t, Tensor) or not t._requires_grad:
                 raise GraphError(f"grad: input {k} does not require grad")
@@ -180,11 +181,24 @@ class _Sink:
         prev = self.pending.get(id(leaf))
         self.pending[id(leaf)] = (leaf, g if prev is None else prev[1] + g)
 
-    def flush_pending(self) -> None:
-        for leaf, g in self.pending.values():
-            (g,) = _run_hooks({0: leaf._hooks}, [g], self.arrays)
+    def arrived(self, leaf: Tensor, g: Any) -> None:
+        """One more edge into a hooked leaf is done (g None: it sent nothing). After the last,
+        its hooks run at once, while backward goes on elsewhere (DDP starts its allreduce here)."""
+        if g is not None:
+            self.pend(leaf, g)
+        left = self.hooked[id(leaf)] = self.hooked[id(leaf)] - 1
+        if left == 0:
+            self.flush(leaf)
+
+    def flush(self, leaf: Tensor) -> None:
+        entry = self.pending.pop(id(leaf), None)
+        if entry is not None:
+            (g,) = _run_hooks({0: leaf._hooks}, [entry[1]], self.arrays)
             self.leaf(leaf, g)
-        self.pending.clear()
+
+    def flush_pending(self) -> None:
+        for leaf, _ in list(self.pending.values()):
+            self.flush(leaf)
 
     def node_output(self, node: Function, grads: list) -> None:
         for idx, g in enumerate(grads):
@@ -213,8 +227,9 @@ class _Sink:
         return results
 
 
-def _count_dependencies(starts: list[Function]) -> dict[Function, int]:
-    """For every node reachable from ``starts``, how many edges lead into it (iteratively)."""
+def _count_dependencies(starts: list[Function], hooked: dict | None = None) -> dict[Function, int]:
+    """For every node reachable from ``starts``, how many edges lead into it (iteratively); with
+    ``hooked``, also how many lead into each leaf that has hooks (id -> count)."""
     deps = dict.fromkeys(starts, 0)
     stack = list(starts)
     while stack:
@@ -222,13 +237,17 @@ def _count_dependencies(starts: list[Function]) -> dict[Function, int]:
         if node._freed:
             raise GraphError(_FREED_MSG)
         for e in node._edges:
-            if e is not None and isinstance(e[0], Function):
-                tgt = e[0]
+            if e is None:
+                continue
+            tgt = e[0]
+            if isinstance(tgt, Function):
                 if tgt in deps:
                     deps[tgt] += 1
                 else:
                     deps[tgt] = 1
                     stack.append(tgt)
+            elif hooked is not None and tgt._hooks:
+                hooked[id(tgt)] = hooked.get(id(tgt), 0) + 1
     return deps
 
 
@@ -331,12 +350,12 @@ def run_backward(
         i = t._out_idx
         buf[i] = g if buf[i] is None else buf[i] + g
 
-    deps = _count_dependencies(starts)
+    leaf_hooks = Tensor._n_leaf_hooks > 0
+    deps = _count_dependencies(starts, sink.hooked if leaf_hooks else None)
     ready = [n for n in starts if deps[n] == 0]
     # The common case, inlined below: .backward() on arrays, gradients that already have their
     # input's type, dtype and shape, leaves whose .grad is still None (after zero_grad).
     plain_leaves = arrays and not sink.capturing
-    leaf_hooks = Tensor._n_leaf_hooks > 0
     handed = sink.handed
     ndarray = np.ndarray
 
@@ -356,6 +375,8 @@ def run_backward(
                         deps[tgt] -= 1
                         if deps[tgt] == 0:
                             ready.append(tgt)
+                    elif e is not None and leaf_hooks and e[0]._hooks:
+                        sink.arrived(e[0], None)
             else:
                 if node._hooks:
                     grads = _run_hooks(node._hooks, grads, arrays)
@@ -388,7 +409,7 @@ def run_backward(
                             g = _conform(g, e, node, arrays)
                         if not isinstance(tgt, Function):
                             if leaf_hooks and tgt._hooks:
-                                sink.pend(tgt, g)
+                                sink.arrived(tgt, g)
                             elif (plain_leaves and tgt.grad is None and id(g) not in handed
                                     and owns_memory(g)):
                                 handed[id(g)] = g
@@ -402,6 +423,8 @@ def run_backward(
                         idx = e[1]
                         buf[idx] = g if buf[idx] is None else buf[idx] + g
                     elif not isinstance(tgt, Function):
+                        if leaf_hooks and tgt._hooks:
+                            sink.arrived(tgt, None)
                         continue  # no gradient for this input (allowed, as in PyTorch)
                     deps[tgt] -= 1
                     if deps[tgt] == 0:

@@ -51,7 +51,8 @@ def _legacy_array(args: tuple, dtype: Any) -> np.ndarray:
     if args and (isinstance(args[0], Size) or all(isinstance(a, (int, np.integer)) and not isinstance(a, bool)
                                                   for a in args)):
         shape = tuple(int(a) for a in (args[0] if isinstance(args[0], Size) else args))
-        return np.zeros(shape, dtype=dtypes.as_dtype(dtype) if dtype is not None else dtypes.get_default_dtype())
+        dt = dtypes.as_dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
+        return np.zeros(shape, dtype=dt)
     if len(args) > 1:
         raise TypeError("Tensor(): expected sizes as integers or one sequence of data, got "
                         f"{', '.join(type(a).__name__ for a in args)}")
