@@ -83,3 +83,12 @@ def test_parameter_list_and_dict_register_like_torch():
             torch.nn.ParameterList([torch.nn.Parameter(torch.zeros(2, 3))] * n))
     assert repr(ng.nn.ParameterDict({"a": ng.nn.Parameter(ng.zeros(2))})) == repr(
         torch.nn.ParameterDict({"a": torch.nn.Parameter(torch.zeros(2))}))
+
+
+def test_state_dict_lists_a_shared_module_under_each_name_like_torch():
+    for lib in (ng, torch):
+        shared = lib.nn.Linear(2, 2)
+        net = lib.nn.Sequential(shared, lib.nn.ReLU(), shared)
+        assert list(net.state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias"]
+        assert len(list(net.parameters())) == 2
+        net.load_state_dict(net.state_dict())

@@ -29,6 +29,7 @@ import numpy as np
 from ..autograd import Tensor
 from ..autograd.device import DeviceUnavailableError, check_device, device
 from ..autograd.dtypes import as_dtype
+from ..autograd.tensor import version_box
 from .parameter import Parameter
 
 _IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
@@ -365,7 +366,8 @@ class Module:
         """An OrderedDict name -> Tensor of every parameter and persistent buffer (sharing
         memory, detached unless ``keep_vars``)."""
         out = OrderedDict() if destination is None else destination
-        for mod_prefix, m in self.named_modules(prefix=prefix.rstrip(".")):
+        # A module shared under two names is listed under both, as in PyTorch.
+        for mod_prefix, m in self.named_modules(prefix=prefix.rstrip("."), remove_duplicate=False):
             pre = mod_prefix + ("." if mod_prefix else "")
             for name, p in m._parameters.items():
                 if p is not None:
@@ -409,6 +411,7 @@ class Module:
                 v = state_dict[k]
                 arr = v._data if isinstance(v, Tensor) else np.asarray(v)
                 target._data[...] = arr.astype(target.dtype, copy=False)
+                version_box(target)[0] += 1  # an in-place change, as torch's copy_ under no_grad
         return _IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------------ display
