@@ -250,6 +250,10 @@ def test_errors_as_torch():
         lstm(ng.zeros(5, 2, 2, 3))
     with pytest.raises(RuntimeError, match="Expected hidden\\[0\\] size \\(2, 2, 4\\), got \\[1, 2, 4\\]"):
         lstm(ng.zeros(5, 2, 3), (ng.zeros(1, 2, 4), ng.zeros(2, 2, 4)))
+    with pytest.raises(TypeError, match="expected hx as a tuple \\(h_0, c_0\\)"):
+        lstm(ng.zeros(5, 2, 3), ng.zeros(2, 2, 4))
+    with pytest.raises(ValueError, match="expected hx as a tuple of 2 tensors"):
+        ng.nn.LSTMCell(3, 4)(ng.zeros(2, 3), ng.zeros(2, 4))
     with pytest.raises(RuntimeError, match="hx and cx should also be 3-D"):
         lstm(ng.zeros(5, 2, 3), (ng.zeros(2, 4), ng.zeros(2, 4)))
     with pytest.raises(RuntimeError, match="For unbatched 2-D input, hx should also be 2-D"):

@@ -151,7 +151,7 @@ class RNNBase(Module):
         lstm = self.mode == "LSTM"
         if hx is None:
             return [zeros(self.num_layers * dirs, batch, n, dtype=dtype) for n in sizes]
-        given = list(hx) if lstm else [hx]
+        given = list(hx) if lstm and isinstance(hx, (tuple, list)) else [hx]
         if len(given) != len(sizes):
             raise TypeError(f"{self._name()}: expected hx as a tuple (h_0, c_0)")
         given = [as_tensor_arg(s, self._name()) for s in given]
@@ -179,9 +179,6 @@ class RNNBase(Module):
         if packed:
             x, lengths = padded_from_packed(input)
             batched = True
-            if hx is not None and input.sorted_indices is not None:
-                order = np.asarray(input.sorted_indices._data)
-                hx = tuple(s[:, order] for s in hx) if self.mode == "LSTM" else hx[:, order]
         else:
             x = as_tensor_arg(input, name)
             if x.ndim not in (2, 3):
@@ -200,6 +197,9 @@ class RNNBase(Module):
             raise ValueError(f"{name}: input dtype ({x.dtype}) does not match weight dtype ({w0.dtype}). "
                              f"Convert input: input.to({w0.dtype}), or convert model: model.to({x.dtype})")
         states = self._states(hx, x.shape[1], x.dtype, batched)
+        if packed and hx is not None and input.sorted_indices is not None:
+            order = np.asarray(input.sorted_indices._data)  # the caller's batch order -> sorted
+            states = [s[:, order] for s in states]
         out, finals = self._run(x, states, lengths)
         if packed:
             output = packed_from_padded(out, input)

@@ -137,7 +137,7 @@ class RNNCellBase(Module):
             states = [zeros(x.shape[0], self.hidden_size, dtype=x.dtype)
                       for _ in range(self._n_state)]
         else:
-            given = list(hx) if self._n_state > 1 else [hx]
+            given = list(hx) if self._n_state > 1 and isinstance(hx, (tuple, list)) else [hx]
             if len(given) != self._n_state:
                 raise ValueError(f"{name}: expected hx as a tuple of {self._n_state} tensors")
             states = []
