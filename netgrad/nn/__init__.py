@@ -19,6 +19,10 @@ from .activation import (
     ELU, GELU, LeakyReLU, LinearActivation, Logistic, LogSoftmax, ReLU, SiLU, Sigmoid, Softmax,
     SignUnit, Softplus, Step, Tanh, Threshold,
 )
+from .activation_more import (
+    CELU, GLU, PReLU, ReLU6, RReLU, SELU, Hardshrink, Hardsigmoid, Hardswish, Hardtanh, LogSigmoid,
+    Mish, Softmax2d, Softmin, Softshrink, Softsign, Tanhshrink,
+)
 from .conv import Conv2d
 from .dropout import Dropout, Dropout2d
 from .containers import Flatten, Identity, ModuleDict, ModuleList, Sequential, Unflatten
@@ -49,4 +53,7 @@ __all__ = [
     "MSELoss", "HalfMSELoss", "SSELoss", "RSSLoss", "L1Loss", "HuberLoss", "SmoothL1Loss",
     "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "KLDivLoss",
     "SymmetricCrossEntropyLoss", "BinaryLogLikelihood",
+    "Hardtanh", "ReLU6", "SELU", "CELU", "Mish", "Softsign", "LogSigmoid", "Hardsigmoid",
+    "Hardswish", "Softshrink", "Hardshrink", "Tanhshrink", "Softmin", "Softmax2d", "GLU", "PReLU",
+    "RReLU",
 ]

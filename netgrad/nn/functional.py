@@ -10,6 +10,10 @@ from ..functional.activation import (
     identity, leaky_relu, linear_activation, log_softmax, logistic, relu, sigmoid, softmax, step, tanh,
     threshold,
 )
+from ..functional.activation_more import (
+    celu, glu, gumbel_softmax, hardshrink, hardsigmoid, hardswish, hardtanh, logsigmoid, mish, prelu,
+    relu6, rrelu, selu, softmin, softshrink, softsign, tanhshrink,
+)
 from ..functional.conv import conv2d
 from ..functional.dropout import dropout, dropout2d
 from ..functional.linalg import linear
@@ -33,4 +37,7 @@ __all__ = [
     "cross_entropy_probs",
     "kl_div", "symmetric_cross_entropy", "binary_log_likelihood", "one_hot",
     "conv2d", "max_pool2d", "avg_pool2d", "dropout", "dropout2d", "batch_norm", "embedding",
+    "hardtanh", "relu6", "selu", "celu", "mish", "softsign", "logsigmoid", "hardsigmoid",
+    "hardswish", "softshrink", "hardshrink", "tanhshrink", "softmin", "glu", "prelu", "rrelu",
+    "gumbel_softmax",
 ]
