@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "evaluate": "netgrad.cli.evaluate",
     "predict": "netgrad.cli.predict",
     "explain": "netgrad.cli.explain",
+    "playground": "netgrad.cli.playground",
 }
 
 
