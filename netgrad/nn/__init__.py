@@ -36,6 +36,14 @@ from .loss import (
 )
 from .module import Module
 from .normalization import BatchNorm1d, BatchNorm2d
+from .norms import (
+    BatchNorm3d, GroupNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, LayerNorm, RMSNorm,
+)
+from .attention import MultiheadAttention
+from .transformer import (
+    Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder,
+    TransformerEncoderLayer,
+)
 from .parameter import Parameter
 from .pooling import AvgPool2d, MaxPool2d
 from .rnn import GRU, LSTM, RNN, RNNBase
@@ -47,6 +55,9 @@ __all__ = [
     "Identity", "Flatten", "Unflatten", "Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "Dropout",
     "Dropout2d", "BatchNorm1d", "BatchNorm2d", "utils", "Embedding", "LazyLinear", "ParameterList",
     "ParameterDict",
+    "BatchNorm3d", "LayerNorm", "RMSNorm", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d",
+    "InstanceNorm3d", "MultiheadAttention", "Transformer", "TransformerEncoder",
+    "TransformerDecoder", "TransformerEncoderLayer", "TransformerDecoderLayer",
     "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell",
     "ReLU", "LeakyReLU", "Sigmoid", "Logistic", "Tanh", "Softmax", "LogSoftmax", "ELU", "GELU",
     "Softplus", "SiLU", "LinearActivation", "Step", "SignUnit", "Threshold",

@@ -16,7 +16,9 @@ from ..functional.activation_more import (
 )
 from ..functional.conv import conv2d
 from ..functional.dropout import dropout, dropout2d
+from ..functional.attention import multi_head_attention_forward, scaled_dot_product_attention
 from ..functional.linalg import linear
+from ..functional.normalization import group_norm, instance_norm, layer_norm, normalize, rms_norm
 from ..functional.loss import (
     binary_cross_entropy, binary_cross_entropy_with_logits, binary_log_likelihood, cross_entropy,
     half_mse_loss, huber_loss, kl_div, l1_loss, mse_loss, nll_loss, one_hot, rss_loss, smooth_l1_loss,
@@ -37,6 +39,8 @@ __all__ = [
     "cross_entropy_probs",
     "kl_div", "symmetric_cross_entropy", "binary_log_likelihood", "one_hot",
     "conv2d", "max_pool2d", "avg_pool2d", "dropout", "dropout2d", "batch_norm", "embedding",
+    "layer_norm", "rms_norm", "group_norm", "instance_norm", "normalize",
+    "scaled_dot_product_attention", "multi_head_attention_forward",
     "hardtanh", "relu6", "selu", "celu", "mish", "softsign", "logsigmoid", "hardsigmoid",
     "hardswish", "softshrink", "hardshrink", "tanhshrink", "softmin", "glu", "prelu", "rrelu",
     "gumbel_softmax",
