@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import math
 from typing import Any
@@ -73,7 +74,49 @@ class History:
     def to_json(self, **kwargs: Any) -> str:
         return json.dumps(self.to_dict(), **kwargs)
 
+    def _rows(self, max_rows: int = 12) -> list[int | None]:
+        """The epochs (0-based) a table shows: all, or the first 3 and the last ones (None: a gap)."""
+        n = self.epochs
+        if n <= max_rows:
+            return list(range(n))
+        return [0, 1, 2, None] + list(range(n - (max_rows - 4), n))
+
+    def _headline(self) -> str:
+        text = f"{self.epochs} epoch{'s' if self.epochs != 1 else ''}, stopped: {self.stop_reason}"
+        if self.best_epoch is not None:
+            key = "val_loss" if "val_loss" in self.history else "loss"
+            text += f", best epoch {self.best_epoch} ({key} {self.history[key][self.best_epoch - 1]:.4g})"
+        return text
+
+    def _repr_html_(self) -> str:  # Jupyter: a table of the epochs (long runs: first and last)
+        keys = [k for k in self.history if k != "seconds"]
+        head = "".join(f"<th>{html.escape(k)}</th>" for k in ["epoch"] + keys)
+        rows = []
+        for i in self._rows():
+            if i is None:
+                rows.append(f"<tr><td colspan=\"{len(keys) + 1}\">&hellip;</td></tr>")
+                continue
+            cells = "".join(f"<td>{_num(self.history[k][i])}</td>" for k in keys)
+            style = " style=\"font-weight:bold\"" if self.best_epoch == i + 1 else ""
+            rows.append(f"<tr{style}><td>{i + 1}</td>{cells}</tr>")
+        return ("<div class=\"netgrad-history\"><p><b>History</b>: " + html.escape(self._headline())
+                + "</p>\n<table>\n<tr>" + head + "</tr>\n" + "\n".join(rows) + "\n</table></div>\n")
+
+    def _repr_markdown_(self) -> str:
+        keys = [k for k in self.history if k != "seconds"]
+        lines = [f"**History**: {self._headline()}", "", "| " + " | ".join(["epoch"] + keys) + " |",
+                 "|" + "---|" * (len(keys) + 1)]
+        for i in self._rows():
+            cells = ["..."] * (len(keys) + 1) if i is None else [str(i + 1)] + [
+                _num(self.history[k][i]) for k in keys]
+            lines.append("| " + " | ".join(cells) + " |")
+        return "\n".join(lines) + "\n"
+
     def __repr__(self) -> str:
         keys = ", ".join(self.history)
         return (f"History(epochs={self.epochs}, stop_reason={self.stop_reason!r}, "
                 f"best_epoch={self.best_epoch}, keys=[{keys}])")
+
+
+def _num(v: Any) -> str:
+    return f"{v:.4g}" if isinstance(v, (int, float)) else html.escape(str(v))
