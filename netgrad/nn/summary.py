@@ -20,6 +20,7 @@ Input shape: (-1, 2)
 
 from __future__ import annotations
 
+import html
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -30,6 +31,32 @@ from ..autograd.grad_mode import no_grad
 from .module import Module
 
 _WIDTHS = (28, 22, 10)
+
+
+class ModelSummary(str):
+    """The table as text (a ``str``), which displays as an HTML or Markdown table in a notebook.
+    ``rows``: (layer, output shape, parameters); ``total``, ``trainable``, ``input_shapes``."""
+
+    rows: list[tuple[str, str, str]]
+    total: int
+    trainable: int
+    input_shapes: list[str]
+
+    def _totals(self) -> str:
+        return (f"Total params: {self.total:,} (trainable {self.trainable:,}, non-trainable "
+                f"{self.total - self.trainable:,}); input shape {', '.join(self.input_shapes)}")
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        rows = "\n".join(f"<tr><td><code>{esc(a)}</code></td><td>{esc(b)}</td><td style=\"text-align:right\">"
+                         f"{esc(c)}</td></tr>" for a, b, c in self.rows)
+        return ("<div class=\"netgrad-summary\"><table>\n<tr><th>Layer (type)</th><th>Output Shape</th>"
+                "<th>Param #</th></tr>\n" + rows + "\n</table>\n<p>" + esc(self._totals()) + "</p></div>\n")
+
+    def _repr_markdown_(self) -> str:
+        lines = ["| Layer (type) | Output Shape | Param # |", "|---|---|---:|"]
+        lines += [f"| `{a}` | {b} | {c} |" for a, b, c in self.rows]
+        return "\n".join(lines) + "\n\n" + self._totals() + "\n"
 
 
 def _shape_of(out: Any) -> str:
@@ -46,14 +73,14 @@ def _row(cells: Sequence[str]) -> str:
 
 
 def summary(model: Module, input_shape: Any, dtype: Any = None, batch_size: int = 2,
-            show: bool = True, print_fn: Callable[[str], Any] = print) -> str:
+            show: bool = True, print_fn: Callable[[str], Any] = print) -> ModelSummary:
     """Run ``model`` once on zeros of shape (batch_size, *input_shape) and tabulate every leaf
     layer it calls (in call order): its name and type, output shape (batch as -1) and number of
     parameters; then total, trainable and non-trainable parameter counts. ``input_shape``
     excludes the batch dimension; a list of shapes feeds several inputs. The model runs in eval
     mode under no_grad and its train/eval flags are restored afterwards. Functional calls
     (``F.relu``...) are not layers and do not appear. Prints the table (unless ``show=False``)
-    and returns it."""
+    and returns it: a ``str`` that a notebook displays as an HTML table (use ``show=False`` there)."""
     if not isinstance(model, Module):
         raise TypeError(f"summary: expected an nn.Module, got {type(model).__name__}")
     shapes = ([tuple(s) for s in input_shape] if input_shape and isinstance(input_shape[0], (tuple, list))
@@ -95,7 +122,9 @@ def summary(model: Module, input_shape: Any, dtype: Any = None, batch_size: int 
     lines += [rule, f"Total params: {total:,}", f"Trainable params: {trainable:,}",
               f"Non-trainable params: {total - trainable:,}",
               "Input shape: " + ", ".join(str((-1,) + s) for s in shapes)]
-    text = "\n".join(lines)
+    text = ModelSummary("\n".join(lines))
+    text.rows, text.total, text.trainable = rows, total, trainable
+    text.input_shapes = [str((-1,) + s) for s in shapes]
     if show:
         print_fn(text)
     return text
