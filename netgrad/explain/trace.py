@@ -126,6 +126,11 @@ class Trace:
     def __str__(self) -> str:
         return self.to_text()
 
+    def __repr__(self) -> str:  # short: a notebook's text/plain form, beside the HTML
+        sizes = "-".join(str(n) for n in [self.layers[0].n_in] + [lt.n_out for lt in self.layers]) \
+            if self.layers else "?"
+        return f"Trace({sizes} network, {self.loss_name}, J={self.loss:.6g}; print() it for the steps)"
+
     def _repr_markdown_(self) -> str:  # Jupyter
         return self.to_markdown()
 

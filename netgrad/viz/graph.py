@@ -87,6 +87,9 @@ class Graph:
     def __str__(self) -> str:
         return self.to_dot()
 
+    def __repr__(self) -> str:  # short: a notebook's text/plain form, beside the picture
+        return f"Graph({len(self.nodes)} nodes, {len(self.edges)} edges; print() it for DOT)"
+
     def _repr_svg_(self) -> str:  # Jupyter's rich display
         return self.to_svg()
 
