@@ -24,6 +24,7 @@ from .activation_more import (
     Mish, Softmax2d, Softmin, Softshrink, Softsign, Tanhshrink,
 )
 from .conv import Conv2d
+from .distance import Bilinear, CosineSimilarity, PairwiseDistance
 from .dropout import Dropout, Dropout2d
 from .containers import Flatten, Identity, ModuleDict, ModuleList, Sequential, Unflatten
 from .linear import Linear
@@ -33,6 +34,11 @@ from .paramcontainers import ParameterDict, ParameterList
 from .loss import (
     BCELoss, BCEWithLogitsLoss, BinaryLogLikelihood, CrossEntropyLoss, HalfMSELoss, HuberLoss,
     KLDivLoss, L1Loss, MSELoss, NLLLoss, RSSLoss, SmoothL1Loss, SSELoss, SymmetricCrossEntropyLoss,
+)
+from .loss_more import (
+    CosineEmbeddingLoss, GaussianNLLLoss, HingeEmbeddingLoss, MarginRankingLoss, MultiLabelMarginLoss,
+    MultiLabelSoftMarginLoss, MultiMarginLoss, PoissonNLLLoss, SoftMarginLoss, TripletMarginLoss,
+    TripletMarginWithDistanceLoss,
 )
 from .module import Module
 from .normalization import BatchNorm1d, BatchNorm2d
@@ -67,4 +73,8 @@ __all__ = [
     "Hardtanh", "ReLU6", "SELU", "CELU", "Mish", "Softsign", "LogSigmoid", "Hardsigmoid",
     "Hardswish", "Softshrink", "Hardshrink", "Tanhshrink", "Softmin", "Softmax2d", "GLU", "PReLU",
     "RReLU",
+    "CosineSimilarity", "PairwiseDistance", "Bilinear",
+    "CosineEmbeddingLoss", "MarginRankingLoss", "HingeEmbeddingLoss", "TripletMarginLoss",
+    "TripletMarginWithDistanceLoss", "PoissonNLLLoss", "GaussianNLLLoss", "SoftMarginLoss",
+    "MultiLabelSoftMarginLoss", "MultiMarginLoss", "MultiLabelMarginLoss",
 ]

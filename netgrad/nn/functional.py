@@ -15,6 +15,7 @@ from ..functional.activation_more import (
     relu6, rrelu, selu, softmin, softshrink, softsign, tanhshrink,
 )
 from ..functional.conv import conv2d
+from ..functional.distance import bilinear, cosine_similarity, pairwise_distance, pdist
 from ..functional.dropout import dropout, dropout2d
 from ..functional.attention import multi_head_attention_forward, scaled_dot_product_attention
 from ..functional.linalg import linear
@@ -23,6 +24,11 @@ from ..functional.loss import (
     binary_cross_entropy, binary_cross_entropy_with_logits, binary_log_likelihood, cross_entropy,
     half_mse_loss, huber_loss, kl_div, l1_loss, mse_loss, nll_loss, one_hot, rss_loss, smooth_l1_loss,
     sse_loss, symmetric_cross_entropy,
+)
+from ..functional.loss_more import (
+    cosine_embedding_loss, gaussian_nll_loss, hinge_embedding_loss, margin_ranking_loss,
+    multi_margin_loss, multilabel_margin_loss, multilabel_soft_margin_loss, poisson_nll_loss,
+    soft_margin_loss, triplet_margin_loss, triplet_margin_with_distance_loss,
 )
 from ..functional.pooling import avg_pool2d, max_pool2d
 from ..functional.probloss import cross_entropy_probs
@@ -44,4 +50,8 @@ __all__ = [
     "hardtanh", "relu6", "selu", "celu", "mish", "softsign", "logsigmoid", "hardsigmoid",
     "hardswish", "softshrink", "hardshrink", "tanhshrink", "softmin", "glu", "prelu", "rrelu",
     "gumbel_softmax",
+    "cosine_similarity", "pairwise_distance", "pdist", "bilinear",
+    "cosine_embedding_loss", "margin_ranking_loss", "hinge_embedding_loss", "triplet_margin_loss",
+    "triplet_margin_with_distance_loss", "poisson_nll_loss", "gaussian_nll_loss", "soft_margin_loss",
+    "multilabel_soft_margin_loss", "multi_margin_loss", "multilabel_margin_loss",
 ]
