@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from . import memory
+from .anomaly import anomaly_mode, check_backward
 from .errors import GraphError, ShapeError
 from .function import _FREED_MSG, Function
 from .grad_mode import _state
@@ -393,6 +394,8 @@ def run_backward(
                 if not arr_mode:
                     grads = [g if isinstance(g, Tensor) else _make(g) for g in grads]
                 out = type(node).backward(node, *grads)
+                if anomaly_mode.enabled:
+                    check_backward(node, out)
                 if type(out) is not tuple:
                     out = (out,)
                 if len(out) < len(edges) and any(e is not None for e in edges[len(out):]):

@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from .anomaly import anomaly_mode, record_forward
 from .errors import GraphError, NetgradError, ShapeError
 from .grad_mode import _state
 from .tensor import Tensor, version_of
@@ -175,6 +176,8 @@ class Function:
             if consts is not None:
                 ctx._consts = consts
             ctx.needs_input_grad = tuple(needs)
+            if anomaly_mode.enabled:
+                record_forward(ctx)
         try:
             if cls._array_backward:
                 out = cls.forward(ctx, *args, **kwargs)

@@ -18,6 +18,7 @@ from . import elementwise as E
 from . import linalg as L
 from . import reduction as R
 from . import shape as S
+from . import views as V
 from ._core import numpy_aliases
 
 
@@ -25,8 +26,8 @@ def bind_methods(**methods: Callable) -> None:
     """Make each function a method of ``Tensor`` (its first argument becomes ``self``)."""
     for name, fn in methods.items():
         setattr(Tensor, name, numpy_aliases(fn) if isinstance(fn, types.FunctionType) else fn)
-    if "inplace" in globals():  # in-place variants of the new methods (functional/inplace.py)
-        inplace.bind_available()
+    if "inplace_methods" in globals():  # in-place variants of the new methods
+        inplace_methods.bind_available()
 
 
 def _rsub(a: Any, b: Any) -> Tensor:
@@ -127,11 +128,11 @@ bind_methods(
     reshape_as=_reshape_as, t=_t, transpose=S.transpose, swapaxes=S.swapaxes, permute=S.permute,
     moveaxis=S.moveaxis, split=S.split, chunk=S.chunk, unbind=S.unbind, gather=S.gather,
     matmul=L.matmul, mm=L.mm, bmm=L.bmm, dot=L.dot,
-    to=_to, clone=_clone, cpu=_same, contiguous=S.contiguous, type_as=lambda x, o: _to(x, o.dtype),
+    to=_to, clone=_clone, cpu=_same, contiguous=V.contiguous, type_as=lambda x, o: _to(x, o.dtype),
     float=_type_cast("float32"), double=_type_cast("float64"), long=_type_cast("int64"),
     int=_type_cast("int32"), bool=_type_cast("bool"),
 )
 Tensor.T = property(_T)
 Tensor.mT = property(lambda x: S.transpose(x, -2, -1))
 
-from . import inplace  # noqa: E402,F401  (in-place variants and x[i] = v; needs bind_methods above)
+from . import inplace, inplace_methods  # noqa: E402,F401  (x[i] = v, add_, x += y...: need bind_methods)

@@ -11,15 +11,15 @@ cat, stack, split/chunk, pad, gather. Gradients flow back through each rearrange
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
 from ..autograd import Function, Tensor
 from ..autograd.engine import BroadcastTo
 from ..autograd.errors import ShapeError
-from ..autograd.tensor import version_box
 from ._core import as_tensor_arg, normalize_dim, register_xp, xp_of
+from .views import as_view, view  # noqa: F401  (view is shape.view too)
 
 __all__ = ["reshape", "view", "flatten", "squeeze", "unsqueeze", "expand", "broadcast_to",
            "transpose", "permute", "permute_dims", "swapaxes", "index", "cat", "concatenate",
@@ -211,37 +211,8 @@ def _along_axis_index(index: np.ndarray, dim: int) -> tuple:
     return tuple(grids)
 
 
-# ------------------------------------------------------------------ views
-def as_view(out: Tensor, x: Tensor, f: Callable[[Tensor], Tensor]) -> Tensor:
-    """Mark ``out`` as a view of x when it shares x's memory: it shares x's version counter, and
-    an in-place change of it is recorded at its base's place in the graph (``f(x)`` gives it)."""
-    if out is x or not np.may_share_memory(out._data, x._data):
-        return out
-    out._vc = version_box(x)
-    prev = x._view
-    if prev is None:
-        out._view = (x, f)
-    else:
-        base, g = prev
-        out._view = (base, lambda t: f(g(t)))
-    return out
-
-
-def _view_array(arr: np.ndarray, shape: tuple) -> np.ndarray:
-    """``arr`` reshaped without a copy, or ValueError where its strides do not allow that."""
-    try:
-        return np.reshape(arr, shape, copy=False)
-    except TypeError:  # NumPy < 2.1 has no copy=: setting the shape of a view never copies
-        out = arr.view()
-        try:
-            out.shape = shape
-        except AttributeError as e:
-            raise ValueError(str(e)) from None
-        return out
-
-
 # ------------------------------------------------------------------ functions
-def _shape_arg(shape: tuple) -> tuple:
+def shape_arg(shape: tuple) -> tuple:
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
     return tuple(int(s) for s in shape)
@@ -251,85 +222,10 @@ def reshape(x: Any, *shape) -> Tensor:
     """x with a new shape; one dimension may be -1 (inferred). A view of x where the memory
     allows, a copy otherwise (use ``view`` to insist on a view)."""
     x = as_tensor_arg(x, "reshape")
-    shape = _shape_arg(shape)
+    shape = shape_arg(shape)
     if shape == x.shape:
         return x
     return as_view(Reshape.apply(x, shape), x, lambda t: reshape(t, shape))
-
-
-def view(x: Any, *shape) -> Tensor:
-    """x with a new shape, sharing its memory; raises where that needs a copy (as PyTorch's
-    ``view``; ``reshape`` copies instead). ``x.view(dtype)`` reinterprets the bytes.
-
-    >>> import netgrad as ng
-    >>> x = ng.zeros(2, 3)
-    >>> x.view(-1)[4] = 1.0
-    >>> x
-    tensor([[0., 0., 0.],
-            [0., 1., 0.]])
-    """
-    x = as_tensor_arg(x, "view")
-    if len(shape) == 1 and not isinstance(shape[0], (int, np.integer, tuple, list)):
-        return _view_dtype(x, shape[0])
-    shape = _shape_arg(shape)
-    if np.prod(shape) != x._data.size and -1 not in shape:
-        raise ShapeError(f"view: shape {list(shape)} is invalid for input of size {x._data.size}")
-    try:
-        _view_array(x._data, shape)
-    except ValueError:
-        if _relayout(x):
-            return reshape(x, shape)
-        raise ShapeError(
-            f"view: view size is not compatible with input tensor's size and stride (shape "
-            f"{list(x.shape)} to {list(shape)}: at least one dimension spans across two contiguous "
-            "subspaces). Use .reshape(...) instead.") from None
-    return reshape(x, shape)
-
-
-def _relayout(x: Tensor) -> bool:
-    """Give x C-ordered memory if its layout is netgrad's own choice, invisible in PyTorch (a
-    convolution's channel-major output, say), where torch's tensor would be contiguous and its view
-    would succeed. Only a tensor that is no view and has none (no version counter yet) is moved,
-    so no other tensor loses its shared memory."""
-    if x._view is not None or x._vc is not None:
-        return False
-    x._data = np.ascontiguousarray(x._data)
-    return True
-
-
-class Contiguous(Function):
-    """y = x in C-ordered memory (a copy); dJ/dx = dJ/dy."""
-
-    _array_backward = True
-    _torch_name = "CloneBackward0"
-
-    @staticmethod
-    def forward(ctx, x):
-        return np.ascontiguousarray(x._data)
-
-    @staticmethod
-    def backward(ctx, g):
-        return g
-
-
-def contiguous(x: Any, memory_format: Any = None) -> Tensor:
-    """x itself if its memory is C-ordered, else a C-ordered copy (PyTorch's ``contiguous``).
-
-    >>> import netgrad as ng
-    >>> x = ng.arange(6.0).reshape(2, 3).t()
-    >>> x.contiguous().view(-1)
-    tensor([0., 3., 1., 4., 2., 5.])
-    """
-    x = as_tensor_arg(x, "contiguous")
-    return x if x._data.flags.c_contiguous else Contiguous.apply(x)
-
-
-def _view_dtype(x: Tensor, dtype: Any) -> Tensor:
-    from ..autograd.dtypes import as_dtype
-
-    out = Tensor._make(x._data.view(as_dtype(dtype)))
-    out._vc = version_box(x)
-    return out
 
 
 def flatten(x: Any, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -364,7 +260,7 @@ def unsqueeze(x: Any, dim: int) -> Tensor:
 def expand(x: Any, *sizes) -> Tensor:
     """Broadcast x to ``sizes`` without copying; -1 keeps a dimension."""
     x = as_tensor_arg(x, "expand")
-    sizes = _shape_arg(sizes)
+    sizes = shape_arg(sizes)
     lead = len(sizes) - x.ndim
     if lead < 0:
         raise ShapeError(f"expand: target {sizes} has fewer dims than the tensor's shape {x.shape}")
@@ -384,7 +280,7 @@ def broadcast_to(x: Any, shape: Sequence[int]) -> Tensor:
 def permute(x: Any, *dims) -> Tensor:
     """x with its dimensions reordered: y.shape[i] = x.shape[dims[i]]."""
     x = as_tensor_arg(x, "permute")
-    dims = _shape_arg(dims)
+    dims = shape_arg(dims)
     axes = normalize_dim(dims, x.ndim, "permute")
     if sorted(axes) != list(range(x.ndim)):
         raise ValueError(f"permute: dims {dims} are not a permutation of a {x.ndim}-d tensor's axes")
