@@ -40,13 +40,19 @@ def _num(v: float) -> str:
     return f"{float(v):.7g}".replace("-", "\u2212")
 
 
+_SHOWN = 16  # numbers written out per quantity; the rest are on the edges (hover) and in the API
+
+
 def _vec(a: Any) -> str:
     a = np.asarray(a, dtype=np.float64)
     if a.ndim == 0:
         return _num(a)
     if a.ndim == 1:
-        return "[" + ", ".join(_num(v) for v in a) + "]"
-    return "[" + "; ".join(", ".join(_num(v) for v in row) for row in a) + "]"
+        more = f", \u2026 ({a.size} in all)" if a.size > _SHOWN else ""
+        return "[" + ", ".join(_num(v) for v in a[:_SHOWN]) + more + "]"
+    rows = max(1, _SHOWN // a.shape[1])
+    more = f"; \u2026 ({a.shape[0]} \u00d7 {a.shape[1]} in all)" if a.shape[0] > rows else ""
+    return "[" + "; ".join(", ".join(_num(v) for v in row) for row in a[:rows]) + more + "]"
 
 
 def _eq(lhs: str, rhs: str, value: Any, cls: str = "") -> dict[str, str]:

@@ -133,7 +133,7 @@ function render() {
     backward: "after Backward: press Update", update: "after Update: the new weights are drawn; Forward takes the next example" };
   const n = s.data.X.length;
   $("status").textContent = `epoch ${s.epoch} · step ${s.steps} · ${phaseText[s.phase]}` +
-    (s.batch.length && s.phase !== "ready" ? ` · this step uses ${s.batch.length === n ? "all " + n + " examples" : s.batch.length === 1 ? "example #" + (s.batch[0] + 1) : s.batch.length + " examples"}` : "");
+    (s.batch.length && s.phase !== "ready" ? ` · this step uses ${n === 1 ? "the one example" : s.batch.length === n ? "all " + n + " examples" : s.batch.length === 1 ? "example #" + (s.batch[0] + 1) : s.batch.length + " examples"}` : "");
   const next = { ready: "btn-forward", forward: "btn-backward", backward: "btn-update", update: "btn-forward" }[s.phase];
   for (const b of ["btn-forward", "btn-backward", "btn-update"]) $(b).classList.toggle("next", b === next);
   $("delta-name").innerHTML = s.names.delta;
@@ -142,12 +142,13 @@ function render() {
 
 function drawNetwork(s) {
   const svg = $("net"); svg.innerHTML = "";
-  const W = svg.clientWidth || 700, H = svg.clientHeight || 400;
-  const sizes = s.sizes, L = sizes.length, bias = s.perceptron || s.config.bias || s.config.model === "perceptron";
+  const sizes = s.sizes, L = sizes.length, bias = s.config.bias || s.config.model === "perceptron";
   const boxW = 116, boxH = 56, fl = s.names.first_layer;
-  const colX = (l) => 70 + l * (W - 140) / (L - 1);
   const maxRows = Math.max(...sizes.map((m, l) => m + (bias && l < L - 1 ? 1 : 0)));
-  const gap = Math.min(boxH + 22, (H - 20) / maxRows);
+  svg.style.height = Math.max(400, maxRows * (boxH + 12) + 24) + "px";  // big layers: a taller picture, no overlap
+  const W = svg.clientWidth || 700, H = svg.clientHeight || 400;
+  const colX = (l) => 70 + l * (W - 140) / (L - 1);
+  const gap = Math.min(220, (H - 40) / maxRows);
   const pos = (l, j, rows) => [colX(l), H / 2 + (j - (rows - 1) / 2) * gap];
   const rowsOf = (l) => sizes[l] + (bias && l < L - 1 ? 1 : 0);
   const unitPos = (l, j) => pos(l, j + (bias && l < L - 1 ? 1 : 0), rowsOf(l));
@@ -165,12 +166,11 @@ function drawNetwork(s) {
     const tip = `w = ${fmt(w)}` + (g !== null ? `, dJ/dw = ${fmt(g)}` : "");
     el("title", {}, line, tip);
     if (labelEdges) {
-      const nIn = sizes[l - 1] + (bias ? 1 : 0), k = fromBias ? 0 : i + (bias ? 1 : 0);
-      const t = 0.22 + 0.56 * (nIn > 1 ? k / (nIn - 1) : 0.5);  // sources spread along the edges: no overlap
-      const lx = x1 + boxW / 2 + t * (x2 - x1 - boxW), ly = y1 + t * (y2 - y1) - 4;
-      const tx = el("text", { x: lx, y: ly, class: "edge-label", "text-anchor": "middle" }, labels);
+      // near the target, where the edges into one neuron are a fifth of their sources' spacing apart
+      const t = 0.8, lx = x1 + boxW / 2 + t * (x2 - x1 - boxW), ly = y1 + t * (y2 - y1) - 3;
+      const tx = el("text", { x: lx, y: ly, class: "edge-label", "text-anchor": "end" }, labels);
       el("tspan", { id: fromBias ? `wv-b-${l}-${j}` : `wv-${l}-${i}-${j}` }, tx, "w " + fmt(w));
-      if (g !== null) { const t2 = el("text", { x: lx, y: ly + 24, class: "edge-label", "text-anchor": "middle" }, labels);
+      if (g !== null) { const t2 = el("text", { x: lx, y: ly + 11, class: "edge-label", "text-anchor": "end" }, labels);
         el("tspan", { class: "g", id: fromBias ? `dw-b-${l}-${j}` : `dw-${l}-${i}-${j}` }, t2, "∂J/∂w " + fmt(g)); }
     }
   };
@@ -235,7 +235,7 @@ function axes(svg, W, H, m, xlab, ylab, ymin, ymax) {
 
 function drawLoss(s) {
   const svg = $("loss-curve"); svg.innerHTML = "";
-  const W = svg.clientWidth || 300, H = svg.clientHeight || 240, m = 48;
+  const W = svg.clientWidth || 300, H = svg.clientHeight || 240, m = 58;
   const h = s.history, key = s.config.model === "perceptron" ? "errors" : "loss";
   $("loss-title").textContent = s.config.model === "perceptron" ? "Misclassified examples per epoch" :
     `Loss J on all examples per epoch (${LOSS_NAMES[s.config.loss]})`;
