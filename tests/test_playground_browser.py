@@ -39,7 +39,7 @@ def page():
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     errors: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"])
         pg = browser.new_page(viewport={"width": 1400, "height": 900})
         pg.set_default_timeout(15000)
         pg.on("pageerror", lambda e: errors.append(str(e)))
