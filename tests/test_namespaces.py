@@ -22,11 +22,13 @@ def test_subpackages_are_attributes_loaded_lazily():
     out = _run("""
         import sys
         import netgrad
-        lazy = ["optim", "utils", "data", "train", "viz", "testing", "estimators", "cli"]
+        lazy = ["optim", "utils", "data", "train", "viz", "testing", "estimators", "cli", "onnx",
+                "distributed", "playground"]
         print(sorted(n for n in lazy if "netgrad." + n in sys.modules), "matplotlib" in sys.modules)
         import types
         for path in ["nn", "nn.functional", "nn.init", "nn.utils", "autograd", "functional", "optim",
-                     "optim.lr_scheduler", "utils", "utils.data", "data", "train", "viz", "testing"]:
+                     "optim.lr_scheduler", "utils", "utils.data", "data", "train", "viz", "testing",
+                     "estimators", "cli", "onnx", "distributed", "playground"]:
             obj = netgrad
             for part in path.split("."):
                 obj = getattr(obj, part)
@@ -57,3 +59,24 @@ def test_unknown_attribute_is_an_attribute_error():
     with pytest.raises(AttributeError, match="has no attribute 'not_a_subpackage'"):
         netgrad.not_a_subpackage  # noqa: B018
     assert not hasattr(netgrad, "linalg_that_does_not_exist")
+
+
+def test_every_subpackage_is_reachable():
+    """Each folder of netgrad/ with an __init__.py is an attribute of netgrad (explain: the function,
+    carrying the package's helpers)."""
+    out = _run("""
+        import os, types, netgrad
+        root = os.path.dirname(netgrad.__file__)
+        pkgs = sorted(n for n in os.listdir(root) if os.path.isfile(os.path.join(root, n, "__init__.py")))
+        assert {"viz", "explain", "onnx", "distributed", "train", "nn"} <= set(pkgs), pkgs
+        for name in pkgs:
+            obj = getattr(netgrad, name)
+            if name == "explain":
+                assert callable(obj) and obj.check.__module__ == "netgrad.explain.checking"
+                assert obj.network is not None and obj.Notation.__name__ == "Notation"
+            else:
+                assert isinstance(obj, types.ModuleType) and obj.__name__ == "netgrad." + name, name
+        assert callable(netgrad.viz.record) and netgrad.viz.graph.__module__ == "netgrad.viz.graph"
+        print("ok", len(pkgs))
+    """)
+    assert out.startswith("ok ")

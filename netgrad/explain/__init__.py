@@ -1,6 +1,7 @@
 """Backpropagation made visible: ``explain(model, x, y, loss)`` traces one step with the numbers.
 
-``netgrad.explain`` (the top-level name) is the function; import helpers from this package,
+``netgrad.explain`` (the top-level name) is the function, carrying this package's helpers as
+attributes (``ng.explain.check``); or import them from this package,
 e.g. ``from netgrad.explain import network, check, Notation``: ``check(trace, formulas)`` compares
 a learner's own formulas with autograd and names the slip; ``Notation`` picks delta's sign, the
 first layer's index, the augmented Theta and the symbols' names.
@@ -28,3 +29,10 @@ from .trace import LayerTrace, Trace, explain
 __all__ = ["ACTIVATIONS", "LOSSES", "CheckReport", "LayerTrace", "Notation", "QuantityCheck", "Trace",
            "activation_rule", "check", "explain", "loss_rule", "network", "to_html", "to_latex",
            "to_markdown", "to_text"]
+
+# ``netgrad.explain`` (the attribute) is the function; the package's helpers hang on it too, so
+# that ``ng.explain.check``, ``ng.explain.network``, ``ng.explain.Notation`` work after ``import netgrad``.
+for _name in __all__:
+    if _name != "explain":
+        setattr(explain, _name, globals()[_name])
+del _name
