@@ -19,8 +19,23 @@ from .device import check_device
 from .device import device as _device
 
 
+_MT_N = 624
+
+
+def _mt_key(seed: int) -> np.ndarray:
+    """mt19937's init_genrand on the low 32 bits of ``seed`` (what torch's CPU generator does)."""
+    key = [seed & 0xFFFFFFFF]
+    for i in range(1, _MT_N):
+        prev = key[-1]
+        key.append((1812433253 * (prev ^ (prev >> 30)) + i) & 0xFFFFFFFF)
+    return np.array(key, dtype=np.uint32)
+
+
 class Generator:
-    """A seedable random source (NumPy's PCG64) with a JSON-serialisable state."""
+    """A seedable random source: PyTorch's CPU engine (mt19937 seeded as torch seeds it, plus the
+    cached second normal of its scalar Box-Muller), so ``manual_seed(s)`` followed by ``rand``,
+    ``randn``, ``randint``, ``randperm``, ``multinomial``... gives torch's numbers
+    (``random_kernels.py``). Its state is plain Python data (saved in checkpoints)."""
 
     def __init__(self, seed: Any = None, *, device: Any = "cpu"):
         # torch.Generator(device='cpu') / torch.Generator('cpu'); netgrad's Generator(seed) too
@@ -28,8 +43,13 @@ class Generator:
             seed, device = None, seed
         check_device(device, "Generator")
         self.device = _device(device)
-        self._rng = np.random.default_rng(seed)
-        self._seed = seed
+        self._bitgen = np.random.MT19937(0)
+        self._rng = np.random.Generator(self._bitgen)
+        self._normal_cache: float | None = None
+        if seed is None:
+            self.seed()
+        else:
+            self.manual_seed(seed)
 
     def seed(self) -> int:
         """Re-seed from fresh entropy and return the new seed."""
@@ -40,23 +60,37 @@ class Generator:
     def manual_seed(self, seed: int) -> Generator:
         if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
             raise TypeError(f"manual_seed: seed must be an int, got {type(seed).__name__}")
-        self._seed = int(seed)
-        self._rng = np.random.default_rng(self._seed)
+        seed = int(seed)
+        if not -(2 ** 63) <= seed < 2 ** 64:
+            raise RuntimeError(f"manual_seed: seed must be within [-2**63, 2**64), got {seed}")
+        self._seed = seed % 2 ** 64
+        self._bitgen.state = {"bit_generator": "MT19937", "state": {"key": _mt_key(self._seed), "pos": _MT_N}}
+        self._normal_cache = None
         return self
 
-    def initial_seed(self) -> int | None:
+    def initial_seed(self) -> int:
         return self._seed
 
     def get_state(self) -> dict:
-        """The bit generator's state as plain Python data (saved in checkpoints)."""
-        return self._rng.bit_generator.state
+        """The engine's state, torch's cached normal and the seed, as plain Python data."""
+        st = self._bitgen.state["state"]
+        return {"bit_generator": "MT19937", "key": [int(k) for k in st["key"]], "pos": int(st["pos"]),
+                "normal_cache": self._normal_cache, "seed": self._seed}
 
     def set_state(self, state: dict) -> None:
-        self._rng.bit_generator.state = state
+        if not isinstance(state, dict) or state.get("bit_generator") != "MT19937" or "key" not in state:
+            raise ValueError("set_state: expected a state from netgrad's Generator.get_state() "
+                             "(an MT19937 key, position and cached normal)")
+        key = np.asarray(state["key"], dtype=np.uint32)
+        self._bitgen.state = {"bit_generator": "MT19937", "state": {"key": key, "pos": int(state["pos"])}}
+        cache = state.get("normal_cache")
+        self._normal_cache = None if cache is None else float(cache)
+        self._seed = int(state.get("seed", self._seed))
 
     @property
     def numpy(self) -> np.random.Generator:
-        """The underlying ``numpy.random.Generator``, for library code."""
+        """A ``numpy.random.Generator`` over the same engine, for library code (its draws advance
+        this generator's stream)."""
         return self._rng
 
 
@@ -73,7 +107,7 @@ def seed() -> int:
     return default_generator.seed()
 
 
-def initial_seed() -> int | None:
+def initial_seed() -> int:
     return default_generator.initial_seed()
 
 
@@ -124,3 +158,13 @@ def use_generator(generator: Generator) -> Iterator[Generator]:
 def rng(generator: Generator | None = None) -> np.random.Generator:
     """The NumPy generator to draw from: ``generator``'s, else this thread's current one."""
     return (generator or _local.generator or default_generator).numpy
+
+
+def generator_of(generator: Generator | None = None, op: str = "random") -> Generator:
+    """The ``Generator`` to draw from: ``generator``, else this thread's current one."""
+    if generator is None:
+        return _local.generator or default_generator
+    if not isinstance(generator, Generator):
+        raise TypeError(f"{op}(): argument 'generator' must be a netgrad Generator, not "
+                        f"{type(generator).__name__}")
+    return generator

@@ -17,7 +17,8 @@ from . import dtypes
 from .creation import (
     NegativeSizeError, _check_options, _finish, _float_dtype, _kw_size, _like, _size, _tuple_size,
 )
-from .random import Generator, rng
+from . import random_kernels as K
+from .random import Generator, generator_of
 from .tensor import Tensor
 
 __all__ = ["rand", "randn", "randint", "randperm", "rand_like", "randn_like", "randint_like"]
@@ -37,7 +38,7 @@ def rand(*size: Any, generator: Generator | None = None, out: Tensor | None = No
     _check_options("rand", device, layout, pin_memory)
     shape = _size(size, "rand", _kw_size(kwargs, "rand"))
     d = _float_or_raise(dtype, out, "rand", "check_uniform_bounds")
-    arr = rng(generator).random(shape, dtype=np.float64).astype(d, copy=False)
+    arr = K.uniform(generator_of(generator, "rand"), shape, d)
     return _finish(arr, requires_grad, out, "rand", dtype is not None)
 
 
@@ -48,7 +49,7 @@ def randn(*size: Any, generator: Generator | None = None, out: Tensor | None = N
     _check_options("randn", device, layout, pin_memory)
     shape = _size(size, "randn", _kw_size(kwargs, "randn"))
     d = _float_or_raise(dtype, out, "randn", "normal_kernel_cpu")
-    arr = rng(generator).standard_normal(shape).astype(d, copy=False)
+    arr = K.normal(generator_of(generator, "randn"), shape, d)
     return _finish(arr, requires_grad, out, "randn", dtype is not None)
 
 
@@ -59,7 +60,7 @@ def _integers(low: Any, high: Any, shape: tuple, d: np.dtype, generator: Any, op
     if d.kind == "b" and high > 2 or d.kind in "iu" and not (
             np.iinfo(d).min <= low and high - 1 <= np.iinfo(d).max):
         raise RuntimeError(f"{op}: [{low}, {high}) is out of bounds for {d}")
-    return rng(generator).integers(low, high, shape, dtype=np.int64).astype(d, copy=False)
+    return K.randint(generator_of(generator, op), low, high, shape, d)
 
 
 def randint(low: Any = 0, high: Any = None, size: Any = None, *, generator: Generator | None = None,
@@ -92,7 +93,7 @@ def randperm(n: int, *, generator: Generator | None = None, out: Tensor | None =
         raise NegativeSizeError(f"randperm: n must be non-negative, got {n}")
     d = dtypes.as_dtype(dtype) if dtype is not None else (
         out.dtype if out is not None else np.dtype(np.int64))
-    arr = rng(generator).permutation(int(n)).astype(d)
+    arr = K.randperm(generator_of(generator, "randperm"), int(n)).astype(d)
     return _finish(arr, requires_grad, out, "randperm", dtype is not None)
 
 

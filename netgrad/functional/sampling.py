@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function, Tensor, dtypes
-from ..autograd.random import Generator, rng
+from ..autograd import random_kernels as K
+from ..autograd.random import Generator, generator_of, rng
 from ._core import as_tensor_arg
 from .methods import bind_methods
 
@@ -90,18 +91,8 @@ def multinomial(input: Any, num_samples: int, replacement: bool = False, *,  # n
     if not replacement and n > w.shape[1]:
         raise RuntimeError(f"multinomial: cannot sample n_sample > prob_dist.size(-1) samples without "
                            f"replacement ({n} > {w.shape[1]})")
-    g = rng(generator)
-    if replacement:
-        cdf = np.cumsum(w, axis=1)
-        u = g.random((w.shape[0], n)) * total[:, None]
-        # The first category whose cumulative weight passes u: zero weights are never drawn.
-        idx = np.stack([np.searchsorted(cdf[r], u[r], side="right") for r in range(w.shape[0])])
-        idx = np.minimum(idx, w.shape[1] - 1)
-    else:
-        # Sequential draws without replacement = the n smallest of E_i / w_i, E_i ~ Exp(1).
-        with np.errstate(divide="ignore"):
-            keys = g.exponential(size=w.shape) / w
-        idx = np.argsort(keys, axis=1, kind="stable")[:, :n]
+    idx = K.multinomial(generator_of(generator, "multinomial"), x._data.reshape(-1, x.shape[-1]), n,
+                        bool(replacement))
     idx = idx.astype(np.int64)
     return _to_out(Tensor._make(idx if x.ndim == 2 else idx[0]), out)
 
@@ -117,7 +108,11 @@ def bernoulli(input: Any, p: float | None = None, *, generator: Generator | None
         prob = np.full(x.shape, float(p))
     if np.any((prob < 0) | (prob > 1)) or np.any(np.isnan(prob)):
         raise RuntimeError("bernoulli: expected every probability p to satisfy 0 <= p <= 1")
-    draw = (rng(generator).random(x.shape) < prob).astype(x.dtype)
+    g = generator_of(generator, "bernoulli")
+    if p is None:
+        draw = K.bernoulli_tensor(g, np.ascontiguousarray(prob), x.dtype)
+    else:
+        draw = K.bernoulli_scalar(g, x.shape, float(p), x.dtype)
     return _to_out(_sampled(draw, x) if p is None else Tensor._make(draw), out)
 
 
@@ -136,7 +131,7 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Gene
     with two numbers a ``size``."""
     _check_std(std)
     tm, ts = isinstance(mean, Tensor), isinstance(std, Tensor)
-    g = rng(generator)
+    g = generator_of(generator, "normal")
     if not tm and not ts:
         if size is None:
             raise TypeError("normal(): with a float mean and std, size is required")
@@ -144,7 +139,7 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Gene
         d = dtypes.as_dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
         if d.kind != "f":
             raise NotImplementedError(f"normal: \"normal_kernel_cpu\" not implemented for {d}")
-        arr = (float(mean) + float(std) * g.standard_normal(shape)).astype(d)
+        arr = K.normal(g, shape, d, float(mean), float(std))
         t = Tensor._make(arr, requires_grad=bool(requires_grad))
     else:
         ref = mean if tm else std
@@ -157,7 +152,13 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Gene
         m = mean._data if tm else float(mean)
         s = std._data if ts else float(std)
         shape = np.broadcast_shapes(np.shape(m), np.shape(s))
-        draw = (m + s * g.standard_normal(shape)).astype(ref.dtype)
+        d = ref.dtype
+        # torch: normal_(0, std) then + mean for a number std, else normal_(0, 1) * std + mean
+        if ts:
+            draw = K.normal(g, shape, d) * s.astype(d, copy=False)
+        else:
+            draw = K.normal(g, shape, d, 0.0, s)
+        draw = (draw + (m.astype(d, copy=False) if tm else d.type(m))).astype(d, copy=False)
         t = _sampled(draw, mean if tm else None, std if ts else None)
     return _to_out(t, out)
 
