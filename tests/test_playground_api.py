@@ -188,3 +188,10 @@ def test_cli_registers_playground():
 
     args = build_parser().parse_args(["playground", "--port", "0", "--no-browser"])
     assert args.port == 0 and args.host == "127.0.0.1" and args.no_browser
+
+
+def test_explains_notes_reach_the_page(server):
+    st = new(server, preset="xor", activations=["tanh", "softmax"], loss="cross_entropy")
+    assert st["sizes"] == [2, 4, 2] and st["notes"] == []
+    st = act(server, st, "forward")
+    assert any("softmax would be applied twice" in n for n in st["notes"])

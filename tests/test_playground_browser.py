@@ -39,7 +39,8 @@ def page():
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     errors: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"])
+        browser = p.chromium.launch(executable_path=CHROMIUM,
+                                    args=["--no-sandbox", "--disable-dev-shm-usage"])
         pg = browser.new_page(viewport={"width": 1400, "height": 900})
         pg.set_default_timeout(15000)
         pg.on("pageerror", lambda e: errors.append(str(e)))
@@ -158,3 +159,22 @@ def test_bad_setup_shows_the_servers_message_and_page_keeps_working(page):
     press(page, "step", "update")
     assert page.is_hidden("#error")
     shot(page, "moons-step")
+
+
+def test_the_address_bar_holds_the_setup(page):
+    page.goto(page.base_url + "?preset=moons")
+    page.wait_for_selector("#n-0-0")
+    page.fill("#hidden", "3")
+    page.dispatch_event("#hidden", "change")
+    page.fill("#lr", "0.25")
+    page.check("#n-aug")
+    page.click("#apply")
+    page.wait_for_function("STATE.config.lr === 0.25")
+    url = page.url
+    assert "preset=moons" in url and "lr=0.25" in url and "hidden=3" in url and "aug=1" in url
+    page.goto(url)   # a shared link brings the same set-up back
+    page.wait_for_function("STATE && STATE.config.lr === 0.25")
+    assert page.evaluate("STATE.sizes") == [2, 3, 1]
+    assert page.is_checked("#n-aug")
+    press(page, "forward", "forward")
+    assert "\u0398" in page.text_content("#eq-body")   # the augmented Theta

@@ -198,5 +198,6 @@ def state(s: Session, nt: Any, sid: str) -> dict[str, Any]:
             "data": {"X": s.X.round(4).tolist(), "y": s.y.reshape(-1).round(4).tolist()},
             "weights": weights, "grads": grads, "neurons": _neurons(s, nt), "equations": equations,
             "history": s.history, "boundary": s.boundary(),
+            "notes": [] if s.perceptron or s.trace is None or s.phase == "ready" else list(s.trace.notes),
             "names": {"delta": nt.delta_sym(1).html.split("<sup>")[0], "first_layer": nt.first_layer,
                       "sign": nt.delta}}

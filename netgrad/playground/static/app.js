@@ -222,6 +222,9 @@ function drawEquations(s) {
     }
     body.appendChild(d);
   }
+  for (const note of s.notes || []) {  // explain's remarks: a reinterpreted loss, dead or saturated units
+    const p = document.createElement("p"); p.className = "note"; p.textContent = note; body.appendChild(p);
+  }
 }
 
 function axes(svg, W, H, m, xlab, ylab, ymin, ymax) {
@@ -289,7 +292,11 @@ async function main() {
   for (const d of OPTS.datasets) option($("data"), d, d);
   for (const l of OPTS.losses) option($("loss"), l, LOSS_NAMES[l] || l);
   $("preset").onchange = () => newSession({ preset: $("preset").value });
-  $("hidden").onchange = () => fillActs(readControls().activations);
+  $("hidden").onchange = () => {  // new hidden layers copy the last hidden activation; the output keeps its own
+    const old = [...document.querySelectorAll("#acts select")].map((e) => e.value);
+    const out = old[old.length - 1], hid = old.slice(0, -1), n = hiddenList().length;
+    fillActs([...Array(n).keys()].map((i) => hid[Math.min(i, hid.length - 1)] || "tanh").concat([out]));
+  };
   $("apply").onclick = () => newSession(readControls());
   for (const id of ["n-delta", "n-first", "n-aug"]) $(id).onchange = () => { configToURL(STATE.config); act("state"); };
   $("btn-forward").onclick = () => act("forward");
