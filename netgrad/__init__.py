@@ -11,8 +11,8 @@
 
 from . import autograd, functional  # noqa: F401  (functional binds Tensor's operators)
 from .autograd import (
-    DTypeError, Function, GraphError, NetgradError, ShapeError, Tensor, enable_grad,
-    is_grad_enabled, no_grad, set_grad_enabled,
+    DTypeError, Function, GraphError, NetgradError, ShapeError, Tensor, enable_grad, inference_mode,
+    is_grad_enabled, is_inference_mode_enabled, no_grad, set_grad_enabled,
 )
 from .autograd.creation import (
     arange, as_tensor, channels_last, channels_last_3d, contiguous_format, empty, empty_like, eye,

@@ -92,3 +92,14 @@ def test_state_dict_lists_a_shared_module_under_each_name_like_torch():
         assert list(net.state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias"]
         assert len(list(net.parameters())) == 2
         net.load_state_dict(net.state_dict())
+
+
+def test_lazy_linear_loads_a_state_dict_before_any_forward_like_torch():
+    src = ng.nn.Sequential(ng.nn.Linear(5, 3), ng.nn.ReLU(), ng.nn.Linear(3, 1))
+    dst = ng.nn.Sequential(ng.nn.LazyLinear(3), ng.nn.ReLU(), ng.nn.LazyLinear(1))
+    dst.load_state_dict(src.state_dict())
+    x = ng.rand(4, 5)
+    np.testing.assert_array_equal(dst(x).detach().numpy(), src(x).detach().numpy())
+    t = torch.nn.Sequential(torch.nn.LazyLinear(3), torch.nn.ReLU(), torch.nn.LazyLinear(1))
+    t.load_state_dict({k: torch.tensor(v.numpy()) for k, v in src.state_dict().items()})
+    np.testing.assert_allclose(t(torch.tensor(x.numpy())).detach().numpy(), src(x).detach().numpy(), rtol=1e-6)

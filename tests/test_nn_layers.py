@@ -136,3 +136,19 @@ def test_batchnorm_errors_name_layer():
         nn.BatchNorm2d(4)(ng.zeros(2, 3, 5, 5))
     with pytest.raises(ValueError, match="more than 1 value per channel"):
         nn.BatchNorm1d(3)(ng.zeros(1, 3))
+
+
+def test_dropout2d_on_2d_and_3d_input_follows_torch_with_its_warnings():
+    for shape, per in (((64, 6), None), ((16, 6, 5), -1)):
+        x = ng.ones(*shape)
+        tw = []
+        with pytest.warns(UserWarning, match=r"dropout2d: Received a (2-D|3D) input") as rec:
+            y = F.dropout2d(x, 0.5, True).numpy()
+        tw = [str(w.message) for w in rec]
+        with pytest.warns(UserWarning) as trec:
+            torch.nn.functional.dropout2d(torch.ones(*shape), 0.5, True)
+        assert tw[0] == str(trec[0].message)
+        if per is None:  # elementwise, as torch's feature_dropout on (N, C)
+            assert 0.2 < (y == 0).mean() < 0.8
+        else:            # (N, C, L): one mask value per channel
+            assert np.all((y == 0).all(-1) | (y == 2).all(-1))

@@ -87,3 +87,31 @@ class set_grad_enabled(_Mode):
                 return fn(*args, **kwargs)
 
         return wrapper
+
+
+class inference_mode(_Mode):
+    """``torch.inference_mode(mode=True)``: as ``no_grad`` here (netgrad has no separate
+    inference tensors); ``inference_mode(False)`` records as usual. A decorator too."""
+
+    def __new__(cls, *args, **kwargs):
+        if len(args) == 1 and callable(args[0]) and not kwargs:
+            return object.__new__(cls)(args[0])
+        return object.__new__(cls)
+
+    def __init__(self, mode: bool = True):
+        self._target = not mode
+
+    def __call__(self, fn):
+        target = self._target
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with inference_mode(not target):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+def is_inference_mode_enabled() -> bool:
+    """True inside ``inference_mode()`` (netgrad: whenever recording is off)."""
+    return not _state.enabled

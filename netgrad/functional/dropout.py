@@ -13,6 +13,7 @@ tensor([1., 1., 1.])
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -67,17 +68,31 @@ def dropout(input: Any, p: float = 0.5, training: bool = True, inplace: bool = F
                          "dropout")
 
 
+_WARN_2D = ("dropout2d: Received a 2-D input to dropout2d, which is deprecated and will result in an error "
+            "in a future release. To retain the behavior and silence this warning, please use dropout "
+            "instead. Note that dropout2d exists to provide channel-wise dropout on inputs with 2 spatial "
+            "dimensions, a channel dimension, and an optional batch dimension (i.e. 3D or 4D inputs).")
+_WARN_3D = ("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout behavior "
+            "is desired - input is interpreted as shape (N, C, L), where C is the channel dim. This behavior "
+            "will change in a future release to interpret the input as one without a batch dimension, i.e. "
+            "shape (C, H, W). To maintain the 1D channel-wise dropout behavior, please switch to using "
+            "dropout1d instead.")
+
+
 def dropout2d(input: Any, p: float = 0.5, training: bool = True, inplace: bool = False,  # noqa: A002
               generator: Any = None) -> Tensor:
-    """Zero whole channels: for (N, C, H, W) (or unbatched (C, H, W)) input each feature map is
-    dropped with probability p, the kept ones scaled by 1/(1 - p)."""
+    """Zero whole channels: for (N, C, H, W) input each feature map is dropped with probability p,
+    the kept ones scaled by 1/(1 - p). As PyTorch (with its warnings): a 3-D input is taken as
+    (N, C, L), one mask value per channel, and a 2-D input gets elementwise dropout."""
     x = as_tensor_arg(input, "dropout2d")
     p = _check_p(p, "dropout2d")
-    if x.ndim not in (3, 4):
-        raise ValueError(f"dropout2d: expected a 3-D or 4-D input, got shape {x.shape}")
+    if x.ndim not in (2, 3, 4):
+        raise ValueError(f"dropout2d: expected a 2-D, 3-D or 4-D input, got shape {x.shape}")
+    if x.ndim < 4:
+        warnings.warn(_WARN_2D if x.ndim == 2 else _WARN_3D, UserWarning, stacklevel=2)
     if not training or p == 0.0:
         return x
-    shape = x.shape[:-2] + (1, 1)
+    shape = {2: x.shape, 3: x.shape[:-1] + (1,), 4: x.shape[:-2] + (1, 1)}[x.ndim]
     mask = None if p == 1.0 else _mask(shape, p, x.dtype, generator)
     return write_inplace(x, lambda t: t * 0.0 if mask is None else Dropout.apply(t, mask), inplace,
                          "dropout2d")

@@ -37,15 +37,24 @@ class LazyLinear(Module):
 
     def initialize_parameters(self, input: Tensor) -> None:  # noqa: A002
         """Make the weight (out, in) and the bias as ``nn.Linear`` would, in the same Parameters."""
-        made = Linear(input.shape[-1], self.out_features, bias=self.bias is not None,
-                      dtype=self._dtype if self._dtype is not None else input.dtype)
+        self._materialize(input.shape[-1], self._dtype if self._dtype is not None else input.dtype)
+
+    def _materialize(self, in_features: int, dtype: Any) -> None:
+        made = Linear(in_features, self.out_features, bias=self.bias is not None, dtype=dtype)
         with no_grad():
             self.weight.data = made.weight.data
             if self.bias is not None:
                 self.bias.data = made.bias.data
-        self.in_features = input.shape[-1]
+        self.in_features = in_features
         del self._dtype
         self.__class__ = Linear
+
+    def materialize_from(self, state_dict: dict, prefix: str) -> None:
+        """Take in_features from a checkpoint's weight (``load_state_dict`` before any forward,
+        as PyTorch allows)."""
+        w = state_dict.get(prefix + "weight")
+        if w is not None and len(w.shape) == 2:
+            self._materialize(int(w.shape[1]), self._dtype)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         self.initialize_parameters(input)

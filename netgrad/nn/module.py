@@ -384,6 +384,9 @@ class Module:
         Shapes must match; with ``strict`` the keys must match exactly. Errors name every missing
         key, unexpected key and shape mismatch. Returns (missing_keys, unexpected_keys).
         """
+        for pre, m in self.named_modules():
+            if getattr(m, "has_uninitialized_params", None) is not None and m.has_uninitialized_params():
+                m.materialize_from(state_dict, pre + "." if pre else "")  # a lazy layer takes its shape
         own = self.state_dict(keep_vars=True)
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
