@@ -52,20 +52,22 @@ def _opmath(dtype: np.dtype) -> bool:
 
 def fma32(a: Any, b: Any, c: Any) -> np.ndarray:
     """round_float32(a * b + c) with one rounding, as ``_mm256_fmadd_ps``: the product of two
-    float32 is exact in float64; the float64 sum's rounding error decides exact ties."""
-    a, b, c = (np.asarray(v, _F) for v in (a, b, c))
-    p = a.astype(np.float64) * b.astype(np.float64)
-    cc = c.astype(np.float64)
-    s = p + cc
-    bb = s - p
-    err = (p - (s - bb)) + (cc - bb)
+    float32 is exact in float64, and rounding the float64 sum to float32 can only go wrong where
+    that sum is exactly halfway between two float32 (then its own rounding error decides)."""
+    p = np.multiply(a, b, dtype=np.float64)
+    s = p + np.asarray(c, np.float64)
     r = s.astype(_F)
-    r64 = r.astype(np.float64)
-    other = np.where(s > r64, np.nextafter(r, _F(np.inf)), np.nextafter(r, _F(-np.inf))).astype(np.float64)
-    tie = (s == (r64 + other) / 2) & (err != 0)
-    if tie.any():
-        pick = np.where(err > 0, np.maximum(r64, other), np.minimum(r64, other)).astype(_F)
-        r = np.where(tie, pick, r)
+    half = (s.view(np.uint64) & np.uint64(0x1FFFFFFF)) == np.uint64(0x10000000)
+    if half.any():
+        idx = np.nonzero(half)
+        pp = np.broadcast_to(p, s.shape)[idx]
+        cc = np.broadcast_to(np.asarray(c, np.float64), s.shape)[idx]
+        ss, rr = s[idx], r[idx]
+        bb = ss - pp
+        err = (pp - (ss - bb)) + (cc - bb)  # TwoSum: the exact value is ss + err
+        hi = np.where(rr > ss, rr, np.nextafter(rr, _F(np.inf)))
+        lo = np.where(rr < ss, rr, np.nextafter(rr, _F(-np.inf)))
+        r[idx] = np.where(err > 0, hi, np.where(err < 0, lo, rr))
     return r
 
 
@@ -169,16 +171,19 @@ def normal(g: Any, shape: tuple, dtype: np.dtype, mean: float = 0.0, std: float 
         return scalar_normals(g, n, mean, std).astype(d).reshape(shape)
     extra = 16 if n % 16 else 0
     m = n // 16 * 16
+    # float32/float64 fill the whole tensor with uniforms first; float16 (computed in a float
+    # buffer) draws only 16 per block, so its tail block starts right after the last full one
+    drawn = n if d in (np.float32, np.float64) else m
     if _opmath(d):
-        u = _u53(raw64(g, n + extra))
+        u = _u53(raw64(g, drawn + extra))
         fill = _fill16_double
     else:
-        u = _u24(raw32(g, n + extra))
+        u = _u24(raw32(g, drawn + extra))
         fill = _fill16_float
     out = np.empty(n, np.float64 if _opmath(d) else _F)
     out[:m] = fill(u[:m].reshape(-1, 16), mean, std).reshape(-1)
     if extra:
-        out[n - 16:] = fill(u[n:].reshape(1, 16), mean, std).reshape(-1)
+        out[n - 16:] = fill(u[drawn:].reshape(1, 16), mean, std).reshape(-1)
     return out.astype(d, copy=False).reshape(shape)
 
 
