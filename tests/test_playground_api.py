@@ -195,3 +195,22 @@ def test_explains_notes_reach_the_page(server):
     assert st["sizes"] == [2, 4, 2] and st["notes"] == []
     st = act(server, st, "forward")
     assert any("softmax would be applied twice" in n for n in st["notes"])
+
+
+def test_a_burst_of_requests_on_one_session_is_served_in_turn(server):
+    st = new(server, preset="moons")
+    codes: list[int] = []
+
+    def hit():
+        code, _ = call(server, "POST", "/api/action", {"id": st["id"], "action": "epochs", "epochs": 1})
+        codes.append(code)
+
+    threads = [threading.Thread(target=hit) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert len(codes) == 8 and set(codes) <= {200, 429}
+    done = codes.count(200)
+    st = act(server, st, "state")
+    assert st["epoch"] == done   # each served request ran its epoch once, none twice, none lost halfway
