@@ -280,3 +280,16 @@ def test_makemore_mlp_matches_torch():
     np.testing.assert_allclose(loss_got, loss_ref, rtol=2e-5, atol=1e-5)
     np.testing.assert_allclose(c_got, c_ref, rtol=1e-4, atol=1e-5)
     assert names_got == names_ref
+
+
+@pytest.mark.parametrize("p", [0.1, 0.5, 0.7])
+@pytest.mark.parametrize("dt", DTYPES[:2], ids=["f32", "f64"])
+def test_dropout_masks_match_torch(p, dt):
+    torch.manual_seed(3)
+    ng.manual_seed(3)
+    x, y = torch.randn(4, 5, 6, 7, dtype=dt[0]), ng.randn(4, 5, 6, 7, dtype=dt[1])
+    same(x, y)
+    same(torch.nn.functional.dropout(x, p), NF.dropout(y, p))
+    same(torch.nn.functional.dropout2d(x, p), NF.dropout2d(y, p))
+    same(torch.nn.Dropout(p)(x), ng.nn.Dropout(p)(y))
+    same(torch.rand(3), ng.rand(3))

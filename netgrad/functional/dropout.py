@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function, Tensor
-from ..autograd.random import rng
+from ..autograd.random import generator_of
+from ..autograd.random_kernels import bernoulli_scalar
 from ._core import as_tensor_arg, write_inplace
 
 __all__ = ["dropout", "dropout2d"]
@@ -42,11 +43,10 @@ class Dropout(Function):
 
 
 def _mask(shape: tuple, p: float, dtype: np.dtype, generator: Any) -> np.ndarray:
-    keep = rng(generator).random(shape, dtype=np.float32) >= p
-    if p == 0:
-        return keep.astype(dtype)
-    scale = np.asarray(1.0 / (1.0 - p), dtype=dtype)
-    return np.multiply(keep, scale, dtype=dtype)
+    # PyTorch's CPU dropout: noise.bernoulli_(1 - p) (u < 1 - p, u of 53 bits), then
+    # noise.div_(1 - p) in the input's dtype, so a seed gives torch's mask
+    keep = bernoulli_scalar(generator_of(generator, "dropout"), shape, 1.0 - p, dtype)
+    return keep if p == 0 else np.divide(keep, np.asarray(1.0 - p, dtype=dtype), dtype=dtype)
 
 
 def _check_p(p: float, op: str) -> float:
