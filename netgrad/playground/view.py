@@ -37,7 +37,7 @@ def parse_notation(raw: Any) -> Any:
 
 
 def _num(v: float) -> str:
-    return f"{float(v):.7g}".replace("-", "\u2212")
+    return f"{float(v) + 0.0:.7g}".replace("-", "\u2212")  # + 0.0: no "-0" for a negative zero
 
 
 _SHOWN = 16  # numbers written out per quantity; the rest are on the edges (hover) and in the API

@@ -143,9 +143,11 @@ function render() {
 function drawNetwork(s) {
   const svg = $("net"); svg.innerHTML = "";
   const sizes = s.sizes, L = sizes.length, bias = s.config.bias || s.config.model === "perceptron";
-  const boxW = 116, boxH = 56, fl = s.names.first_layer;
   const maxRows = Math.max(...sizes.map((m, l) => m + (bias && l < L - 1 ? 1 : 0)));
-  svg.style.height = Math.max(400, maxRows * (boxH + 12) + 24) + "px";  // big layers: a taller picture, no overlap
+  const compact = maxRows > 5, boxW = 116, boxH = compact ? 50 : 56, lh = compact ? 11 : 13;
+  const fl = s.names.first_layer;
+  // wide layers: compact boxes and a taller picture, no overlap, the plots still in view
+  svg.style.height = Math.max(400, maxRows * (boxH + 6) + 24) + "px";
   const W = svg.clientWidth || 700, H = svg.clientHeight || 400;
   const colX = (l) => 70 + l * (W - 140) / (L - 1);
   const gap = Math.min(220, (H - 40) / maxRows);
@@ -195,7 +197,7 @@ function drawNetwork(s) {
       el("text", { x: x, y: y - boxH / 2 + 13, "text-anchor": "middle", class: "title" }, g, `${name}  (layer ${l + fl})`);
       const v = s.neurons[l];
       const line = (k, label, val, cls) => {
-        const t = el("text", { x: x - boxW / 2 + 6, y: y - boxH / 2 + 27 + 13 * k, class: "v " + cls }, g, label + " ");
+        const t = el("text", { x: x - boxW / 2 + 6, y: y - boxH / 2 + 14 + lh * (k + 1), class: "v " + cls }, g, label + " ");
         el("tspan", { id: `${cls}-${l}-${j}` }, t, fmt(val));
       };
       if (!v) { el("text", { x: x, y: y + 8, "text-anchor": "middle", class: "v" }, g, l === 0 ? "input" : "?"); continue; }
