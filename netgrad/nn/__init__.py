@@ -24,6 +24,7 @@ from .activation_more import (
     Mish, Softmax2d, Softmin, Softshrink, Softsign, Tanhshrink,
 )
 from .conv import Conv2d
+from .conv_more import Conv1d, ConvTranspose1d, ConvTranspose2d, Fold, Unfold
 from .distance import Bilinear, CosineSimilarity, PairwiseDistance
 from .dropout import Dropout, Dropout2d
 from .containers import Flatten, Identity, ModuleDict, ModuleList, Sequential, Unflatten
@@ -52,6 +53,16 @@ from .transformer import (
 )
 from .parameter import Parameter
 from .pooling import AvgPool2d, MaxPool2d
+from .pooling_more import (
+    AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, AlphaDropout, AvgPool1d,
+    Dropout1d, FeatureAlphaDropout, MaxPool1d,
+)
+from .resample import (
+    ChannelShuffle, CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d, ConstantPad2d,
+    ConstantPad3d, PixelShuffle, PixelUnshuffle, ReflectionPad1d, ReflectionPad2d, ReflectionPad3d,
+    ReplicationPad1d, ReplicationPad2d, ReplicationPad3d, Upsample, UpsamplingBilinear2d,
+    UpsamplingNearest2d, ZeroPad1d, ZeroPad2d, ZeroPad3d,
+)
 from .rnn import GRU, LSTM, RNN, RNNBase
 from .rnn_cells import GRUCell, LSTMCell, RNNCell, RNNCellBase
 from .perceptron import Perceptron
@@ -77,4 +88,11 @@ __all__ = [
     "CosineEmbeddingLoss", "MarginRankingLoss", "HingeEmbeddingLoss", "TripletMarginLoss",
     "TripletMarginWithDistanceLoss", "PoissonNLLLoss", "GaussianNLLLoss", "SoftMarginLoss",
     "MultiLabelSoftMarginLoss", "MultiMarginLoss", "MultiLabelMarginLoss",
+    "Conv1d", "ConvTranspose1d", "ConvTranspose2d", "Fold", "Unfold",
+    "MaxPool1d", "AvgPool1d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool1d",
+    "AdaptiveMaxPool2d", "Dropout1d", "AlphaDropout", "FeatureAlphaDropout",
+    "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "PixelShuffle", "PixelUnshuffle",
+    "ChannelShuffle", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d",
+    "ConstantPad3d", "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d",
+    "ReplicationPad2d", "ReplicationPad3d", "CircularPad1d", "CircularPad2d", "CircularPad3d",
 ]

@@ -15,8 +15,10 @@ from ..functional.activation_more import (
     relu6, rrelu, selu, softmin, softshrink, softsign, tanhshrink,
 )
 from ..functional.conv import conv2d
+from ..functional.conv_more import conv1d, conv_transpose1d, conv_transpose2d, fold, unfold
 from ..functional.distance import bilinear, cosine_similarity, pairwise_distance, pdist
 from ..functional.dropout import dropout, dropout2d
+from ..functional.dropout_more import alpha_dropout, dropout1d, feature_alpha_dropout
 from ..functional.attention import multi_head_attention_forward, scaled_dot_product_attention
 from ..functional.linalg import linear
 from ..functional.normalization import group_norm, instance_norm, layer_norm, normalize, rms_norm
@@ -31,6 +33,14 @@ from ..functional.loss_more import (
     soft_margin_loss, triplet_margin_loss, triplet_margin_with_distance_loss,
 )
 from ..functional.pooling import avg_pool2d, max_pool2d
+from ..functional.pooling_more import (
+    adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d, adaptive_max_pool2d, avg_pool1d,
+    max_pool1d,
+)
+from ..functional.resample import (
+    channel_shuffle, interpolate, pixel_shuffle, pixel_unshuffle, upsample, upsample_bilinear,
+    upsample_nearest,
+)
 from ..functional.probloss import cross_entropy_probs
 from ..functional.shape import pad
 from ..functional.smooth import elu, gelu, silu, softplus
@@ -54,4 +64,8 @@ __all__ = [
     "cosine_embedding_loss", "margin_ranking_loss", "hinge_embedding_loss", "triplet_margin_loss",
     "triplet_margin_with_distance_loss", "poisson_nll_loss", "gaussian_nll_loss", "soft_margin_loss",
     "multilabel_soft_margin_loss", "multi_margin_loss", "multilabel_margin_loss",
+    "conv1d", "conv_transpose1d", "conv_transpose2d", "fold", "unfold", "dropout1d", "alpha_dropout",
+    "feature_alpha_dropout", "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
+    "adaptive_max_pool1d", "adaptive_max_pool2d", "interpolate", "upsample", "upsample_nearest",
+    "upsample_bilinear", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle",
 ]

@@ -1,0 +1,179 @@
+"""conv1d, transposed convolutions, unfold (im2col) and fold (col2im), reusing ``conv.py``'s
+machinery: a transposed convolution is ``ConvTransposeInput`` (the convolution's input-gradient,
+with double backward), the 1-D forms are the 2-D ones on a height-1 input, and unfold/fold are a
+convolution/transposed convolution with a one-hot kernel per tap.
+
+>>> import netgrad as ng
+>>> conv1d(ng.ones(1, 1, 5), ng.ones(1, 1, 3)).tolist()
+[[[3.0, 3.0, 3.0]]]
+>>> conv_transpose2d(ng.ones(1, 1, 2, 2), ng.ones(1, 1, 2, 2), stride=2).shape
+(1, 1, 4, 4)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..autograd import Tensor
+from ..autograd.errors import DTypeError, ShapeError
+from ._core import as_tensor_arg
+from .conv import Conv2d, ConvTransposeInput, Geometry, _geometry, _pair, conv2d
+
+__all__ = ["conv1d", "conv_transpose1d", "conv_transpose2d", "unfold", "fold"]
+
+
+def _single(v: Any, name: str, op: str) -> int:
+    if isinstance(v, (tuple, list)):
+        if len(v) != 1:
+            raise ValueError(f"{op}: {name} must be an int or a 1-tuple, got {v!r}")
+        return int(v[0])
+    return int(v)
+
+
+def conv1d(input: Any, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,  # noqa: A002
+           padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+    """y[n,o,i] = b_o + sum_{c,a} W[o,c,a] x[n, c, i s + a d - p] on (N, C, L) or (C, L) input."""
+    x = as_tensor_arg(input, "conv1d")
+    w = as_tensor_arg(weight, "conv1d")
+    if w.ndim != 3:
+        raise ShapeError(f"conv1d: weight must be 3-D (out_channels, in_channels, k), got shape {w.shape}")
+    if x.ndim not in (2, 3):
+        raise ShapeError(f"conv1d: expected a 3-D (N, C, L) or 2-D input, got shape {x.shape}")
+    s = _single(stride, "stride", "conv1d")
+    d = _single(dilation, "dilation", "conv1d")
+    p = padding if isinstance(padding, str) else (0, _single(padding, "padding", "conv1d"))
+    y = conv2d(x.unsqueeze(-2), w.unsqueeze(2), bias, (1, s), p, (1, d), groups)
+    return y.squeeze(-2)
+
+
+def _transpose_geometry(op: str, x: Tensor, w: Tensor, stride: Any, padding: Any, output_padding: Any,
+                        dilation: Any, output_size: Any = None) -> Geometry:
+    sh, sw = _pair(stride, "stride", op)
+    ph, pw = _pair(padding, "padding", op)
+    oph, opw = _pair(output_padding, "output_padding", op)
+    dh, dw = _pair(dilation, "dilation", op)
+    if oph >= max(sh, dh) or opw >= max(sw, dw):
+        raise ValueError(f"{op}: output padding must be smaller than either stride or dilation, got "
+                         f"output_padding {(oph, opw)}, stride {(sh, sw)}, dilation {(dh, dw)}")
+    N, _, H, W = x.shape
+    kh, kw = w.shape[2:]
+    Ho = (H - 1) * sh - 2 * ph + dh * (kh - 1) + oph + 1
+    Wo = (W - 1) * sw - 2 * pw + dw * (kw - 1) + opw + 1
+    if output_size is not None:
+        Ho, Wo = (int(v) for v in tuple(output_size)[-2:])
+    if Ho < 1 or Wo < 1:
+        raise ShapeError(f"{op}: the output size {(Ho, Wo)} for input {x.shape} is too small")
+    g = _geometry(op, (N, w.shape[1], Ho, Wo), (kh, kw), (sh, sw), (ph, pw), (dh, dw))
+    if (g.oh, g.ow) != (H, W):
+        raise ValueError(f"{op}: requested output size {(Ho, Wo)} is not reachable from input "
+                         f"{(H, W)} with stride {(sh, sw)}")
+    return g
+
+
+def conv_transpose2d(input: Any, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,  # noqa: A002
+                     padding: Any = 0, output_padding: Any = 0, groups: int = 1, dilation: Any = 1,
+                     output_size: Any = None) -> Tensor:
+    """The adjoint of conv2d in its input: y = col2im(W^T x) + b, weight (C_in, C_out, kh, kw);
+    H_out = (H - 1) s - 2 p + d (k - 1) + output_padding + 1."""
+    op = "conv_transpose2d"
+    x = as_tensor_arg(input, op)
+    w = as_tensor_arg(weight, op)
+    if groups != 1:
+        raise NotImplementedError(f"{op}: only groups=1 is supported")
+    if w.ndim != 4:
+        raise ShapeError(f"{op}: weight must be 4-D (in_channels, out_channels, kh, kw), got {w.shape}")
+    if x.ndim == 3:
+        return conv_transpose2d(x.unsqueeze(0), w, bias, stride, padding, output_padding, groups,
+                                dilation, output_size).squeeze(0)
+    if x.ndim != 4:
+        raise ShapeError(f"{op}: expected a 4-D (N, C, H, W) or 3-D input, got shape {x.shape}")
+    if x.shape[1] != w.shape[0]:
+        raise ShapeError(f"{op}: input has {x.shape[1]} channels (shape {x.shape}) but the weight "
+                         f"{w.shape} expects {w.shape[0]}")
+    if x.dtype != w.dtype:
+        raise DTypeError(f"{op}: input dtype {x.dtype} differs from weight dtype {w.dtype}")
+    g = _transpose_geometry(op, x, w, stride, padding, output_padding, dilation, output_size)
+    y = ConvTransposeInput.apply(x, w, g)
+    if bias is not None:
+        y = y + as_tensor_arg(bias, op).reshape(-1, 1, 1)
+    return y
+
+
+def conv_transpose1d(input: Any, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,  # noqa: A002
+                     padding: Any = 0, output_padding: Any = 0, groups: int = 1, dilation: Any = 1,
+                     output_size: Any = None) -> Tensor:
+    """conv_transpose2d on a height-1 input: weight (C_in, C_out, k), input (N, C_in, L)."""
+    op = "conv_transpose1d"
+    x = as_tensor_arg(input, op)
+    w = as_tensor_arg(weight, op)
+    if w.ndim != 3:
+        raise ShapeError(f"{op}: weight must be 3-D (in_channels, out_channels, k), got {w.shape}")
+    if x.ndim not in (2, 3):
+        raise ShapeError(f"{op}: expected a 3-D (N, C, L) or 2-D input, got shape {x.shape}")
+    size = None if output_size is None else (1, int(tuple(output_size)[-1]))
+    y = conv_transpose2d(x.unsqueeze(-2), w.unsqueeze(2), bias, (1, _single(stride, "stride", op)),
+                         (0, _single(padding, "padding", op)),
+                         (0, _single(output_padding, "output_padding", op)), groups,
+                         (1, _single(dilation, "dilation", op)), size)
+    return y.squeeze(-2)
+
+
+def _taps(kh: int, kw: int, dtype: Any) -> Tensor:
+    """The (kh*kw, 1, kh, kw) one-hot kernel: output channel a*kw + b picks tap (a, b)."""
+    return Tensor._make(np.eye(kh * kw, dtype=dtype).reshape(kh * kw, 1, kh, kw))
+
+
+def unfold(input: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0, stride: Any = 1) -> Tensor:  # noqa: A002
+    """im2col: (N, C, H, W) -> (N, C kh kw, L), column l holding the l-th window (row-major), rows
+    ordered (c, a, b) as PyTorch's.
+
+    >>> import netgrad as ng
+    >>> unfold(ng.arange(4.0).reshape(1, 1, 2, 2), 1).tolist()
+    [[[0.0, 1.0, 2.0, 3.0]]]
+    """
+    op = "unfold"
+    x = as_tensor_arg(input, op)
+    if x.ndim not in (3, 4):
+        raise ShapeError(f"{op}: Input Error: Only 3D or 4D input Tensors are supported (got {x.ndim}D)")
+    if x.ndim == 3:
+        return unfold(x.unsqueeze(0), kernel_size, dilation, padding, stride).squeeze(0)
+    N, C, H, W = x.shape
+    kh, kw = _pair(kernel_size, "kernel_size", op)
+    g = _geometry(op, (N * C, 1, H, W), (kh, kw), stride, padding, dilation)
+    y = Conv2d.apply(x.reshape(N * C, 1, H, W), _taps(kh, kw, x.dtype), None, g)
+    return y.reshape(N, C * kh * kw, g.oh * g.ow)
+
+
+def fold(input: Any, output_size: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0,  # noqa: A002
+         stride: Any = 1) -> Tensor:
+    """col2im, the adjoint of unfold: (N, C kh kw, L) -> (N, C, H, W), overlapping values summed.
+
+    >>> import netgrad as ng
+    >>> fold(ng.ones(1, 4, 4), (3, 3), 2).tolist()[0][0]
+    [[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]]
+    """
+    op = "fold"
+    x = as_tensor_arg(input, op)
+    if x.ndim not in (2, 3):
+        raise ShapeError(f"{op}: Input Error: Only unbatched (2D) or batched (3D) input Tensors are "
+                         f"supported (got {x.ndim}D)")
+    if x.ndim == 2:
+        return fold(x.unsqueeze(0), output_size, kernel_size, dilation, padding, stride).squeeze(0)
+    N, CK, L = x.shape
+    kh, kw = _pair(kernel_size, "kernel_size", op)
+    H, W = _pair(output_size, "output_size", op)
+    if CK % (kh * kw):
+        raise RuntimeError(f"{op}: Expected size of input's dimension 1 to be divisible by the product "
+                           f"of kernel_size, but got input.size(1)={CK} and kernel_size={(kh, kw)}")
+    C = CK // (kh * kw)
+    g = _geometry(op, (N * C, 1, H, W), (kh, kw), stride, padding, dilation)
+    if g.oh * g.ow != L:
+        raise RuntimeError(f"{op}: Given output_size={(H, W)}, kernel_size={(kh, kw)}, "
+                           f"dilation={(g.dh, g.dw)}, padding={(g.pads[0], g.pads[2])}, stride="
+                           f"{(g.sh, g.sw)}, expected size of input's dimension 2 to match the "
+                           f"calculated number of sliding blocks {g.oh} * {g.ow} = {g.oh * g.ow}, "
+                           f"but got input.size(2)={L}.")
+    cols = x.reshape(N * C, kh * kw, g.oh, g.ow)
+    return ConvTransposeInput.apply(cols, _taps(kh, kw, x.dtype), g).reshape(N, C, H, W)
