@@ -157,3 +157,78 @@ def test_tiny_causal_transformer_learns_to_copy():
         opt.step()
     assert before < 0.5
     assert copy_accuracy() > 0.97
+
+
+def _gpt(lib, flash, vocab=11, block=8, d=16, heads=2, layers=2):
+    """nanoGPT's model, written once against PyTorch's API and built from ``lib`` (torch or
+    netgrad): F.layer_norm with bias, SDPA with is_causal (``flash``) or the masked_fill path."""
+    nn, F = lib.nn, lib.nn.functional
+
+    class CausalSelfAttention(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.c_attn, self.c_proj = nn.Linear(d, 3 * d), nn.Linear(d, d)
+            self.register_buffer("bias", lib.tril(lib.ones(block, block)).view(1, 1, block, block))
+
+        def forward(self, x):
+            B, T, C = x.size()
+            q, k, v = self.c_attn(x).split(d, dim=2)
+            q, k, v = (t.view(B, T, heads, C // heads).transpose(1, 2) for t in (q, k, v))
+            if flash:
+                y = F.scaled_dot_product_attention(q, k, v, attn_mask=None, dropout_p=0.0,
+                                                   is_causal=True)
+            else:
+                att = (q @ k.transpose(-2, -1)) * (1.0 / np.sqrt(k.size(-1)))
+                att = att.masked_fill(self.bias[:, :, :T, :T] == 0, float("-inf"))
+                y = F.softmax(att, dim=-1) @ v
+            return self.c_proj(y.transpose(1, 2).contiguous().view(B, T, C))
+
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.ln_1, self.attn = nn.LayerNorm(d, bias=False), CausalSelfAttention()
+            self.ln_2 = nn.LayerNorm(d)
+            self.mlp = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(approximate="tanh"),
+                                     nn.Linear(4 * d, d))
+
+        def forward(self, x):
+            x = x + self.attn(self.ln_1(x))
+            return x + self.mlp(self.ln_2(x))
+
+    class GPT(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.transformer = nn.ModuleDict(dict(
+                wte=nn.Embedding(vocab, d), wpe=nn.Embedding(block, d),
+                h=nn.ModuleList([Block() for _ in range(layers)]), ln_f=nn.LayerNorm(d)))
+            self.lm_head = nn.Linear(d, vocab, bias=False)
+            self.transformer.wte.weight = self.lm_head.weight  # weight tying
+
+        def forward(self, idx, targets):
+            t = idx.size(1)
+            x = self.transformer.wte(idx) + self.transformer.wpe(lib.arange(0, t, dtype=lib.long))
+            for blk in self.transformer.h:
+                x = blk(x)
+            logits = self.lm_head(self.transformer.ln_f(x))
+            return F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1),
+                                   ignore_index=-1)
+
+    return GPT().double()
+
+
+@pytest.mark.parametrize("flash", [True, False])
+def test_nanogpt_model_matches_torch(flash):
+    """The same nanoGPT source on both libraries: loss and every gradient (tied weights too)."""
+    torch.manual_seed(0)
+    tm, nm = _gpt(torch, flash), _gpt(ng, flash)
+    tsd = tm.state_dict()
+    assert list(tsd) == list(nm.state_dict())
+    nm.load_state_dict({k: v.numpy() for k, v in tsd.items()})
+    idx = np.random.default_rng(0).integers(0, 11, size=(3, 8))
+    tgt = np.roll(idx, -1, axis=1)
+    tgt[:, -1] = -1
+    tl, nl = tm(torch.tensor(idx), torch.tensor(tgt)), nm(ng.tensor(idx), ng.tensor(tgt))
+    np.testing.assert_allclose(nl.item(), tl.item(), rtol=1e-10)
+    tl.backward()
+    nl.backward()
+    check_params(tm, nm)
