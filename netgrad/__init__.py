@@ -52,7 +52,7 @@ __version__ = "0.1.0"
 # Subpackages that `import netgrad` does not load (each costs import time; viz pulls matplotlib):
 # ``netgrad.optim``, ``netgrad.utils.data`` ... import on first use of the attribute (PEP 562).
 _LAZY_SUBPACKAGES = ("optim", "utils", "data", "train", "viz", "testing", "estimators", "cli", "onnx",
-                     "distributed", "playground")
+                     "distributed", "playground", "linalg")
 
 
 def __getattr__(name: str):  # noqa: ANN202

@@ -55,6 +55,10 @@ from .arith import *  # noqa: F401,F403,E402
 from .arith import __all__ as _ar
 from .logical import *  # noqa: F401,F403,E402
 from .logical import __all__ as _lg
+from .products import *  # noqa: F401,F403,E402
+from .products import __all__ as _prod
+from .linalg_extra import *  # noqa: F401,F403,E402
+from .linalg_extra import __all__ as _lex
 from .stats import *  # noqa: F401,F403,E402
 from .stats import __all__ as _stats
 from .sampling import *  # noqa: F401,F403,E402
@@ -65,6 +69,7 @@ from .placing import __all__ as _plc
 __all__ = [
     *_e, *_l, *_r, *_s, *_a, *_sm, *_lo, *_c, *_p, *_d, *_scan, *_sort, *_trig, *_pw, *_idx,
     *_arr, *_ein, *_rnd, *_ar, *_lg, *_hyp, *_erf, *_num, *_gam, *_stats, *_smp, *_plc,
+    *_prod, *_lex,
 ]
 
 from ._core import numpy_aliases as _aliases  # noqa: E402

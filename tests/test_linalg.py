@@ -1,0 +1,264 @@
+"""netgrad.linalg against torch.linalg: forward (float32/float64, batched), float64 gradcheck,
+gradients and second derivatives vs torch.autograd, and the errors torch raises."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from torch_ref import assert_close, compare_with_torch
+
+import netgrad as ng
+from netgrad.testing import gradcheck, gradgradcheck
+
+BATCH = (2,)
+
+
+def _sym_pd(rng, n, batch=BATCH):
+    x = rng.standard_normal(batch + (n, n))
+    return x @ np.swapaxes(x, -1, -2) + n * np.eye(n)
+
+
+def _sym(rng, n, batch=BATCH):
+    x = rng.standard_normal(batch + (n, n))
+    return x + np.swapaxes(x, -1, -2)
+
+
+def _well(rng, shape):
+    a = rng.standard_normal(shape)
+    if shape[-1] == shape[-2]:
+        a = a + shape[-1] * np.eye(shape[-1])
+    return a
+
+
+# (name, netgrad fn, torch fn, input maker): inputs where the op is smooth and gauge-free
+CASES = [
+    ("inv", lambda a: ng.linalg.inv(a), lambda a: torch.linalg.inv(a), lambda r: [_well(r, (2, 3, 3))]),
+    ("det", lambda a: ng.linalg.det(a), lambda a: torch.linalg.det(a), lambda r: [_well(r, (2, 3, 3))]),
+    ("det_2d", lambda a: ng.det(a), lambda a: torch.det(a), lambda r: [_well(r, (3, 3))]),
+    ("slogdet", lambda a: ng.linalg.slogdet(a)[1], lambda a: torch.linalg.slogdet(a)[1],
+     lambda r: [r.standard_normal((2, 3, 3))]),
+    ("logdet", lambda a: ng.logdet(a), lambda a: torch.logdet(a), lambda r: [_sym_pd(r, 3)]),
+    ("solve", lambda a, b: ng.linalg.solve(a, b), lambda a, b: torch.linalg.solve(a, b),
+     lambda r: [_well(r, (2, 3, 3)), r.standard_normal((2, 3, 2))]),
+    ("solve_vec", lambda a, b: ng.linalg.solve(a, b), lambda a, b: torch.linalg.solve(a, b),
+     lambda r: [_well(r, (2, 3, 3)), r.standard_normal((2, 3))]),
+    ("solve_right", lambda a, b: ng.linalg.solve(a, b, left=False),
+     lambda a, b: torch.linalg.solve(a, b, left=False), lambda r: [_well(r, (3, 3)), r.standard_normal((2, 3))]),
+    ("solve_triangular_lower", lambda a, b: ng.linalg.solve_triangular(a, b, upper=False),
+     lambda a, b: torch.linalg.solve_triangular(a, b, upper=False),
+     lambda r: [_well(r, (2, 3, 3)), r.standard_normal((2, 3, 2))]),
+    ("solve_triangular_upper_right_unit",
+     lambda a, b: ng.linalg.solve_triangular(a, b, upper=True, left=False, unitriangular=True),
+     lambda a, b: torch.linalg.solve_triangular(a, b, upper=True, left=False, unitriangular=True),
+     lambda r: [r.standard_normal((3, 3)), r.standard_normal((2, 3))]),
+    ("cholesky", lambda a: ng.linalg.cholesky(a @ a.mT + 3 * ng.eye(3, dtype=a.dtype)),
+     lambda a: torch.linalg.cholesky(a @ a.mT + 3 * torch.eye(3, dtype=a.dtype)),
+     lambda r: [r.standard_normal((2, 3, 3))]),
+    ("cholesky_upper", lambda a: ng.linalg.cholesky(a @ a.mT + 3 * ng.eye(3, dtype=a.dtype), upper=True),
+     lambda a: torch.linalg.cholesky(a @ a.mT + 3 * torch.eye(3, dtype=a.dtype), upper=True),
+     lambda r: [r.standard_normal((3, 3))]),
+    ("qr_tall", lambda a: tuple(ng.linalg.qr(a)), lambda a: tuple(torch.linalg.qr(a)),
+     lambda r: [r.standard_normal((2, 4, 3))]),
+    ("qr_wide", lambda a: tuple(ng.linalg.qr(a)), lambda a: tuple(torch.linalg.qr(a)),
+     lambda r: [r.standard_normal((2, 3, 5))]),
+    ("qr_complete_square", lambda a: tuple(ng.linalg.qr(a, "complete")),
+     lambda a: tuple(torch.linalg.qr(a, "complete")), lambda r: [r.standard_normal((3, 3))]),
+    ("eigh", lambda a: _eigh_gauge(ng.linalg.eigh(a + a.mT)),
+     lambda a: _eigh_gauge(torch.linalg.eigh(a + a.mT)), lambda r: [r.standard_normal((2, 4, 4))]),
+    ("eigh_upper", lambda a: ng.linalg.eigh(a + a.mT, UPLO="U")[0],
+     lambda a: torch.linalg.eigh(a + a.mT, UPLO="U")[0], lambda r: [r.standard_normal((3, 3))]),
+    ("eigvalsh", lambda a: ng.linalg.eigvalsh(a + a.mT), lambda a: torch.linalg.eigvalsh(a + a.mT),
+     lambda r: [r.standard_normal((2, 3, 3))]),
+    ("svd_tall", lambda a: _svd_gauge(ng.linalg.svd(a, full_matrices=False)),
+     lambda a: _svd_gauge(torch.linalg.svd(a, full_matrices=False)), lambda r: [r.standard_normal((2, 5, 3))]),
+    ("svd_wide", lambda a: _svd_gauge(ng.linalg.svd(a, full_matrices=False)),
+     lambda a: _svd_gauge(torch.linalg.svd(a, full_matrices=False)), lambda r: [r.standard_normal((3, 5))]),
+    ("svd_square", lambda a: _svd_gauge(ng.linalg.svd(a)),
+     lambda a: _svd_gauge(torch.linalg.svd(a)), lambda r: [r.standard_normal((2, 3, 3))]),
+    ("svdvals", lambda a: ng.linalg.svdvals(a), lambda a: torch.linalg.svdvals(a),
+     lambda r: [r.standard_normal((2, 4, 3))]),
+    ("pinv", lambda a: ng.linalg.pinv(a), lambda a: torch.linalg.pinv(a), lambda r: [r.standard_normal((2, 4, 3))]),
+    ("pinverse", lambda a: ng.pinverse(a), lambda a: torch.pinverse(a), lambda r: [r.standard_normal((3, 4))]),
+    ("lstsq", lambda a, b: ng.linalg.lstsq(a, b).solution, lambda a, b: torch.linalg.lstsq(a, b).solution,
+     lambda r: [r.standard_normal((5, 3)), r.standard_normal((5, 2))]),
+    ("cond", lambda a: ng.linalg.cond(a), lambda a: torch.linalg.cond(a), lambda r: [r.standard_normal((2, 3, 3))]),
+    ("cond_fro", lambda a: ng.linalg.cond(a, "fro"), lambda a: torch.linalg.matrix_norm(a) * torch.linalg.matrix_norm(torch.linalg.inv(a)),
+     lambda r: [_well(r, (3, 3))]),
+    ("matrix_exp", lambda a: ng.linalg.matrix_exp(a), lambda a: torch.linalg.matrix_exp(a),
+     lambda r: [r.standard_normal((2, 3, 3))]),
+    ("matrix_power_3", lambda a: ng.linalg.matrix_power(a, 3), lambda a: torch.linalg.matrix_power(a, 3),
+     lambda r: [r.standard_normal((2, 3, 3))]),
+    ("matrix_power_neg", lambda a: ng.matrix_power(a, -2), lambda a: torch.matrix_power(a, -2),
+     lambda r: [_well(r, (3, 3))]),
+    ("multi_dot", lambda a, b, c: ng.linalg.multi_dot([a, b, c]), lambda a, b, c: torch.linalg.multi_dot([a, b, c]),
+     lambda r: [r.standard_normal(3), r.standard_normal((3, 4)), r.standard_normal(4)]),
+    ("vecdot", lambda a, b: ng.linalg.vecdot(a, b, dim=0), lambda a, b: torch.linalg.vecdot(a, b, dim=0),
+     lambda r: [r.standard_normal((3, 2)), r.standard_normal((3, 1))]),
+    ("cross", lambda a, b: ng.linalg.cross(a, b), lambda a, b: torch.linalg.cross(a, b),
+     lambda r: [r.standard_normal((2, 3)), r.standard_normal((2, 3))]),
+    ("diagonal", lambda a: ng.linalg.diagonal(a, offset=1), lambda a: torch.linalg.diagonal(a, offset=1),
+     lambda r: [r.standard_normal((2, 3, 4))]),
+]
+
+NORMS = [("fro", None), ("nuc", None), (1, None), (-1, None), (2, None), (-2, None),
+         (float("inf"), None), (-float("inf"), None), ("fro", (0, 2)), (1, (2, 0)), (float("inf"), (0, 1))]
+for _ord, _dim in NORMS:
+    _d = _dim or (-2, -1)
+    CASES.append((f"matrix_norm_{_ord}_{_dim}",
+                  lambda a, o=_ord, d=_d: ng.linalg.matrix_norm(a, o, d),
+                  lambda a, o=_ord, d=_d: torch.linalg.matrix_norm(a, o, d),
+                  lambda r: [r.standard_normal((2, 3, 4))]))
+    CASES.append((f"matrix_norm_keepdim_{_ord}_{_dim}",
+                  lambda a, o=_ord, d=_d: ng.linalg.matrix_norm(a, o, d, keepdim=True),
+                  lambda a, o=_ord, d=_d: torch.linalg.matrix_norm(a, o, d, keepdim=True),
+                  lambda r: [r.standard_normal((2, 3, 4))]))
+for _ord in (2, 1, 3, 0.5, float("inf"), -float("inf")):
+    CASES.append((f"vector_norm_{_ord}", lambda a, o=_ord: ng.linalg.vector_norm(a, o, dim=(0, 2)),
+                  lambda a, o=_ord: torch.linalg.vector_norm(a, o, dim=(0, 2)),
+                  lambda r: [r.standard_normal((2, 3, 4))]))
+for _ord, _dim in ((None, None), (None, 1), (2, None), ("nuc", None), (1, (0, 1)), (3, 0)):
+    CASES.append((f"norm_{_ord}_{_dim}", lambda a, o=_ord, d=_dim: ng.linalg.norm(a, o, d),
+                  lambda a, o=_ord, d=_dim: torch.linalg.norm(a, o, d), lambda r: [r.standard_normal((3, 4))]))
+
+
+def _svd_gauge(usv):
+    """Sign-free functions of (U, S, Vh): S and each u_i v_i^T (the gauge u -> -u, v -> -v cancels)."""
+    U, S, Vh = usv
+    k = S.shape[-1]
+    U, Vh = U[..., :k], Vh[..., :k, :]
+    return S, U @ Vh
+
+
+def _eigh_gauge(wv):
+    w, V = wv
+    return w, V * V  # elementwise squares: sign-free for distinct eigenvalues
+
+
+DOUBLE = {"inv", "det", "slogdet", "solve", "solve_vec", "cholesky", "qr_tall", "eigh", "svd_tall", "svdvals",
+          "solve_triangular_lower", "pinv", "matrix_exp", "matrix_norm_nuc_None", "vector_norm_3"}
+
+
+@pytest.mark.parametrize("name,f_ng,f_torch,make", CASES, ids=[c[0] for c in CASES])
+def test_matches_torch(name, f_ng, f_torch, make, rng):
+    inputs = make(rng)
+    compare_with_torch(f_ng, f_torch, inputs, atol=1e-8, rtol=1e-7, double_backward=name in DOUBLE)
+    out32 = f_ng(*[ng.tensor(a.astype(np.float32)) for a in inputs])
+    ref32 = f_torch(*[torch.tensor(a.astype(np.float32)) for a in inputs])
+    for o, r in zip(out32 if isinstance(out32, tuple) else (out32,), ref32 if isinstance(ref32, tuple) else (ref32,)):
+        assert_close(o, r, atol=2e-4, rtol=2e-4, what=name)
+
+
+GRADCHECK = ["inv", "det", "slogdet", "solve", "solve_right", "solve_triangular_upper_right_unit", "cholesky",
+             "qr_tall", "qr_wide", "eigh", "svd_tall", "svd_wide", "svdvals", "pinv", "matrix_exp",
+             "matrix_norm_nuc_None", "matrix_norm_2_None", "lstsq"]
+
+
+@pytest.mark.parametrize("name", GRADCHECK)
+def test_gradcheck(name, rng):
+    _, f_ng, _, make = next(c for c in CASES if c[0] == name)
+    inputs = [ng.tensor(a, requires_grad=True) for a in make(rng)]
+    assert gradcheck(f_ng, inputs)
+    if name in ("inv", "det", "cholesky", "eigh", "svdvals", "solve"):
+        assert gradgradcheck(f_ng, inputs)
+
+
+def test_svd_full_matrices_shapes_and_grad(rng):
+    a = rng.standard_normal((4, 2))
+    U, S, Vh = ng.linalg.svd(ng.tensor(a))
+    assert U.shape == (4, 4) and S.shape == (2,) and Vh.shape == (2, 2)
+    np.testing.assert_allclose((U[:, :2] * S) @ Vh, a, atol=1e-12)
+    compare_with_torch(lambda x: _svd_gauge(ng.linalg.svd(x, full_matrices=True)),
+                       lambda x: _svd_gauge(torch.linalg.svd(x, full_matrices=True)), [a], atol=1e-8, rtol=1e-7)
+
+
+def test_named_tuples_and_lstsq_fields(rng):
+    a, b = rng.standard_normal((5, 3)), rng.standard_normal((5, 2))
+    for driver in (None, "gelsd"):
+        r = ng.linalg.lstsq(ng.tensor(a), ng.tensor(b), driver=driver)
+        t = torch.linalg.lstsq(torch.tensor(a), torch.tensor(b), driver=driver)
+        for f in ("solution", "residuals", "rank", "singular_values"):
+            assert_close(getattr(r, f), getattr(t, f), atol=1e-10, what=f)
+        assert r.rank.dtype == ng.int64
+    s = ng.linalg.slogdet(ng.tensor([[-2.0, 0.0], [0.0, 1.0]]))
+    assert s.sign.item() == -1.0 and abs(s.logabsdet.item() - np.log(2)) < 1e-6
+    assert ng.linalg.qr(ng.ones(3, 2)).R.shape == (2, 2)
+    assert ng.linalg.eigh(ng.eye(2)).eigenvalues.shape == (2,)
+    assert ng.linalg.svd(ng.eye(2)).Vh.shape == (2, 2)
+
+
+def test_matrix_rank_inv_ex_cholesky_ex(rng):
+    a = rng.standard_normal((2, 4, 2)) @ rng.standard_normal((2, 2, 3))
+    assert_close(ng.linalg.matrix_rank(ng.tensor(a)), torch.linalg.matrix_rank(torch.tensor(a)))
+    assert_close(ng.linalg.matrix_rank(ng.tensor(a), atol=1.0, rtol=0.0),
+                 torch.linalg.matrix_rank(torch.tensor(a), atol=1.0, rtol=0.0))
+    m = np.stack([np.eye(2), np.array([[1.0, 2.0], [2.0, 4.0]])])
+    info_ng = ng.linalg.inv_ex(ng.tensor(m)).info.numpy()
+    info_t = torch.linalg.inv_ex(torch.tensor(m)).info.numpy()
+    assert (info_ng > 0).tolist() == (info_t > 0).tolist()
+    pd = np.stack([np.eye(2), -np.eye(2)])
+    r = ng.linalg.cholesky_ex(ng.tensor(pd))
+    t = torch.linalg.cholesky_ex(torch.tensor(pd))
+    assert (r.info.numpy() > 0).tolist() == (t.info.numpy() > 0).tolist()
+    np.testing.assert_allclose(r.L.numpy()[0], np.eye(2))
+
+
+def _raises_like(f_ng, f_torch):
+    with pytest.raises(Exception) as et:
+        f_torch()
+    with pytest.raises(Exception) as en:
+        f_ng()
+    if isinstance(et.value, torch.linalg.LinAlgError):
+        assert isinstance(en.value, ng.linalg.LinAlgError), en.value
+    assert isinstance(en.value, type(et.value).__mro__[1] if type(et.value).__name__.startswith("_") else
+                      type(et.value)), (en.value, et.value)
+    return en.value
+
+
+SINGULAR = np.array([[1.0, 2.0], [2.0, 4.0]])
+
+
+@pytest.mark.parametrize("op", ["inv", "solve", "cholesky", "shape_inv", "dtype_inv", "solve_shapes",
+                                "cholesky_nonsquare", "qr_mode", "det_1d", "multi_dot_3d", "eigh_uplo"])
+def test_errors_match_torch(op):
+    cases = {
+        "inv": lambda m: m.linalg.inv(_t(m, SINGULAR)),
+        "solve": lambda m: m.linalg.solve(_t(m, SINGULAR), _t(m, np.ones(2))),
+        "cholesky": lambda m: m.linalg.cholesky(_t(m, -np.eye(2))),
+        "shape_inv": lambda m: m.linalg.inv(_t(m, np.ones((2, 3)))),
+        "dtype_inv": lambda m: m.linalg.inv(m.ones(2, 2, dtype=m.int64)),
+        "solve_shapes": lambda m: m.linalg.solve(_t(m, np.eye(2)), _t(m, np.ones(3))),
+        "cholesky_nonsquare": lambda m: m.linalg.cholesky(_t(m, np.ones((2, 3)))),
+        "qr_mode": lambda m: m.linalg.qr(_t(m, np.eye(2)), mode="x"),
+        "det_1d": lambda m: m.linalg.det(_t(m, np.ones(3))),
+        "multi_dot_3d": lambda m: m.linalg.multi_dot([_t(m, np.ones((2, 2, 2))), _t(m, np.ones((2, 2)))]),
+        "eigh_uplo": lambda m: m.linalg.eigh(_t(m, np.eye(2)), UPLO="X"),
+    }
+    err = _raises_like(lambda: cases[op](ng), lambda: cases[op](torch))
+    assert str(err)
+
+
+def _t(m, a):
+    return m.tensor(a) if m is ng else torch.tensor(a)
+
+
+def test_qr_r_mode_backward_raises_like_torch(rng):
+    a = rng.standard_normal((3, 3))
+    ta = torch.tensor(a, requires_grad=True)
+    with pytest.raises(RuntimeError):
+        torch.linalg.qr(ta, mode="r")[1].sum().backward()
+    na = ng.tensor(a, requires_grad=True)
+    with pytest.raises(RuntimeError, match="mode='r'"):
+        ng.linalg.qr(na, mode="r")[1].sum().backward()
+
+
+def test_methods_and_top_level(rng):
+    a = _well(rng, (3, 3))
+    t, x = torch.tensor(a), ng.tensor(a)
+    for name in ("det", "logdet", "inverse", "pinverse", "matrix_exp"):
+        assert_close(getattr(x, name)(), getattr(t, name)(), atol=1e-10, what=name)
+    assert_close(x.matrix_power(2), t.matrix_power(2), atol=1e-10)
+    assert_close(x.slogdet()[1], t.slogdet()[1], atol=1e-10)
+    assert_close(ng.chain_matmul(x, x, x), torch.chain_matmul(t, t, t), atol=1e-9)
+    assert isinstance(ng.linalg.LinAlgError("x"), RuntimeError)
+    assert "linalg" in dir(ng)
