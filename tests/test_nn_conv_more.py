@@ -266,3 +266,59 @@ def test_errors():
         nn.Conv1d(1, 1, 3, padding_mode="mirror")
     with pytest.raises(ng.autograd.errors.ShapeError, match="conv1d"):
         F.conv1d(ng.zeros(1, 2, 5), ng.zeros(1, 2, 3, 3))
+
+
+def test_lp_pool_matches_torch():
+    x = np.abs(X2) + 0.1  # torch's formula takes a non-integer power of the window sums
+    compare_with_torch(lambda x: F.lp_pool2d(x, 2, 3, 2), lambda x: TF.lp_pool2d(x, 2, 3, 2), [x],
+                       double_backward=True)
+    compare_with_torch(lambda x: F.lp_pool2d(x, 1.5, (2, 3)), lambda x: TF.lp_pool2d(x, 1.5, (2, 3)), [x])
+    compare_with_torch(lambda x: F.lp_pool1d(x, 3, 2), lambda x: TF.lp_pool1d(x, 3, 2), [np.abs(X1) + 0.1])
+    for make in (lambda M: M.LPPool2d(2, 3), lambda M: M.LPPool1d(1.5, 2, 1)):
+        assert repr(make(nn)) == repr(make(torch.nn))
+    assert gradcheck(lambda x: F.lp_pool2d(x, 2, 2), [ng.tensor(x, requires_grad=True)])
+
+
+LAZY = [
+    (lambda M: M.LazyConv2d(4, 3, padding=1), (2, 3, 5, 5)),
+    (lambda M: M.LazyConv1d(4, 3, 2), (2, 3, 9)),
+    (lambda M: M.LazyConvTranspose2d(4, 3, 2, output_padding=1), (2, 3, 4, 4)),
+    (lambda M: M.LazyConvTranspose1d(2, 4, bias=False), (3, 5)),
+]
+
+
+@pytest.mark.parametrize("make,shape", LAZY, ids=[repr(m(torch.nn)).split("(")[0] for m, _ in LAZY])
+def test_lazy_convs_match_torch(make, shape):
+    m, tm = make(nn), make(torch.nn)
+    assert repr(m) == repr(tm)
+    ng.manual_seed(0)
+    before = ng.rand(3).numpy()
+    ng.manual_seed(0)
+    m2 = make(nn)  # making a lazy layer draws no random numbers
+    np.testing.assert_array_equal(ng.rand(3).numpy(), before)
+    opt = ng.optim.SGD(m2.parameters(), lr=0.1)
+    x = R.standard_normal(shape).astype(np.float32)
+    y, ty = m(ng.tensor(x)), tm(torch.tensor(x))
+    assert repr(m) == repr(tm) and type(m).__name__ == type(tm).__name__
+    _load(m, tm)
+    np.testing.assert_allclose(m(ng.tensor(x)).detach().numpy(), tm(torch.tensor(x)).detach().numpy(),
+                               rtol=1e-5, atol=1e-5)
+    assert y.shape == tuple(ty.shape)
+    m2(ng.tensor(x)).sum().backward()
+    w0 = m2.weight.numpy().copy()
+    opt.step()  # the optimizer made before materialisation sees the filled Parameters
+    assert not np.array_equal(m2.weight.numpy(), w0)
+    m3 = make(nn)
+    _load(m3, tm)  # a checkpoint loaded before any forward materialises the layer too
+    np.testing.assert_allclose(m3(ng.tensor(x)).detach().numpy(), tm(torch.tensor(x)).detach().numpy(),
+                               rtol=1e-5, atol=1e-5)
+
+
+def test_functional_inplace_spellings():
+    x = R.standard_normal((3, 4))
+    for name, args in [("relu_", ()), ("elu_", (0.5,)), ("leaky_relu_", (0.2,)), ("threshold_", (0.1, -1.0)),
+                       ("hardtanh_", (-0.5, 0.5)), ("selu_", ()), ("celu_", (0.7,)), ("rrelu_", (0.1, 0.3))]:
+        t, tt = ng.tensor(x), torch.tensor(x)
+        assert getattr(F, name)(t, *args) is t
+        getattr(TF, name)(tt, *args)
+        np.testing.assert_allclose(t.numpy(), tt.numpy(), rtol=1e-12, err_msg=name)

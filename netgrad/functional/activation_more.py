@@ -315,3 +315,54 @@ def gumbel_softmax(logits: Any, tau: float = 1.0, hard: bool = False, eps: float
         onehot[()] = 1
     return y - y.detach() + onehot
 
+
+
+# PyTorch's functional in-place spellings (``F.relu_(x)`` is ``F.relu(x, inplace=True)``)
+def relu_(input: Any) -> Tensor:  # noqa: A002
+    """``relu(input, inplace=True)``."""
+    from .activation import relu
+
+    return relu(input, inplace=True)
+
+
+def elu_(input: Any, alpha: float = 1.0) -> Tensor:  # noqa: A002
+    """``elu(input, alpha, inplace=True)``."""
+    return elu(input, alpha, inplace=True)
+
+
+def leaky_relu_(input: Any, negative_slope: float = 0.01) -> Tensor:  # noqa: A002
+    """``leaky_relu(input, negative_slope, inplace=True)``."""
+    from .activation import leaky_relu
+
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def threshold_(input: Any, threshold: float, value: float) -> Tensor:  # noqa: A002
+    """``threshold(input, threshold, value, inplace=True)``."""
+    from .activation import threshold as _threshold
+
+    return _threshold(input, threshold, value, inplace=True)
+
+
+def hardtanh_(input: Any, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:  # noqa: A002
+    """``hardtanh(input, min_val, max_val, inplace=True)``."""
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+def selu_(input: Any) -> Tensor:  # noqa: A002
+    """``selu(input, inplace=True)``."""
+    return selu(input, inplace=True)
+
+
+def celu_(input: Any, alpha: float = 1.0) -> Tensor:  # noqa: A002
+    """``celu(input, alpha, inplace=True)``."""
+    return celu(input, alpha, inplace=True)
+
+
+def rrelu_(input: Any, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,  # noqa: A002
+           generator: Any = None) -> Tensor:
+    """``rrelu(input, lower, upper, training, inplace=True)``."""
+    return rrelu(input, lower, upper, training, True, generator)
+
+
+__all__ += ["relu_", "elu_", "leaky_relu_", "threshold_", "hardtanh_", "selu_", "celu_", "rrelu_"]

@@ -27,7 +27,7 @@ from .shape import stack
 
 __all__ = [
     "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d",
-    "adaptive_max_pool2d",
+    "adaptive_max_pool2d", "lp_pool1d", "lp_pool2d",
 ]
 
 
@@ -148,3 +148,31 @@ def adaptive_max_pool1d(input: Any, output_size: Any, return_indices: bool = Fal
     (o,) = _sizes(output_size if isinstance(output_size, (tuple, list)) else (output_size,),
                   x.shape[-1:], op)
     return _adaptive_max(x, (o,), op)
+
+
+def _lp(x: Tensor, avg: Tensor, n: int, norm_type: float) -> Tensor:
+    from .activation import relu
+    from .elementwise import abs as _abs
+    from .elementwise import sign
+
+    return (sign(avg) * relu(_abs(avg)) * n) ** (1.0 / float(norm_type))
+
+
+def lp_pool2d(input: Any, norm_type: float, kernel_size: Any, stride: Any = None,  # noqa: A002
+              ceil_mode: bool = False) -> Tensor:
+    """y = (sum over each window of x^p)^(1/p), p = ``norm_type`` (PyTorch's formula)."""
+    from .conv import _pair
+
+    x = as_tensor_arg(input, "lp_pool2d")
+    kh, kw = _pair(kernel_size, "kernel_size", "lp_pool2d")
+    avg = avg_pool2d(x ** float(norm_type), (kh, kw), stride, 0, ceil_mode)
+    return _lp(x, avg, kh * kw, norm_type)
+
+
+def lp_pool1d(input: Any, norm_type: float, kernel_size: Any, stride: Any = None,  # noqa: A002
+              ceil_mode: bool = False) -> Tensor:
+    """y = (sum over each window of x^p)^(1/p) along the last dim."""
+    x = as_tensor_arg(input, "lp_pool1d")
+    k = _single(kernel_size, "kernel_size", "lp_pool1d")
+    avg = avg_pool1d(x ** float(norm_type), k, stride, 0, ceil_mode)
+    return _lp(x, avg, k, norm_type)

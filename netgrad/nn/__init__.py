@@ -31,6 +31,7 @@ from .containers import Flatten, Identity, ModuleDict, ModuleList, Sequential, U
 from .linear import Linear
 from .embedding import Embedding
 from .lazy import LazyLinear
+from .lazy_conv import LazyConv1d, LazyConv2d, LazyConvTranspose1d, LazyConvTranspose2d
 from .paramcontainers import ParameterDict, ParameterList
 from .loss import (
     BCELoss, BCEWithLogitsLoss, BinaryLogLikelihood, CrossEntropyLoss, HalfMSELoss, HuberLoss,
@@ -55,7 +56,7 @@ from .parameter import Parameter
 from .pooling import AvgPool2d, MaxPool2d
 from .pooling_more import (
     AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, AlphaDropout, AvgPool1d,
-    Dropout1d, FeatureAlphaDropout, MaxPool1d,
+    Dropout1d, FeatureAlphaDropout, LPPool1d, LPPool2d, MaxPool1d,
 )
 from .resample import (
     ChannelShuffle, CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d, ConstantPad2d,
@@ -95,4 +96,5 @@ __all__ = [
     "ChannelShuffle", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d",
     "ConstantPad3d", "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d",
     "ReplicationPad2d", "ReplicationPad3d", "CircularPad1d", "CircularPad2d", "CircularPad3d",
+    "LPPool1d", "LPPool2d", "LazyConv1d", "LazyConv2d", "LazyConvTranspose1d", "LazyConvTranspose2d",
 ]

@@ -11,8 +11,9 @@ from ..functional.activation import (
     threshold,
 )
 from ..functional.activation_more import (
-    celu, glu, gumbel_softmax, hardshrink, hardsigmoid, hardswish, hardtanh, logsigmoid, mish, prelu,
-    relu6, rrelu, selu, softmin, softshrink, softsign, tanhshrink,
+    celu, celu_, elu_, glu, gumbel_softmax, hardshrink, hardsigmoid, hardswish, hardtanh, hardtanh_,
+    leaky_relu_, logsigmoid, mish, prelu, relu6, relu_, rrelu, rrelu_, selu, selu_, softmin, softshrink,
+    softsign, tanhshrink, threshold_,
 )
 from ..functional.conv import conv2d
 from ..functional.conv_more import conv1d, conv_transpose1d, conv_transpose2d, fold, unfold
@@ -35,7 +36,7 @@ from ..functional.loss_more import (
 from ..functional.pooling import avg_pool2d, max_pool2d
 from ..functional.pooling_more import (
     adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d, adaptive_max_pool2d, avg_pool1d,
-    max_pool1d,
+    lp_pool1d, lp_pool2d, max_pool1d,
 )
 from ..functional.resample import (
     channel_shuffle, interpolate, pixel_shuffle, pixel_unshuffle, upsample, upsample_bilinear,
@@ -67,5 +68,6 @@ __all__ = [
     "conv1d", "conv_transpose1d", "conv_transpose2d", "fold", "unfold", "dropout1d", "alpha_dropout",
     "feature_alpha_dropout", "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
     "adaptive_max_pool1d", "adaptive_max_pool2d", "interpolate", "upsample", "upsample_nearest",
-    "upsample_bilinear", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle",
+    "upsample_bilinear", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "lp_pool1d", "lp_pool2d",
+    "relu_", "elu_", "leaky_relu_", "threshold_", "hardtanh_", "selu_", "celu_", "rrelu_",
 ]

@@ -21,7 +21,7 @@ from .module import Module
 
 __all__ = [
     "MaxPool1d", "AvgPool1d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool1d",
-    "AdaptiveMaxPool2d", "Dropout1d", "AlphaDropout", "FeatureAlphaDropout",
+    "AdaptiveMaxPool2d", "Dropout1d", "AlphaDropout", "FeatureAlphaDropout", "LPPool1d", "LPPool2d",
 ]
 
 
@@ -134,3 +134,28 @@ class FeatureAlphaDropout(_DropoutNd):
 
     def forward(self, input: Any) -> Tensor:  # noqa: A002
         return D.feature_alpha_dropout(input, self.p, self.training)
+
+
+class LPPool1d(Module):
+    """y = (sum over each window of x^p)^(1/p), p = ``norm_type``."""
+
+    _fn = staticmethod(P.lp_pool1d)
+
+    def __init__(self, norm_type: float, kernel_size: Any, stride: Any = None,
+                 ceil_mode: bool = False) -> None:
+        super().__init__()
+        self.norm_type, self.kernel_size = norm_type, kernel_size
+        self.stride, self.ceil_mode = stride, ceil_mode
+
+    def forward(self, input: Any) -> Tensor:  # noqa: A002
+        return type(self)._fn(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
+
+    def extra_repr(self) -> str:
+        return (f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, stride={self.stride}, "
+                f"ceil_mode={self.ceil_mode}")
+
+
+class LPPool2d(LPPool1d):
+    """y = (sum over each (kh, kw) window of x^p)^(1/p)."""
+
+    _fn = staticmethod(P.lp_pool2d)
