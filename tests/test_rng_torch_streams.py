@@ -293,3 +293,50 @@ def test_dropout_masks_match_torch(p, dt):
     same(torch.nn.functional.dropout2d(x, p), NF.dropout2d(y, p))
     same(torch.nn.Dropout(p)(x), ng.nn.Dropout(p)(y))
     same(torch.rand(3), ng.rand(3))
+
+
+@pytest.mark.parametrize("seed", [0, 42])
+def test_layer_init_and_nn_init_match_torch(seed):
+    """nn.Linear / nn.Conv2d's kaiming-uniform init and nn.init's normal_/uniform_ family."""
+    torch.manual_seed(seed)
+    ng.manual_seed(seed)
+    for make in (lambda T: T.nn.Linear(784, 10), lambda T: T.nn.Conv2d(3, 8, 3),
+                 lambda T: T.nn.Linear(10, 1, bias=False)):
+        ref, got = make(torch).state_dict(), make(ng).state_dict()
+        assert list(ref) == list(got)
+        for k in ref:
+            same(ref[k], got[k])
+    for dt in DTYPES[:2]:
+        w1, w2 = torch.empty(5, 40, dtype=dt[0]), ng.empty(5, 40, dtype=dt[1])
+        for f in ("normal_", "xavier_uniform_", "kaiming_normal_", "uniform_"):
+            args = (0.1, 0.02) if f == "normal_" else (-2.0, 3.0) if f == "uniform_" else ()
+            getattr(torch.nn.init, f)(w1, *args)
+            getattr(ng.nn.init, f)(w2, *args)
+            same(w1, w2)
+        w1, w2 = torch.empty(7, dtype=dt[0]), ng.empty(7, dtype=dt[1])  # the scalar path
+        same(torch.nn.init.normal_(w1, 0.5, 2.0), ng.nn.init.normal_(w2, 0.5, 2.0))
+
+
+def _loaders(T, D):
+    T.manual_seed(7)
+    ds = D.TensorDataset(T.arange(23))
+    out = [[b[0].tolist() for b in D.DataLoader(ds, batch_size=5, shuffle=True)] for _ in range(2)]
+    out.append([b[0].tolist() for b in D.DataLoader(ds, batch_size=10)])
+    g = T.Generator().manual_seed(0)
+    out.append([b[0].tolist() for b in D.DataLoader(ds, batch_size=4, shuffle=True, generator=g)])
+    out.append(list(D.RandomSampler(range(50), replacement=True, num_samples=70, generator=g)))
+    out.append(list(D.RandomSampler(range(7), num_samples=20, generator=g)))
+    out.append(list(D.SubsetRandomSampler([5, 9, 11, 2, 8], generator=g)))
+    out.append(list(D.WeightedRandomSampler([0.1, 0.9, 0.4, 0.0, 2.0], 12, generator=g)))
+    out.append(list(D.WeightedRandomSampler([0.1, 0.9, 0.4, 0.0, 2.0], 3, replacement=False, generator=g)))
+    out.append([list(s.indices) for s in D.random_split(range(10), [3, 7], generator=g)])
+    out.append(T.rand(2).tolist())
+    return out
+
+
+def test_data_loading_order_matches_torch():
+    from torch.utils import data as torch_data
+
+    from netgrad.utils import data as ng_data
+
+    assert _loaders(ng, ng_data) == _loaders(torch, torch_data)

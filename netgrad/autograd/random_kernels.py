@@ -71,6 +71,22 @@ def fma32(a: Any, b: Any, c: Any) -> np.ndarray:
     return r
 
 
+def fma64(a: Any, b: Any, c: Any) -> np.ndarray:
+    """a * b + c for float64 as ``std::fma`` (which GCC also makes of ATen's x * (to - from) + from):
+    the product's exact error (Veltkamp/Dekker) and the sum's (TwoSum) are added back before the
+    last rounding; that last rounding can still differ from a true fma in rare near-ties."""
+    a, b, c = (np.asarray(v, np.float64) for v in (a, b, c))
+    p = a * b
+    sa, sb = a * 134217729.0, b * 134217729.0
+    ah, bh = sa - (sa - a), sb - (sb - b)
+    al, bl = a - ah, b - bh
+    ep = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    s = p + c
+    bb = s - p
+    es = (p - (s - bb)) + (c - bb)
+    return s + (ep + es)
+
+
 def uniform(g: Any, shape: tuple, dtype: np.dtype, low: float = 0.0, high: float = 1.0) -> np.ndarray:
     """``uniform_kernel``: float32/float16 from 24 bits of one draw, float64 from 53 bits of
     random64; x * (to - from) + from, a result equal to ``to`` becomes ``from``."""
@@ -78,7 +94,7 @@ def uniform(g: Any, shape: tuple, dtype: np.dtype, low: float = 0.0, high: float
     d = np.dtype(dtype)
     if _opmath(d):
         x = _u53(raw64(g, n))
-        v = x * (float(high) - float(low)) + float(low)
+        v = x if (low, high) == (0, 1) else fma64(x, float(high) - float(low), float(low))
     else:
         x = _u24(raw32(g, n))
         lo, hi = _F(low), _F(high)
@@ -157,7 +173,7 @@ def _fill16_double(u: np.ndarray, mean: float, std: float) -> np.ndarray:
     r = np.sqrt(-2.0 * _libm(math.log, 1.0 - u[:, :8]))
     theta = (2.0 * math.pi) * u[:, 8:]
     out = np.concatenate([r * _libm(math.cos, theta), r * _libm(math.sin, theta)], axis=1)
-    return out if (mean, std) == (0.0, 1.0) else out * std + mean
+    return out if (mean, std) == (0.0, 1.0) else fma64(out, std, mean)
 
 
 def normal(g: Any, shape: tuple, dtype: np.dtype, mean: float = 0.0, std: float = 1.0) -> np.ndarray:
@@ -203,7 +219,7 @@ def scalar_normals(g: Any, n: int, mean: float = 0.0, std: float = 1.0) -> np.nd
         out[i:] = vals[:n - i]
         if (n - i) % 2:
             g._normal_cache = float(vals[-1])
-    return out * std + mean if (mean, std) != (0.0, 1.0) else out
+    return fma64(out, std, mean) if (mean, std) != (0.0, 1.0) else out
 
 
 # ---- integers, permutations ----

@@ -20,7 +20,8 @@ import numpy as np
 
 from ..autograd import Tensor
 from ..autograd.grad_mode import no_grad
-from ..autograd.random import rng
+from ..autograd import random_kernels
+from ..autograd.random import generator_of, rng
 
 __all__ = ["calculate_gain", "default_layer_init_", "uniform_", "normal_", "zeros_", "ones_",
            "constant_", "eye_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
@@ -74,11 +75,17 @@ def _fill(tensor: Tensor, values: Any) -> Tensor:
 
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator=None) -> Tensor:
     """w ~ U(a, b)."""
+    if tensor.dtype.kind == "f":  # PyTorch's uniform_ kernel on the same stream: torch's numbers
+        return _fill(tensor, random_kernels.uniform(generator_of(generator, "uniform_"), tensor.shape,
+                                                    tensor.dtype, a, b))
     return _fill(tensor, rng(generator).uniform(a, b, tensor.shape))
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None) -> Tensor:
     """w ~ N(mean, std^2)."""
+    if tensor.dtype.kind == "f":  # PyTorch's normal_ kernel on the same stream: torch's numbers
+        return _fill(tensor, random_kernels.normal(generator_of(generator, "normal_"), tensor.shape,
+                                                   tensor.dtype, mean, std))
     return _fill(tensor, rng(generator).normal(mean, std, tensor.shape))
 
 

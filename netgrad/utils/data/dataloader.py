@@ -9,7 +9,7 @@ batch is one fancy-index per tensor (a slice when not shuffled), no per-example 
 >>> ds = TensorDataset(ng.arange(10), ng.arange(10) * 10)
 >>> loader = DataLoader(ds, batch_size=4, shuffle=True, generator=ng.Generator(0))
 >>> [x.tolist() for x, y in loader]
-[[4, 6, 2, 7], [3, 5, 9, 0], [8, 1]]
+[[3, 7, 5, 2], [0, 8, 1, 6], [9, 4]]
 >>> [len(x) for x, _ in DataLoader(ds, batch_size=4, drop_last=True)]
 [4, 4]
 """
@@ -22,7 +22,8 @@ from typing import Any, Callable, Iterable, Iterator
 import numpy as np
 
 from ...autograd import Tensor
-from ...autograd.random import Generator
+from ...autograd import random_kernels
+from ...autograd.random import Generator, generator_of
 from ._collate import default_collate, default_convert
 from .dataset import IterableDataset, Subset, TensorDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
@@ -200,6 +201,9 @@ class DataLoader:
         """This epoch's order: None (sequential), an index array (a RandomSampler: drawn now, so
         the generator's state after ``iter()`` does not depend on how many batches are read;
         checkpoints rely on this), or an iterator over the sampler or the batch sampler."""
+        # PyTorch's loader iterator first draws a base seed (int64 random_()) from the loader's
+        # generator or the default one: drawn here too, so shuffles stay in step with torch's
+        random_kernels.raw64(generator_of(self.generator, "DataLoader"), 1)
         if self._iterable:
             return None
         if not self._own_batches:

@@ -23,7 +23,8 @@ import numpy as np
 
 from ...autograd import Tensor
 from ...autograd.creation import tensor
-from ...autograd.random import Generator, rng
+from ...autograd import random_kernels
+from ...autograd.random import Generator, generator_of
 
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "StackDataset", "ConcatDataset", "ChainDataset",
            "Subset", "random_split"]
@@ -226,7 +227,7 @@ def random_split(dataset: Any, lengths: Sequence[float], generator: Generator | 
     drawn from ``generator`` (netgrad's default generator when None)."""
     n = len(dataset)
     sizes = _lengths(n, lengths)
-    perm = rng(generator).permutation(n)
+    perm = random_kernels.randperm(generator_of(generator, "random_split"), n)  # torch's randperm
     out, start = [], 0
     for k in sizes:
         out.append(Subset(dataset, perm[start:start + k]))

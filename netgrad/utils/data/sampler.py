@@ -18,7 +18,8 @@ from typing import Any, Iterable, Iterator, Sequence, Sized
 import numpy as np
 
 from ...autograd import Tensor
-from ...autograd.random import Generator, rng
+from ...autograd import random_kernels as K
+from ...autograd.random import Generator, generator_of
 
 __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler",
            "BatchSampler"]
@@ -83,13 +84,17 @@ class RandomSampler(Sampler):
     def _draw(self) -> np.ndarray:
         """This epoch's indices as an int64 array."""
         n, k = len(self.data_source), int(self.num_samples)
-        g = rng(self.generator)
+        # PyTorch's draws: without a generator, one of its own seeded from the default stream
+        # (torch.empty((), dtype=int64).random_()); randint in chunks of 32 with replacement,
+        # else randperm(n) per pass and one more whose head fills up num_samples
+        g = self.generator
+        if g is None:
+            g = Generator(int(K.raw64(generator_of(None), 1)[0]) & (2 ** 63 - 1))
         if self.replacement:
-            return g.integers(0, n, size=k, dtype=np.int64)
-        if k == n:
-            return g.permutation(n)
-        parts = [g.permutation(n) for _ in range(k // n)]
-        parts.append(g.permutation(n)[:k % n])
+            sizes = [32] * (k // 32) + [k % 32]
+            return np.concatenate([K.randint(g, 0, n, (m,), np.int64) for m in sizes])
+        parts = [K.randperm(g, n) for _ in range(k // n)]
+        parts.append(K.randperm(g, n)[:k % n])
         return np.concatenate(parts)
 
     def __iter__(self) -> Iterator[int]:
@@ -108,7 +113,7 @@ class SubsetRandomSampler(Sampler):
         self.generator = generator
 
     def __iter__(self) -> Iterator[int]:
-        perm = rng(self.generator).permutation(len(self.indices))
+        perm = K.randperm(generator_of(self.generator), len(self.indices))
         return iter([self.indices[i] for i in perm.tolist()])
 
     def __len__(self) -> int:
@@ -142,8 +147,7 @@ class WeightedRandomSampler(Sampler):
 
     def __iter__(self) -> Iterator[int]:
         w = self.weights._data
-        idx = rng(self.generator).choice(len(w), size=self.num_samples, replace=self.replacement,
-                                         p=w / w.sum())
+        idx = K.multinomial(generator_of(self.generator), w[None], self.num_samples, self.replacement)[0]
         return iter(idx.tolist())
 
     def __len__(self) -> int:
