@@ -4,6 +4,8 @@ weights and every input and parameter gradient with identical weights (loaded by
 add_bias_kv/add_zero_attn, unbatched input, grouped-query attention, reprs, initialisation,
 errors, float64 gradcheck and double backward; F.gelu(approximate='tanh')."""
 
+import inspect
+
 import numpy as np
 import pytest
 import torch
@@ -248,3 +250,36 @@ def test_multihead_attention_errors():
         m(x, x, x, attn_mask=ng.zeros(2, 2))
     with pytest.raises(Exception, match="embedding dimension"):
         m(ng.zeros(3, 2, 5), x, x)
+
+
+def _param(p):
+    """Name, kind and default (a function default, e.g. activation=F.relu, by its name)."""
+    return p.name, p.kind, getattr(p.default, "__name__", p.default)
+
+
+@pytest.mark.parametrize("name", ["LayerNorm", "RMSNorm", "GroupNorm", "InstanceNorm1d",
+                                  "InstanceNorm2d", "InstanceNorm3d", "BatchNorm3d",
+                                  "MultiheadAttention", "TransformerEncoderLayer",
+                                  "TransformerDecoderLayer", "TransformerEncoder",
+                                  "TransformerDecoder", "Transformer"])
+def test_layer_signatures_are_torchs(name):
+    for meth in ("__init__", "forward"):
+        ours = inspect.signature(getattr(getattr(ng.nn, name), meth)).parameters
+        theirs = inspect.signature(getattr(getattr(torch.nn, name), meth)).parameters
+        assert [_param(p) for p in ours.values()] == [_param(p) for p in theirs.values()], \
+            (name, meth)
+
+
+@pytest.mark.parametrize("name", ["layer_norm", "rms_norm", "group_norm", "instance_norm",
+                                  "normalize", "multi_head_attention_forward"])
+def test_functional_signatures_are_torchs(name):
+    ours = inspect.signature(getattr(F, name)).parameters
+    theirs = inspect.signature(getattr(TF, name)).parameters
+    assert [(p.name, p.kind) for p in ours.values()] == [(p.name, p.kind) for p in theirs.values()]
+
+
+def test_sdpa_scale_and_gqa_are_keyword_only():
+    q = ng.ones(1, 2, 3)
+    with pytest.raises(TypeError):
+        F.scaled_dot_product_attention(q, q, q, None, 0.0, False, 0.5)
+    assert F.scaled_dot_product_attention(q, q, q, None, 0.0, False, scale=0.5).shape == (1, 2, 3)

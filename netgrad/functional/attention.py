@@ -53,7 +53,7 @@ def _causal_allowed(L: int, S: int) -> np.ndarray:
 
 
 def scaled_dot_product_attention(query: Any, key: Any, value: Any, attn_mask: Any = None,
-                                 dropout_p: float = 0.0, is_causal: bool = False,
+                                 dropout_p: float = 0.0, is_causal: bool = False, *,
                                  scale: float | None = None, enable_gqa: bool = False) -> Tensor:
     """softmax(Q K^T scale + B) V over the last two dims (Q: (..., L, E), K: (..., S, E),
     V: (..., S, Ev)); B from ``attn_mask`` (bool: True = attend; float: added) and ``is_causal``.
