@@ -81,10 +81,10 @@ def test_tutorial_runs_and_displays_once(tmp_path, monkeypatch):
             if o["output_type"] == "stream" and o["name"] == "stderr" and "Epoch" in o["text"]]
     assert bars and "100%" in bars[-1].split("\r")[-1] and bars[0].count("Epoch 1/") <= 1  # one bar
 
-    mnist = "".join(_text(o) for o in cell("validation accuracy after one epoch").outputs)
-    acc = float(mnist.rsplit("after one epoch", 1)[1].split()[0])
-    assert acc > 0.5, mnist
-    assert "Finished 1 epoch" in mnist
+    mnist = "".join(_text(o) for o in cell("h_cnn = fit(").outputs)
+    acc = float(mnist.rsplit("validation accuracy", 1)[1].split()[0])
+    assert acc > 0.6, mnist  # MNIST, or the digits fallback where ../shared is absent (CI)
+    assert "Finished " in mnist
 
 
 def test_mnist_section_falls_back_to_digits_without_shared(tmp_path, monkeypatch):
@@ -100,5 +100,5 @@ def test_mnist_section_falls_back_to_digits_without_shared(tmp_path, monkeypatch
     _run(nb, where)
     out = "".join(_text(o) for c in nb.cells for o in c.outputs)
     assert "FALLBACK: scikit-learn digits (8x8)" in out and "(1797, 1, 8, 8)" in out
-    acc = float(out.rsplit("after one epoch", 1)[1].split()[0])
-    assert 0.1 < acc <= 1.0
+    acc = float(out.rsplit("validation accuracy", 1)[1].split()[0])
+    assert 0.6 < acc <= 1.0 and "after 3 epoch(s)" in out, out
