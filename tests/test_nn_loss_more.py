@@ -266,3 +266,51 @@ def test_errors():
         F.soft_margin_loss(x, x, reduction="avg")
     with pytest.raises(ValueError, match="reduction"):
         nn.MarginRankingLoss(reduction="avg")
+
+
+def _ctc_case():
+    r = np.random.default_rng(3)
+    x = r.standard_normal((8, 3, 5))
+    tg = np.array([[1, 2, 2, 0], [3, 3, 0, 0], [4, 1, 2, 3]])
+    return x, tg, np.array([8, 6, 7]), np.array([3, 2, 4])
+
+
+def _ctc_pair(tg, il, tl, **kw):
+    # torch's log_probs gradient is the partial derivative plus exp(log_probs); the two agree
+    # through log_softmax, so both are compared as functions of the logits
+    return (lambda x: F.ctc_loss(F.log_softmax(x, 2), tg, il, tl, **kw),
+            lambda x: TF.ctc_loss(TF.log_softmax(x, 2), torch.tensor(tg), torch.tensor(il),
+                                  torch.tensor(tl), **kw))
+
+
+@pytest.mark.parametrize("red", RED)
+@pytest.mark.parametrize("dtype,atol", [(np.float32, 1e-5), (np.float64, 1e-10)])
+def test_ctc_loss_matches_torch(red, dtype, atol):
+    x, tg, il, tl = _ctc_case()
+    fn, tfn = _ctc_pair(tg, il, tl, reduction=red)
+    compare_with_torch(fn, tfn, [x.astype(dtype)], atol=atol, rtol=atol * 10)
+
+
+def test_ctc_loss_target_forms_blank_empty_impossible_unbatched():
+    x, tg, il, tl = _ctc_case()
+    concat = np.concatenate([tg[i, :tl[i]] for i in range(3)])
+    concat = np.where(concat == 4, 0, concat)
+    compare_with_torch(*_ctc_pair(concat, il, tl, blank=4), [x])
+    compare_with_torch(*_ctc_pair(tg, il, np.array([0, 2, 4]), reduction="none"), [x])
+    short = np.array([2, 6, 7])  # 2 frames cannot emit 3 labels: an infinite loss
+    compare_with_torch(*_ctc_pair(tg, short, tl, reduction="none", zero_infinity=True), [x])
+    inf = F.ctc_loss(F.log_softmax(ng.tensor(x), 2), tg, short, tl, reduction="none")
+    assert np.isinf(inf.numpy()[0]) and np.isfinite(inf.numpy()[1:]).all()
+    compare_with_torch(lambda x: F.ctc_loss(F.log_softmax(x[:, 0], 1), tg[0, :3], 8, 3),
+                       lambda x: TF.ctc_loss(TF.log_softmax(x[:, 0], 1), torch.tensor(tg[0, :3]),
+                                             torch.tensor(8), torch.tensor(3)), [x])
+    lp = ng.tensor(x).log_softmax(2).detach().requires_grad_()
+    assert gradcheck(lambda lp: F.ctc_loss(lp, tg, il, tl), [lp])
+    m, tm = nn.CTCLoss(blank=0, reduction="sum"), torch.nn.CTCLoss(blank=0, reduction="sum")
+    assert repr(m) == repr(tm) == "CTCLoss()"
+    np.testing.assert_allclose(
+        m(ng.tensor(x).log_softmax(2), ng.tensor(tg), ng.tensor(il), ng.tensor(tl)).item(),
+        tm(torch.tensor(x).log_softmax(2), torch.tensor(tg), torch.tensor(il), torch.tensor(tl)).item(),
+        rtol=1e-12)
+    with pytest.raises(ValueError, match="input_lengths"):
+        F.ctc_loss(ng.tensor(x), tg, [9, 1, 1], tl)

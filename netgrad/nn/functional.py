@@ -16,6 +16,7 @@ from ..functional.activation_more import (
     softsign, tanhshrink, threshold_,
 )
 from ..functional.conv import conv2d
+from ..functional.ctc import ctc_loss
 from ..functional.conv_more import conv1d, conv_transpose1d, conv_transpose2d, fold, unfold
 from ..functional.distance import bilinear, cosine_similarity, pairwise_distance, pdist
 from ..functional.dropout import dropout, dropout2d
@@ -64,7 +65,7 @@ __all__ = [
     "cosine_similarity", "pairwise_distance", "pdist", "bilinear",
     "cosine_embedding_loss", "margin_ranking_loss", "hinge_embedding_loss", "triplet_margin_loss",
     "triplet_margin_with_distance_loss", "poisson_nll_loss", "gaussian_nll_loss", "soft_margin_loss",
-    "multilabel_soft_margin_loss", "multi_margin_loss", "multilabel_margin_loss",
+    "multilabel_soft_margin_loss", "multi_margin_loss", "multilabel_margin_loss", "ctc_loss",
     "conv1d", "conv_transpose1d", "conv_transpose2d", "fold", "unfold", "dropout1d", "alpha_dropout",
     "feature_alpha_dropout", "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
     "adaptive_max_pool1d", "adaptive_max_pool2d", "interpolate", "upsample", "upsample_nearest",

@@ -13,13 +13,14 @@ from typing import Any, Callable
 
 from ..autograd import Tensor
 from ..functional import loss_more as L
+from ..functional.ctc import ctc_loss
 from .distance import PairwiseDistance
 from .loss import _Loss
 
 __all__ = [
     "CosineEmbeddingLoss", "MarginRankingLoss", "HingeEmbeddingLoss", "TripletMarginLoss",
     "TripletMarginWithDistanceLoss", "PoissonNLLLoss", "GaussianNLLLoss", "SoftMarginLoss",
-    "MultiLabelSoftMarginLoss", "MultiMarginLoss", "MultiLabelMarginLoss",
+    "MultiLabelSoftMarginLoss", "MultiMarginLoss", "MultiLabelMarginLoss", "CTCLoss",
 ]
 
 
@@ -160,3 +161,15 @@ class MultiLabelMarginLoss(_Loss):
 
     def forward(self, input: Any, target: Any) -> Tensor:  # noqa: A002
         return L.multilabel_margin_loss(input, target, reduction=self.reduction)
+
+
+class CTCLoss(_Loss):
+    """Connectionist temporal classification: J_n = -log sum over alignments of target n."""
+
+    def __init__(self, blank: int = 0, reduction: str = "mean", zero_infinity: bool = False) -> None:
+        super().__init__(None, None, reduction)
+        self.blank, self.zero_infinity = blank, zero_infinity
+
+    def forward(self, log_probs: Any, targets: Any, input_lengths: Any, target_lengths: Any) -> Tensor:
+        return ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank, self.reduction,
+                        self.zero_infinity)
