@@ -43,6 +43,8 @@ import numpy as np
 
 from ._npz import LoadError, open_npz
 from .autograd import Tensor
+from .nn.module import Module
+from .nn.rebuild import describe, rebuild
 from . import safetensors_io as _safetensors
 
 __all__ = ["save", "load", "LoadError"]
@@ -57,7 +59,7 @@ _KEY = re.compile(r"a[0-9]{1,9}")
 _SCALAR_TYPES = {"bool": bool, "int": int, "float": float, "str": str}
 _FIELDS = {"none": {"t"}, "bool": {"t", "v"}, "int": {"t", "v"}, "float": {"t", "v"}, "str": {"t", "v"},
            "tensor": {"t", "k", "rg"}, "ndarray": {"t", "k"}, "npscalar": {"t", "k"},
-           "list": {"t", "v"}, "tuple": {"t", "v"}, "dict": {"t", "v"}}
+           "list": {"t", "v"}, "tuple": {"t", "v"}, "dict": {"t", "v"}, "module": {"t", "v"}}
 _KEY_KINDS = {"none", "bool", "int", "float", "str", "tuple"}
 
 
@@ -105,8 +107,23 @@ class _Encoder:
                 items.append([self.encode(k, f"{where} key {k!r}", depth + 1),
                               self.encode(v, f"{where}[{k!r}]", depth + 1)])
             return {"t": "dict", "v": items}
+        if isinstance(obj, Module):
+            return self._module(obj, where, depth)
         raise TypeError(f"save: cannot store an object of type {type(obj).__name__} at {where} "
-                        "(tensors, arrays, numbers, strings, booleans, None, lists, tuples, dicts only)")
+                        "(tensors, arrays, numbers, strings, booleans, None, lists, tuples, dicts, "
+                        "and models made of netgrad.nn layers only)")
+
+    def _module(self, obj: Module, where: str, depth: int) -> Any:
+        """A whole model: its layers' classes and constructor arguments, and its state_dict."""
+        try:
+            spec = describe(obj)
+            if list(rebuild(spec).state_dict()) != list(obj.state_dict()):
+                raise TypeError("it was changed after it was built (layers added or replaced); save "
+                                "its state_dict() instead")
+        except TypeError as e:
+            raise TypeError(f"save: cannot store the model {type(obj).__name__} at {where}: {e}") from None
+        return {"t": "module", "v": [self.encode(spec, f"{where} (layers)", depth + 1),
+                                     self.encode(dict(obj.state_dict()), f"{where} (state)", depth + 1)]}
 
 
 def _check_schema(structure: Any, fail: Any) -> dict[str, str]:
@@ -162,6 +179,8 @@ def _check_schema(structure: Any, fail: Any) -> dict[str, str]:
                         raise fail(f"item {i} of the dict at {_where(where)} is not a [key, value] pair")
                     stack.append((item[0], depth + 1, (where, " key of item ", i), True))
                     stack.append((item[1], depth + 1, (where, "[", i, "]"), False))
+            elif t == "module" and (len(v) != 2 or is_key):
+                raise fail(f"the module at {_where(where)} is not [layers, state]")
             else:
                 key_items = is_key  # a tuple key holds keys
                 stack.extend((item, depth + 1, (where, "[", i, "]"), key_items) for i, item in enumerate(v))
@@ -203,7 +222,39 @@ def _decode(node: dict, arrays: dict[str, np.ndarray]) -> Any:
         return [_decode(v, arrays) for v in node["v"]]
     if t == "tuple":
         return tuple(_decode(v, arrays) for v in node["v"])
+    if t == "module":
+        return _decode_module(_decode(node["v"][0], arrays), _decode(node["v"][1], arrays))
     return {_decode(k, arrays): _decode(v, arrays) for k, v in node["v"]}
+
+
+def _decode_module(spec: Any, state: Any) -> Module:
+    """Rebuild a saved model: only netgrad.nn classes, and only with sizes its own arrays bound
+    (no integer argument above max(1024, the largest dimension stored)), so a hostile file can
+    neither run code nor make a constructor allocate more than the file holds."""
+    if not isinstance(spec, dict) or not isinstance(state, dict):
+        raise ValueError("a saved model must be [layers, state]")
+    dims = [d for v in state.values() if isinstance(v, Tensor) for d in v.shape]
+    _check_sizes(spec, max([1024, *dims]))
+    try:
+        model = rebuild(spec)
+        model.load_state_dict(state)
+    except (TypeError, RuntimeError, KeyError, AttributeError) as e:
+        raise ValueError(f"the saved model cannot be rebuilt: {e}") from None
+    return model
+
+
+def _check_sizes(spec: Any, bound: int) -> None:
+    stack = [spec]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, bool):
+            continue
+        if isinstance(v, int) and abs(v) > bound:
+            raise ValueError(f"the saved model asks for a size of {v}, more than its arrays hold ({bound})")
+        if isinstance(v, dict):
+            stack.extend(v.values())
+        elif isinstance(v, (list, tuple)):
+            stack.extend(v)
 
 
 def _clean_stale(directory: str, base: str) -> None:
@@ -239,8 +290,12 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def save(obj: Any, path: str | os.PathLike) -> None:
-    """Write ``obj`` to ``path`` atomically (the file is either the old one or the complete new one)."""
+def save(obj: Any, path: str | os.PathLike, pickle_module: Any = None, pickle_protocol: int = 2,
+         _use_new_zipfile_serialization: bool = True) -> None:
+    """Write ``obj`` to ``path`` atomically (the file is either the old one or the complete new one).
+
+    ``obj`` may hold a whole model made of netgrad.nn layers (``torch.save(model, path)``); the
+    pickle arguments of ``torch.save`` are accepted and unused: netgrad never pickles."""
     if _safetensors.is_safetensors_path(path):  # a flat state_dict in the safetensors format
         return _safetensors.save_safetensors(obj, path)
     enc = _Encoder()
@@ -277,10 +332,16 @@ def save(obj: Any, path: str | os.PathLike) -> None:
         pass
 
 
-def load(path: str | os.PathLike, *, max_bytes: int | None = None) -> Any:
+def load(path: str | os.PathLike, map_location: Any = None, pickle_module: Any = None, *,
+         weights_only: bool | None = None, mmap: bool | None = None, max_bytes: int | None = None,
+         **pickle_load_args: Any) -> Any:
     """Read an object written by ``save``: a checked parse, never pickle, safe on untrusted files.
     ``max_bytes`` caps the arrays' total size (default ``MAX_BYTES``; the file's own size bounds it
-    anyway). Raises ``LoadError`` (a ValueError) naming the file and the problem."""
+    anyway). Raises ``LoadError`` (a ValueError) naming the file and the problem. ``torch.load``'s
+    other arguments are accepted: everything loads to the CPU, and loading is always weights-safe."""
+    if map_location not in (None, "cpu") and str(map_location) != "cpu" and not callable(map_location) \
+            and not isinstance(map_location, dict):
+        raise RuntimeError(f"load: netgrad runs on the CPU only, cannot map to {map_location!r}")
     if _safetensors.is_safetensors_path(path):
         return _safetensors.load_safetensors(path)
     path = os.fspath(path)
@@ -319,4 +380,9 @@ def _load(z: Any, limit: int) -> Any:
                 raise z.fail(f"the scalar in member {k!r} has shape {arr.shape}, not ()")
             arr = arr.reshape(())
         arrays[k] = arr
-    return _decode(structure["root"], arrays)
+    try:
+        return _decode(structure["root"], arrays)
+    except LoadError:
+        raise
+    except ValueError as e:  # a saved model that cannot be rebuilt
+        raise z.fail(str(e)) from None

@@ -21,6 +21,7 @@ it, in assignment order, so ``parameters()`` and ``state_dict()`` are determinis
 
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict, namedtuple
 from typing import Any, Callable, Iterator
 
@@ -49,6 +50,22 @@ class Module:
 
     training: bool
     _next_hook_id = 0
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Remember the arguments each module was built with (the outermost constructor's), so that a
+        # model made of netgrad.nn layers can be saved whole and rebuilt without pickle (ng.save).
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if init is None or not cls.__module__.startswith("netgrad."):
+            return  # users' own classes are saved as state_dicts: nothing to remember
+
+        @functools.wraps(init)
+        def recorded(self: Module, *args: Any, **kw: Any) -> None:
+            if "_init_args" not in self.__dict__:
+                self.__dict__["_init_args"] = (args, kw)
+            init(self, *args, **kw)
+
+        cls.__init__ = recorded
 
     def __init__(self) -> None:
         d = self.__dict__

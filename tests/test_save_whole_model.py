@@ -1,0 +1,68 @@
+"""ng.save(model) / ng.load of whole models made of netgrad.nn layers (torch.save(model)), without pickle."""
+
+import numpy as np
+import pytest
+
+import netgrad as ng
+import netgrad.nn as nn
+from netgrad.serialization import LoadError
+
+
+def test_sequential_model_round_trips(tmp_path):
+    ng.manual_seed(0)
+    net = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                        nn.Linear(64, 10), nn.LogSoftmax(dim=1)).eval()
+    path = tmp_path / "net.pkl"
+    ng.save(net, path)
+    back = ng.load(path, map_location="cpu", weights_only=False)
+    assert repr(back) == repr(net) and not back.training
+    x = ng.randn(2, 1, 8, 8)
+    np.testing.assert_array_equal(back(x).detach().numpy(), net(x).detach().numpy())
+
+
+def test_nested_containers_and_keyword_arguments(tmp_path):
+    from collections import OrderedDict
+
+    net = nn.Sequential(OrderedDict([("body", nn.ModuleList([nn.Linear(3, 3, bias=False), nn.Tanh()])),
+                                     ("head", nn.Linear(3, 1))]))
+    ng.save({"model": net, "epoch": 3}, tmp_path / "ckpt")
+    back = ng.load(tmp_path / "ckpt")
+    assert back["epoch"] == 3 and list(back["model"].state_dict()) == list(net.state_dict())
+    for k, v in net.state_dict().items():
+        np.testing.assert_array_equal(back["model"].state_dict()[k].numpy(), v.numpy())
+
+
+def test_custom_classes_and_changed_models_are_refused_with_the_way_out(tmp_path):
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(2, 2)
+
+    with pytest.raises(TypeError, match="class of your own.*state_dict"):
+        ng.save(Net(), tmp_path / "a")
+    grown = nn.Sequential(nn.Linear(2, 2))
+    grown.append(nn.Linear(2, 1))
+    with pytest.raises(TypeError, match="changed after it was built"):
+        ng.save(grown, tmp_path / "b")
+
+
+def test_hostile_module_entries_are_refused(tmp_path, monkeypatch):
+    import netgrad.serialization as S
+
+    net = nn.Sequential(nn.Linear(2, 2))
+    spec = S.describe(net)
+    spec["args"][0]["args"] = [10 ** 9, 10 ** 9]      # would allocate 4 EB in the constructor
+    monkeypatch.setattr(S, "describe", lambda m: spec)
+    monkeypatch.setattr(S, "rebuild", lambda sp: net)
+    ng.save(net, tmp_path / "big")
+    monkeypatch.undo()
+    with pytest.raises(LoadError, match="size of 1000000000"):
+        ng.load(tmp_path / "big")
+    spec = S.describe(net)
+    spec["cls"] = "os.system"
+    monkeypatch.setattr(S, "describe", lambda m: spec)
+    monkeypatch.setattr(S, "rebuild", lambda sp: net)
+    ng.save(net, tmp_path / "cls")
+    monkeypatch.undo()
+    with pytest.raises(LoadError, match="not a netgrad.nn layer"):
+        ng.load(tmp_path / "cls")
