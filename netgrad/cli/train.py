@@ -219,7 +219,9 @@ def train(opts: dict[str, Any], out_stream=None, resume: bool = False) -> int:
         print(f"netgrad: interrupted after {history.epochs} epochs; saved {out}/ (continue with "
               f"'netgrad train --resume {out}')", file=sys.stderr)
         return 130
-    test = trained.evaluate(ds.X_test, ds.y_test)
+    with warnings.catch_warnings():  # a diverged model overflows here too: reported below instead
+        warnings.simplefilter("ignore", RuntimeWarning)
+        test = trained.evaluate(ds.X_test, ds.y_test)
     diverged = watch.message or _growth(history)
     summary = {"data": ds.name, "task": trained.task, "test": test, "epochs_run": history.epochs,
                "stop_reason": history.stop_reason, "best_epoch": history.best_epoch,
