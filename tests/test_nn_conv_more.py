@@ -322,3 +322,56 @@ def test_functional_inplace_spellings():
         assert getattr(F, name)(t, *args) is t
         getattr(TF, name)(tt, *args)
         np.testing.assert_allclose(t.numpy(), tt.numpy(), rtol=1e-12, err_msg=name)
+
+
+def _sig(f):
+    import inspect
+
+    try:
+        params = inspect.signature(f).parameters.values()
+    except (TypeError, ValueError):  # a C builtin in torch: nothing to compare
+        return None
+    return [(p.name, p.kind, p.default) for p in params
+            if p.name not in ("self", "device", "dtype", "generator")]
+
+
+def test_signatures_match_torch():
+    """Every layer's __init__/forward and every functional added for PyTorch parity takes torch's
+    argument names, kinds and defaults (netgrad's optional ``generator`` aside)."""
+    import netgrad.functional.activation_more as fa
+    import netgrad.functional.conv_more as fc
+    import netgrad.functional.ctc as fctc
+    import netgrad.functional.distance as fd
+    import netgrad.functional.dropout_more as fdr
+    import netgrad.functional.loss_more as fl
+    import netgrad.functional.pooling_more as fp
+    import netgrad.functional.resample as fr
+    import netgrad.nn.activation_more as a
+    import netgrad.nn.conv_more as c
+    import netgrad.nn.distance as d
+    import netgrad.nn.lazy_conv as lz
+    import netgrad.nn.loss_more as lo
+    import netgrad.nn.pooling_more as p
+    import netgrad.nn.resample as r
+
+    plain = {"Softsign", "LogSigmoid", "Tanhshrink", "Softmax2d"}  # torch: (*args, **kwargs)
+    checked = 0
+    for mod in (a, c, d, lz, lo, p, r):
+        for name in mod.__all__:
+            for meth in ("__init__", "forward"):
+                if meth == "__init__" and name in plain:
+                    continue
+                ours = _sig(getattr(getattr(nn, name), meth))
+                theirs = _sig(getattr(getattr(torch.nn, name), meth))
+                assert ours == theirs, f"{name}.{meth}: {ours} != {theirs}"
+                checked += 1
+    for mod in (fa, fc, fctc, fd, fdr, fl, fp, fr):
+        for name in mod.__all__:
+            if name == "pad_modes":  # netgrad's helper behind F.pad's non-constant modes
+                continue
+            theirs = _sig(getattr(TF, name))
+            if theirs is None or theirs[0][0] == "args":
+                continue
+            assert _sig(getattr(mod, name)) == theirs, name
+            checked += 1
+    assert checked > 150

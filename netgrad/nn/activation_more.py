@@ -27,8 +27,16 @@ def _inplace(inplace: bool) -> str:
 class Hardtanh(Module):
     """a = min(max(net, min_val), max_val)."""
 
-    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> None:
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False,
+                 min_value: float | None = None, max_value: float | None = None) -> None:
         super().__init__()
+        if min_value is not None or max_value is not None:
+            import warnings
+
+            warnings.warn("keyword argument `min_value`/`max_value` is deprecated and renamed to "
+                          "`min_val`/`max_val`", FutureWarning, stacklevel=2)
+            min_val = min_val if min_value is None else min_value
+            max_val = max_val if max_value is None else max_value
         if max_val <= min_val:
             raise ValueError("Hardtanh: max_val must be greater than min_val")
         self.min_val, self.max_val, self.inplace = min_val, max_val, inplace

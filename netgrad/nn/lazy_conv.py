@@ -32,15 +32,13 @@ class _LazyConv(Module):
     _nd = 2
     _transposed = False
 
-    def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
-                 *args: Any, bias: bool = True, device: Any = None, dtype: Any = None, **kw: Any) -> None:
+    def _setup(self, out_channels: int, dtype: Any, bias: bool, **kw: Any) -> None:
         super().__init__()
         self.in_channels, self.out_channels, self._dtype = 0, int(out_channels), dtype
-        self._args = (kernel_size, stride, padding) + args
         self._kw = dict(kw, bias=bias)
         state = get_rng_state()  # the probe's throwaway weights must not move the seeded stream
         try:
-            probe = self._eager(1, self.out_channels, *self._args, **self._kw, dtype=dtype)
+            probe = self._eager(1, self.out_channels, **self._kw, dtype=dtype)
         finally:
             set_rng_state(state)
         self.kernel_size, self.stride, self.padding = probe.kernel_size, probe.stride, probe.padding
@@ -59,12 +57,12 @@ class _LazyConv(Module):
         self._materialize(input.shape[-self._nd - 1], self._dtype if self._dtype is not None else input.dtype)
 
     def _materialize(self, in_channels: int, dtype: Any) -> None:
-        made = self._eager(in_channels, self.out_channels, *self._args, **self._kw, dtype=dtype)
+        made = self._eager(in_channels, self.out_channels, **self._kw, dtype=dtype)
         with no_grad():
             self.weight.data = made.weight.data
             if self.bias is not None:
                 self.bias.data = made.bias.data
-        for k in ("_dtype", "_args", "_kw", "_probe_repr"):
+        for k in ("_dtype", "_kw", "_probe_repr"):
             self.__dict__.pop(k, None)
         for k in _LAYER_ATTRS:
             if k in made.__dict__:
@@ -77,33 +75,54 @@ class _LazyConv(Module):
         if w is not None and len(w.shape) == self._nd + 2:
             self._materialize(int(w.shape[0] if self._transposed else w.shape[1]), self._dtype)
 
-    def forward(self, input: Tensor, *args: Any) -> Tensor:  # noqa: A002
-        self.initialize_parameters(input)
-        return self(input, *args)
-
     def extra_repr(self) -> str:
         return self._probe_repr.replace("1, ", "0, ", 1)
 
 
-class LazyConv1d(_LazyConv):
+class _LazyConvNd(_LazyConv):
+    def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
+                 dilation: Any = 1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
+                 device: Any = None, dtype: Any = None) -> None:
+        self._setup(out_channels, dtype, bias, kernel_size=kernel_size, stride=stride, padding=padding,
+                    dilation=dilation, groups=groups, padding_mode=padding_mode)
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        self.initialize_parameters(input)
+        return self(input)
+
+
+class _LazyConvTransposeNd(_LazyConv):
+    def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
+                 output_padding: Any = 0, groups: int = 1, bias: bool = True, dilation: Any = 1,
+                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
+        self._setup(out_channels, dtype, bias, kernel_size=kernel_size, stride=stride, padding=padding,
+                    output_padding=output_padding, groups=groups, dilation=dilation,
+                    padding_mode=padding_mode)
+
+    def forward(self, input: Tensor, output_size: Any = None) -> Tensor:  # noqa: A002
+        self.initialize_parameters(input)
+        return self(input, output_size)
+
+
+class LazyConv1d(_LazyConvNd):
     """``nn.Conv1d`` with in_channels taken from the first input."""
 
     _eager, _nd = Conv1d, 1
 
 
-class LazyConv2d(_LazyConv):
+class LazyConv2d(_LazyConvNd):
     """``nn.Conv2d`` with in_channels taken from the first input."""
 
     _eager, _nd = Conv2d, 2
 
 
-class LazyConvTranspose1d(_LazyConv):
+class LazyConvTranspose1d(_LazyConvTransposeNd):
     """``nn.ConvTranspose1d`` with in_channels taken from the first input."""
 
     _eager, _nd, _transposed = ConvTranspose1d, 1, True
 
 
-class LazyConvTranspose2d(_LazyConv):
+class LazyConvTranspose2d(_LazyConvTransposeNd):
     """``nn.ConvTranspose2d`` with in_channels taken from the first input."""
 
     _eager, _nd, _transposed = ConvTranspose2d, 2, True
