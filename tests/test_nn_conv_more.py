@@ -27,6 +27,12 @@ CASES = [
     ("conv1d_same", lambda x, w: F.conv1d(x, w, padding="same", dilation=2),
      lambda x, w: TF.conv1d(x, w, padding="same", dilation=2), [X1, R.standard_normal((2, 3, 4))], True),
     ("conv1d_unbatched", F.conv1d, TF.conv1d, [X1[0], R.standard_normal((2, 3, 2))], True),
+    ("conv1d_groups", lambda x, w, b: F.conv1d(x, w, b, 1, 1, 1, 3),
+     lambda x, w, b: TF.conv1d(x, w, b, 1, 1, 1, 3),
+     [X1, R.standard_normal((6, 1, 3)), R.standard_normal(6)], True),
+    ("conv_transpose2d_groups", lambda x, w, b: F.conv_transpose2d(x, w, b, 2, 1, 1, 3),
+     lambda x, w, b: TF.conv_transpose2d(x, w, b, 2, 1, 1, 3),
+     [X2, R.standard_normal((3, 2, 3, 2)), R.standard_normal(6)], True),
     ("conv_transpose2d", lambda x, w, b: F.conv_transpose2d(x, w, b, 2, 1, 1),
      lambda x, w, b: TF.conv_transpose2d(x, w, b, 2, 1, 1),
      [X2, R.standard_normal((3, 2, 3, 2)), R.standard_normal(2)], True),
@@ -124,6 +130,10 @@ LAYERS = [
      "ConvTranspose2d(3, 4, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1), output_padding=(1, 1))"),
     (lambda M: M.ConvTranspose1d(3, 2, 4, stride=2, dilation=2, bias=False), (2, 3, 6),
      "ConvTranspose1d(3, 2, kernel_size=(4,), stride=(2,), dilation=(2,), bias=False)"),
+    (lambda M: M.Conv1d(4, 6, 3, groups=2), (2, 4, 7),
+     "Conv1d(4, 6, kernel_size=(3,), stride=(1,), groups=2)"),
+    (lambda M: M.ConvTranspose2d(4, 6, 3, stride=2, groups=2), (2, 4, 3, 3),
+     "ConvTranspose2d(4, 6, kernel_size=(3, 3), stride=(2, 2), groups=2)"),
 ]
 
 

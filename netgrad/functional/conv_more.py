@@ -20,6 +20,7 @@ from ..autograd import Tensor
 from ..autograd.errors import DTypeError, ShapeError
 from ._core import as_tensor_arg
 from .conv import Conv2d, ConvTransposeInput, Geometry, _geometry, _pair, conv2d
+from .shape import cat
 
 __all__ = ["conv1d", "conv_transpose1d", "conv_transpose2d", "unfold", "fold"]
 
@@ -30,6 +31,25 @@ def _single(v: Any, name: str, op: str) -> int:
             raise ValueError(f"{op}: {name} must be an int or a 1-tuple, got {v!r}")
         return int(v[0])
     return int(v)
+
+
+def _grouped(fn: Any, x: Tensor, w: Tensor, bias: Any, groups: int, cdim: int, transposed: bool,
+             op: str) -> Tensor:
+    """Grouped convolution: input channels and weights split into ``groups`` independent
+    convolutions whose outputs are concatenated along the channels (as PyTorch's ``groups``)."""
+    g = int(groups)
+    cin = x.shape[cdim]
+    if g < 1 or cin % g or w.shape[0] % g:
+        raise RuntimeError(f"{op}: groups={g} must be positive and divide the input channels ({cin}) "
+                           f"and the weight's first dim ({w.shape[0]})")
+    if not transposed and w.shape[1] * g != cin:
+        raise RuntimeError(f"{op}: expected input with {w.shape[1] * g} channels (weight {w.shape}, "
+                           f"groups={g}), got {cin}")
+    ys = [fn(xi, wi) for xi, wi in zip(x.chunk(g, cdim), w.chunk(g, 0))]
+    y = cat(ys, cdim)
+    if bias is not None:
+        y = y + as_tensor_arg(bias, op).reshape((-1,) + (1,) * (-cdim - 1))
+    return y
 
 
 def conv1d(input: Any, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,  # noqa: A002
@@ -44,7 +64,10 @@ def conv1d(input: Any, weight: Tensor, bias: Tensor | None = None, stride: Any =
     s = _single(stride, "stride", "conv1d")
     d = _single(dilation, "dilation", "conv1d")
     p = padding if isinstance(padding, str) else (0, _single(padding, "padding", "conv1d"))
-    y = conv2d(x.unsqueeze(-2), w.unsqueeze(2), bias, (1, s), p, (1, d), groups)
+    if groups != 1:
+        return _grouped(lambda xi, wi: conv1d(xi, wi, None, s, padding, d), x, w, bias, groups, -2,
+                        False, "conv1d")
+    y = conv2d(x.unsqueeze(-2), w.unsqueeze(2), bias, (1, s), p, (1, d))
     return y.squeeze(-2)
 
 
@@ -80,8 +103,6 @@ def conv_transpose2d(input: Any, weight: Tensor, bias: Tensor | None = None, str
     op = "conv_transpose2d"
     x = as_tensor_arg(input, op)
     w = as_tensor_arg(weight, op)
-    if groups != 1:
-        raise NotImplementedError(f"{op}: only groups=1 is supported")
     if w.ndim != 4:
         raise ShapeError(f"{op}: weight must be 4-D (in_channels, out_channels, kh, kw), got {w.shape}")
     if x.ndim == 3:
@@ -89,6 +110,13 @@ def conv_transpose2d(input: Any, weight: Tensor, bias: Tensor | None = None, str
                                 dilation, output_size).squeeze(0)
     if x.ndim != 4:
         raise ShapeError(f"{op}: expected a 4-D (N, C, H, W) or 3-D input, got shape {x.shape}")
+    if groups != 1:
+        if x.shape[1] != w.shape[0]:
+            raise ShapeError(f"{op}: input has {x.shape[1]} channels but the weight {w.shape} expects "
+                             f"{w.shape[0]}")
+        return _grouped(lambda xi, wi: conv_transpose2d(xi, wi, None, stride, padding, output_padding, 1,
+                                                        dilation, output_size),
+                        x, w, bias, groups, -3, True, op)
     if x.shape[1] != w.shape[0]:
         raise ShapeError(f"{op}: input has {x.shape[1]} channels (shape {x.shape}) but the weight "
                          f"{w.shape} expects {w.shape[0]}")

@@ -41,8 +41,10 @@ class _ConvNd(Module):
                  output_padding: Any = 0) -> None:
         super().__init__()
         name = type(self).__name__
-        if groups != 1:
-            raise NotImplementedError(f"{name}: only groups=1 is supported")
+        if groups < 1 or in_channels % groups:
+            raise ValueError("in_channels must be divisible by groups")
+        if out_channels % groups:
+            raise ValueError("out_channels must be divisible by groups")
         if padding_mode not in _MODES:
             raise ValueError(f"padding_mode must be one of {list(_MODES)}, but got "
                              f"padding_mode='{padding_mode}'")
@@ -63,8 +65,8 @@ class _ConvNd(Module):
         self.dilation = tup(dilation, "dilation", name)
         self.output_padding = tup(output_padding, "output_padding", name)
         self.groups, self.padding_mode = groups, padding_mode
-        shape = ((self.in_channels, self.out_channels) if self._transposed
-                 else (self.out_channels, self.in_channels)) + self.kernel_size
+        shape = ((self.in_channels, self.out_channels // groups) if self._transposed
+                 else (self.out_channels, self.in_channels // groups)) + self.kernel_size
         self.weight = _empty(*shape, dtype=dtype)
         if bias:
             self.bias = _empty(self.out_channels, dtype=dtype)
@@ -91,6 +93,8 @@ class _ConvNd(Module):
             s += f", dilation={self.dilation}"
         if self.output_padding != (0,) * nd:
             s += f", output_padding={self.output_padding}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
         if self.bias is None:
             s += ", bias=False"
         if self.padding_mode != "zeros":
@@ -117,8 +121,8 @@ class Conv1d(_ConvNd):
             else:
                 pads = (self.padding[0], self.padding[0])
             return C.conv1d(pad_modes(x, pads, self.padding_mode), self.weight, self.bias, self.stride,
-                            0, self.dilation)
-        return C.conv1d(x, self.weight, self.bias, self.stride, self.padding, self.dilation)
+                            0, self.dilation, self.groups)
+        return C.conv1d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
 
 class ConvTranspose1d(_ConvNd):
@@ -135,7 +139,7 @@ class ConvTranspose1d(_ConvNd):
 
     def forward(self, input: Any, output_size: Any = None) -> Tensor:  # noqa: A002
         return C.conv_transpose1d(self._check(input), self.weight, self.bias, self.stride, self.padding,
-                                  self.output_padding, 1, self.dilation, output_size)
+                                  self.output_padding, self.groups, self.dilation, output_size)
 
 
 class ConvTranspose2d(ConvTranspose1d):
@@ -146,7 +150,7 @@ class ConvTranspose2d(ConvTranspose1d):
 
     def forward(self, input: Any, output_size: Any = None) -> Tensor:  # noqa: A002
         return C.conv_transpose2d(self._check(input), self.weight, self.bias, self.stride, self.padding,
-                                  self.output_padding, 1, self.dilation, output_size)
+                                  self.output_padding, self.groups, self.dilation, output_size)
 
 
 class Unfold(Module):
