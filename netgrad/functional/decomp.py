@@ -8,8 +8,8 @@ same ops under ``create_graph=True``, so second derivatives follow (PyTorch's fo
 >>> A = ng.tensor([[2.0, 1.0], [1.0, 3.0]], requires_grad=True)
 >>> ng.linalg.det(A).backward()
 >>> A.grad
-tensor([[ 3., -1.],
-        [-1.,  2.]])
+tensor([[3., -1.],
+        [-1., 2.]])
 """
 
 from __future__ import annotations

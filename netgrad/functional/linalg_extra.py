@@ -221,8 +221,9 @@ def matrix_power(A: Any, n: int, *, out: Tensor | None = None) -> Tensor:
     if not isinstance(n, (int, np.integer)):
         raise TypeError(f"linalg.matrix_power: n must be an int, got {type(n).__name__}")
     if n == 0:
-        eye = np.broadcast_to(np.eye(A.shape[-1], dtype=A.dtype), A.shape).copy()
-        return _out(Tensor._make(eye), out, "linalg.matrix_power")
+        eye = Tensor._make(np.broadcast_to(np.eye(A.shape[-1], dtype=A.dtype), A.shape).copy())
+        # connected to A with a zero gradient, as torch's
+        return _out(E.where(Tensor._make(np.ones(A.shape, bool)), eye, A), out, "linalg.matrix_power")
     base, result, k = (D.inv(A) if n < 0 else A), None, abs(int(n))
     while k:
         if k & 1:
