@@ -102,4 +102,5 @@ def test_lazy_linear_loads_a_state_dict_before_any_forward_like_torch():
     np.testing.assert_array_equal(dst(x).detach().numpy(), src(x).detach().numpy())
     t = torch.nn.Sequential(torch.nn.LazyLinear(3), torch.nn.ReLU(), torch.nn.LazyLinear(1))
     t.load_state_dict({k: torch.tensor(v.numpy()) for k, v in src.state_dict().items()})
-    np.testing.assert_allclose(t(torch.tensor(x.numpy())).detach().numpy(), src(x).detach().numpy(), rtol=1e-6)
+    want = src(x).detach().numpy()
+    np.testing.assert_allclose(t(torch.tensor(x.numpy())).detach().numpy(), want, rtol=1e-6)

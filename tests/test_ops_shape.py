@@ -252,8 +252,9 @@ def test_pad(pad, rng):
     assert gradcheck(lambda t: ng.pad(t, pad), [ng.tensor(a, requires_grad=True)])
     with pytest.raises(ValueError, match="pad"):
         ng.pad(ng.tensor(a), (1,))
-    with pytest.raises(NotImplementedError, match="pad"):
-        ng.pad(ng.tensor(a), (1, 1), mode="reflect")
+    for mode in ("reflect", "replicate", "circular"):
+        compare_with_torch(lambda t: ng.pad(t, (1, 1), mode=mode), lambda t: TF.pad(t, (1, 1), mode=mode),
+                           [a])
 
 
 @pytest.mark.parametrize("dim", [0, 1, -1])

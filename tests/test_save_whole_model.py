@@ -66,3 +66,13 @@ def test_hostile_module_entries_are_refused(tmp_path, monkeypatch):
     monkeypatch.undo()
     with pytest.raises(LoadError, match="not a netgrad.nn layer"):
         ng.load(tmp_path / "cls")
+
+
+def test_dtype_arguments_and_lazy_layers_after_their_first_forward(tmp_path):
+    net = nn.Sequential(nn.Linear(3, 2, dtype=ng.float64), nn.LazyLinear(4, dtype=ng.float64))
+    net(ng.randn(5, 3, dtype=ng.float64))
+    ng.save(net, tmp_path / "m")
+    back = ng.load(tmp_path / "m")
+    assert back[0].weight.dtype == ng.float64 and back[1].in_features == 2
+    x = ng.randn(2, 3, dtype=ng.float64)
+    np.testing.assert_array_equal(back(x).detach().numpy(), net(x).detach().numpy())

@@ -395,8 +395,10 @@ def unbind(x: Any, dim: int = 0) -> tuple:
 def pad(x: Any, pad: Sequence[int], mode: str = "constant", value: float = 0.0) -> Tensor:
     """Pad with a constant, PyTorch's order: ``(left, right, top, bottom, ...)`` from the last dim."""
     x = as_tensor_arg(x, "pad")
-    if mode != "constant":
-        raise NotImplementedError(f"pad: only mode='constant' is supported, got {mode!r}")
+    if mode != "constant":  # reflect, replicate, circular
+        from .resample import pad_modes
+
+        return pad_modes(x, pad, mode)
     if len(pad) % 2 or len(pad) // 2 > x.ndim:
         raise ValueError(f"pad: expected pairs for at most {x.ndim} dims, got {tuple(pad)}")
     widths = [(0, 0)] * x.ndim

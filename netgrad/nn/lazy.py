@@ -48,7 +48,8 @@ class LazyLinear(Module):
         self.in_features = in_features
         del self._dtype
         self.__class__ = Linear
-        self.__dict__["_init_args"] = ((in_features, self.out_features), {"bias": self.bias is not None})
+        self.__dict__["_init_args"] = ((in_features, self.out_features),
+                                       {"bias": self.bias is not None, "dtype": made.weight.dtype})
 
     def materialize_from(self, state_dict: dict, prefix: str) -> None:
         """Take in_features from a checkpoint's weight (``load_state_dict`` before any forward,

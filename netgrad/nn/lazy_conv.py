@@ -67,6 +67,7 @@ class _LazyConv(Module):
         for k in _LAYER_ATTRS:
             if k in made.__dict__:
                 self.__dict__[k] = made.__dict__[k]
+        self.__dict__["_init_args"] = made.__dict__.get("_init_args", ((), {}))  # for ng.save(model)
         self.__class__ = self._eager
 
     def materialize_from(self, state_dict: dict, prefix: str) -> None:

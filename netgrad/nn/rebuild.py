@@ -18,11 +18,14 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
+import numpy as np
+
 from .module import Module
 
 __all__ = ["describe", "rebuild", "module_class"]
 
 _PLAIN = (type(None), bool, int, float, str)
+_DTYPES = {"float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool"}
 
 
 def module_class(name: Any) -> type | None:
@@ -54,6 +57,8 @@ def _value(v: Any, owner: str) -> Any:
         return v
     if isinstance(v, (list, tuple)):
         return type(v)(_value(x, owner) for x in v)
+    if isinstance(v, np.dtype) or (isinstance(v, type) and issubclass(v, np.generic)):
+        return {"__dtype__": np.dtype(v).name}
     if isinstance(v, dict):  # OrderedDict of modules (Sequential, ModuleDict)
         return {"__dict__": [[k, _value(x, owner)] for k, x in v.items()]}
     raise TypeError(f"{owner} was built with an argument of type {type(v).__name__}, which a saved "
@@ -73,6 +78,11 @@ def rebuild(spec: dict) -> Module:
 def _build(v: Any) -> Any:
     if isinstance(v, dict) and "cls" in v:
         return rebuild(v)
+    if isinstance(v, dict) and "__dtype__" in v:
+        name = v["__dtype__"]
+        if name not in _DTYPES:
+            raise ValueError(f"not a dtype netgrad stores: {name!r}")
+        return np.dtype(name)
     if isinstance(v, dict) and "__dict__" in v:
         return OrderedDict((k, _build(x)) for k, x in v["__dict__"])
     if isinstance(v, (list, tuple)):
