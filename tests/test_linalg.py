@@ -275,3 +275,39 @@ def test_methods_and_top_level(rng):
     assert_close(ng.chain_matmul(x, x, x), torch.chain_matmul(t, t, t), atol=1e-9)
     assert isinstance(ng.linalg.LinAlgError("x"), RuntimeError)
     assert "linalg" in dir(ng)
+
+
+def test_det_gradient_of_singular_matrices_matches_torch():
+    for a in (np.array([[1.0, 2.0], [2.0, 4.0]]), np.array([[1.0, 2, 3], [2, 4, 6], [1, 1, 1]]),
+              np.zeros((3, 3))):
+        compare_with_torch(ng.linalg.det, torch.linalg.det, [a], atol=1e-12)
+
+
+@pytest.mark.parametrize("some", [True, False])
+def test_torch_svd_qr_cholesky_top_level_and_methods(some, rng):
+    a = rng.standard_normal((2, 4, 3))
+    compare_with_torch(lambda x: _svd_gauge(ng.svd(x, some=some)[:2] + (ng.svd(x, some=some).V.mT,)),
+                       lambda x: _svd_gauge(torch.svd(x, some=some)[:2] + (torch.svd(x, some=some).V.mT,)),
+                       [a], atol=1e-8, rtol=1e-7)
+    x, t = ng.tensor(a), torch.tensor(a)
+    for r, e in zip(x.svd(some=some), t.svd(some=some)):
+        assert r.shape == e.shape
+    assert_close(ng.svd(x, compute_uv=False).U, torch.svd(t, compute_uv=False).U)
+    if some:
+        compare_with_torch(lambda y: tuple(ng.qr(y)), lambda y: tuple(torch.qr(y)), [a], atol=1e-8, rtol=1e-7)
+    else:
+        for r, e in zip(x.qr(some=False), t.qr(some=False)):
+            assert_close(r, e, atol=1e-10)
+    pd = _sym_pd(rng, 3)
+    compare_with_torch(lambda y: ng.cholesky(y, upper=not some), lambda y: torch.cholesky(y, upper=not some),
+                       [pd], atol=1e-8, rtol=1e-7)
+    assert_close(ng.tensor(pd).cholesky(), torch.tensor(pd).cholesky(), atol=1e-10)
+
+
+def test_grad_fn_names_follow_torch(rng):
+    a = _well(rng, (3, 3))
+    x, t = ng.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    for f in (lambda m, y: m.linalg.inv(y), lambda m, y: m.linalg.det(y), lambda m, y: m.linalg.svd(y)[1],
+              lambda m, y: m.linalg.qr(y)[0], lambda m, y: m.linalg.eigh(y)[0],
+              lambda m, y: m.linalg.solve(y, y), lambda m, y: m.linalg.slogdet(y)[1]):
+        assert f(ng, x).grad_fn.name() == f(torch, t).grad_fn.name()

@@ -1,5 +1,6 @@
 """Matrix factorisations and inverses as differentiable ops (``netgrad.linalg``'s core): inv, det,
-slogdet, solve, solve_triangular, cholesky, qr, eigh and svd, on batches of matrices (leading dims).
+slogdet, solve, solve_triangular, cholesky and qr (eigh and svd: spectral.py), on batches of matrices
+(leading dims).
 
 Each backward formula reads its factors as arrays on the fast path and recomputes them with these
 same ops under ``create_graph=True``, so second derivatives follow (PyTorch's formulas, real case).
@@ -24,8 +25,7 @@ from ._core import as_tensor_arg
 from . import arrange as _arr
 from . import shape as _S
 
-__all__ = ["LinAlgError", "inv", "det", "slogdet", "solve", "solve_triangular", "cholesky", "qr", "eigh",
-           "svd"]
+__all__ = ["LinAlgError", "inv", "det", "slogdet", "solve", "solve_triangular", "cholesky", "qr"]
 
 
 class LinAlgError(RuntimeError):
@@ -93,6 +93,19 @@ def _solve_right(b: Any, a: Any) -> Any:  # X with X a = b
     return _mT(_solve(_mT(a), _mT(b)))
 
 
+def _inv_or_pinv(a: Any) -> Any:
+    """A^-1, or the pseudo-inverse where A is singular (det's gradient is then d * pinv(A)^T = 0, as
+    torch gives, instead of an error)."""
+    try:
+        return _inv(a)
+    except (np.linalg.LinAlgError, LinAlgError):
+        if _np(a):
+            return np.linalg.pinv(a)
+        from .linalg_extra import pinv
+
+        return pinv(a)
+
+
 class Inv(Function):
     """Y = A^-1; dJ/dA = -Y^T (dJ/dY) Y^T.
 
@@ -103,6 +116,7 @@ class Inv(Function):
     """
 
     _array_backward = True
+    _torch_name = "LinalgInvExBackward0"
 
     @staticmethod
     def forward(ctx, A):
@@ -128,6 +142,7 @@ class Det(Function):
     """
 
     _array_backward = True
+    _torch_name = "LinalgDetBackward0"
 
     @staticmethod
     def forward(ctx, A):
@@ -139,7 +154,7 @@ class Det(Function):
     def backward(ctx, g):
         (A,) = ctx.saved_tensors
         d = ctx.out if ctx._arrays else det(A)
-        return _row(_row(g * d)) * _mT(_lapack("linalg.det (backward)", _inv, A))
+        return _row(_row(g * d)) * _mT(_inv_or_pinv(A))
 
 
 class Slogdet(Function):
@@ -151,6 +166,7 @@ class Slogdet(Function):
     """
 
     _array_backward = True
+    _torch_name = "LinalgSlogdetBackward0"
 
     @staticmethod
     def forward(ctx, A):
@@ -161,13 +177,14 @@ class Slogdet(Function):
     @staticmethod
     def backward(ctx, gsign, glog):
         (A,) = ctx.saved_tensors
-        return _row(_row(glog)) * _mT(_lapack("linalg.slogdet (backward)", _inv, A))
+        return _row(_row(glog)) * _mT(_inv_or_pinv(A))
 
 
 class Solve(Function):
     """X = A^-1 B; dJ/dB = A^-T dJ/dX, dJ/dA = -(dJ/dB) X^T (B a batch of matrices here)."""
 
     _array_backward = True
+    _torch_name = "LinalgSolveExBackward0"
 
     @staticmethod
     def forward(ctx, A, B):
@@ -197,6 +214,7 @@ class SolveTriangular(Function):
     dJ/dA = -(dJ/dB) X^T (right: -X^T dJ/dB), kept on A's triangle (off its diagonal if unit)."""
 
     _array_backward = True
+    _torch_name = "LinalgSolveTriangularBackward0"
 
     @staticmethod
     def forward(ctx, A, B, upper, left, unitriangular):
@@ -227,6 +245,7 @@ class Cholesky(Function):
     dJ/dA = L^-T S L^-1 (PyTorch's formula; only A's lower triangle is read)."""
 
     _array_backward = True
+    _torch_name = "LinalgCholeskyExBackward0"
 
     @staticmethod
     def forward(ctx, A):
@@ -251,6 +270,7 @@ class QR(Function):
     dJ/dQ + Y dJ/dR_2^T, and dJ/dY = Q dJ/dR_2."""
 
     _array_backward = True
+    _torch_name = "LinalgQrBackward0"
 
     @staticmethod
     def forward(ctx, A, mode):
@@ -286,76 +306,6 @@ def _qr_tall(Q: Any, R: Any, gQ: Any, gR: Any) -> Any:
     M = R @ _mT(gR) - _mT(gQ) @ Q
     copyltu = _tril(M) + _mT(_tril(M, -1))
     return _solve_right(gQ + Q @ copyltu, _mT(R))
-
-
-def _offdiag_gaps(w: Any) -> Any:
-    """E_ij = w_j - w_i off the diagonal, 1 on it (the diagonal is replaced afterwards)."""
-    return _col(w) - _row(w) + np.eye(w.shape[-1], dtype=w.dtype)
-
-
-class Eigh(Function):
-    """A = V diag(w) V^T (symmetric, lower triangle read); with K = skew(V^T dJ/dV) / 2,
-    dJ/dA = V (diag(dJ/dw) + K / (w_j - w_i) off the diagonal) V^T."""
-
-    _array_backward = True
-
-    @staticmethod
-    def forward(ctx, A, UPLO):
-        w, V = _lapack("linalg.eigh", np.linalg.eigh, A._data, UPLO, what="the algorithm did not converge")
-        ctx.save_for_backward(A)
-        ctx.out, ctx.uplo = (w, V), UPLO
-        return w, V
-
-    @staticmethod
-    def backward(ctx, gw, gV):
-        (A,) = ctx.saved_tensors
-        w, V = ctx.out if ctx._arrays else eigh(A, ctx.uplo)
-        off = 1 - np.eye(w.shape[-1], dtype=w.dtype)
-        K = _mT(V) @ gV
-        inner = 0.5 * (K - _mT(K)) / _offdiag_gaps(w) * off + _diag_embed(gw)
-        return V @ inner @ _mT(V)
-
-
-class SVD(Function):
-    """A = U diag(S) V^T (k = min(m, n) vectors differentiated, PyTorch's formula): with
-    J = skew(U^T dJ/dU), K = skew(V^T dJ/dV) and E_ij = S_j^2 - S_i^2,
-    G = (J S_j + S_i K) / E off the diagonal + diag(dJ/dS); dJ/dA = U G V^T, plus
-    (I - U U^T) dJ/dU S^-1 V^T when m > k, or U S^-1 dJ/dV^T (I - V V^T) when n > k."""
-
-    _array_backward = True
-
-    @staticmethod
-    def forward(ctx, A, full_matrices):
-        U, S, Vh = _lapack("linalg.svd", np.linalg.svd, A._data, full_matrices,
-                           what="the algorithm did not converge")
-        ctx.save_for_backward(A)
-        ctx.out, ctx.full = (U, S, Vh), full_matrices
-        return U, S, Vh
-
-    @staticmethod
-    def backward(ctx, gU, gS, gVh):
-        (A,) = ctx.saved_tensors
-        U, S, Vh = ctx.out if ctx._arrays else svd(A, ctx.full)
-        m, n = A.shape[-2:]
-        k = min(m, n)
-        if ctx.full:
-            U, gU, Vh, gVh = U[..., :k], gU[..., :k], Vh[..., :k, :], gVh[..., :k, :]
-        V, gV = _mT(Vh), _mT(gVh)
-        J = _mT(U) @ gU
-        J = J - _mT(J)
-        K = _mT(V) @ gV
-        K = K - _mT(K)
-        S2 = S * S
-        E = _col(S2) - _row(S2) + np.eye(k, dtype=S.dtype)
-        off = 1 - np.eye(k, dtype=S.dtype)
-        G = (J * _col(S) + _row(S) * K) / E * off + _diag_embed(gS)
-        if m > k:
-            gUS = gU / _col(S)
-            return (U @ G + gUS - U @ (_mT(U) @ gUS)) @ Vh
-        if n > k:
-            SgVh = _mT(gV) / _row(S)
-            return U @ (G @ Vh + SgVh - (SgVh @ V) @ Vh)
-        return U @ G @ Vh
 
 
 def inv(A: Any, *, out: Tensor | None = None) -> Tensor:
@@ -434,19 +384,3 @@ def qr(A: Any, mode: str = "reduced") -> Any:
         raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of 'reduced' "
                            "(default), 'r', or 'complete'")
     return QRResult(*QR.apply(_matrix_arg("linalg.qr", A, square=False), mode))
-
-
-def eigh(A: Any, UPLO: str = "L") -> Any:
-    """(eigenvalues ascending, eigenvectors as columns) of symmetric matrices (one triangle read)."""
-    from .linalg_extra import EighResult
-
-    if UPLO not in ("L", "U"):
-        raise RuntimeError(f"linalg.eigh: Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
-    return EighResult(*Eigh.apply(_matrix_arg("linalg.eigh", A), UPLO))
-
-
-def svd(A: Any, full_matrices: bool = True, *, driver: str | None = None) -> Any:
-    """(U, S, Vh) with A = U diag(S) Vh, S descending."""
-    from .linalg_extra import SVDResult
-
-    return SVDResult(*SVD.apply(_matrix_arg("linalg.svd", A, square=False), bool(full_matrices)))

@@ -20,18 +20,22 @@ from ..autograd import Tensor
 from ..autograd.errors import DTypeError, ShapeError
 from ._core import as_tensor_arg, normalize_dim
 from . import decomp as D
+from . import spectral as SP
 from . import elementwise as E
 from . import reduction as R
 from . import shape as S
 from .linalg import _out, matmul
 from .methods import bind_methods
 
-__all__ = ["det", "logdet", "slogdet", "inverse", "pinverse", "matrix_power", "matrix_exp", "chain_matmul"]
+__all__ = ["det", "logdet", "slogdet", "inverse", "pinverse", "matrix_power", "matrix_exp", "chain_matmul",
+           "svd", "qr", "cholesky"]
 
 SlogdetResult = namedtuple("linalg_slogdet", ["sign", "logabsdet"])
 QRResult = namedtuple("linalg_qr", ["Q", "R"])
 EighResult = namedtuple("linalg_eigh", ["eigenvalues", "eigenvectors"])
 SVDResult = namedtuple("linalg_svd", ["U", "S", "Vh"])
+TorchSVDResult = namedtuple("svd", ["U", "S", "V"])
+TorchQRResult = namedtuple("qr", ["Q", "R"])
 LstsqResult = namedtuple("linalg_lstsq", ["solution", "residuals", "rank", "singular_values"])
 InvExResult = namedtuple("linalg_inv_ex", ["inverse", "info"])
 CholeskyExResult = namedtuple("linalg_cholesky_ex", ["L", "info"])
@@ -131,12 +135,12 @@ def norm(A: Any, ord: Any = None, dim: Any = None, keepdim: bool = False, *,  # 
 
 def svdvals(A: Any, *, driver: str | None = None, out: Tensor | None = None) -> Tensor:
     """The singular values of each matrix, descending (dJ/dA = U diag(dJ/dS) V^T)."""
-    return _out(D.svd(A, full_matrices=False).S, out, "linalg.svdvals")
+    return _out(SP.svd(A, full_matrices=False).S, out, "linalg.svdvals")
 
 
 def eigvalsh(A: Any, UPLO: str = "L", *, out: Tensor | None = None) -> Tensor:
     """The eigenvalues of symmetric matrices, ascending."""
-    return _out(D.eigh(A, UPLO).eigenvalues, out, "linalg.eigvalsh")
+    return _out(SP.eigh(A, UPLO).eigenvalues, out, "linalg.eigvalsh")
 
 
 def _tolerance(op: str, s: Tensor, shape: tuple, atol: Any, rtol: Any) -> np.ndarray:
@@ -156,7 +160,7 @@ def pinv(A: Any, *, atol: Any = None, rtol: Any = None, hermitian: bool = False,
     """The pseudo-inverse V diag(1/S) U^T, singular values at or below max(atol, rtol * S_max)
     treated as 0 (rtol defaults to eps * max(m, n))."""
     A = _float_arg("linalg.pinv", A)
-    U, s, Vh = D.svd(A, full_matrices=False)
+    U, s, Vh = SP.svd(A, full_matrices=False)
     tol = _tolerance("linalg.pinv", s, A.shape, atol, rtol)
     keep = s._data > tol
     s_inv = E.where(Tensor._make(keep), 1.0 / E.where(Tensor._make(keep), s, 1.0), 0.0)
@@ -353,5 +357,25 @@ def pinverse(input: Any, rcond: float = 1e-15) -> Tensor:  # noqa: A002
     return pinv(input, rtol=rcond)
 
 
-bind_methods(det=det, logdet=logdet, slogdet=slogdet, inverse=inverse, pinverse=pinverse,
-             matrix_power=matrix_power, matrix_exp=matrix_exp)
+
+def svd(input: Any, some: bool = True, compute_uv: bool = True) -> Any:  # noqa: A002
+    """(U, S, V) with input = U diag(S) V^T (torch.svd: V, not Vh; ``some=False``: full U and V;
+    ``compute_uv=False``: zero U and V)."""
+    U, s, Vh = SP.svd(input, full_matrices=not some or not compute_uv)
+    if not compute_uv:
+        U, Vh = (Tensor._make(np.zeros(t.shape, t.dtype)) for t in (U, Vh))
+    return TorchSVDResult(U, s, Vh.mT)
+
+
+def qr(input: Any, some: bool = True) -> Any:  # noqa: A002
+    """(Q, R) with input = Q R (torch.qr; ``some=False``: the complete Q)."""
+    return TorchQRResult(*D.qr(input, "reduced" if some else "complete"))
+
+
+def cholesky(input: Any, upper: bool = False) -> Tensor:  # noqa: A002
+    """L with input = L L^T (``upper=True``: U = L^T with input = U^T U) (torch.cholesky)."""
+    return D.cholesky(input, upper=upper)
+
+
+bind_methods(svd=svd, qr=qr, cholesky=cholesky, det=det, logdet=logdet, slogdet=slogdet, inverse=inverse,
+             pinverse=pinverse, matrix_power=matrix_power, matrix_exp=matrix_exp)

@@ -9,8 +9,9 @@ tensor([1.0000, 0.5000])
 from ..functional.arrange import cross as _cross
 from ..functional.arrange import diagonal as _diagonal
 from ..functional.decomp import (
-    LinAlgError, cholesky, det, eigh, inv, qr, slogdet, solve, solve_triangular, svd,
+    LinAlgError, cholesky, det, inv, qr, slogdet, solve, solve_triangular,
 )
+from ..functional.spectral import eigh, svd
 from ..functional.linalg import matmul
 from ..functional.linalg_extra import (
     cholesky_ex, cond, eigvalsh, inv_ex, lstsq, matrix_exp, matrix_norm, matrix_power, matrix_rank,
