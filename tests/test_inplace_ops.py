@@ -318,3 +318,14 @@ def test_numpy_axis_and_keepdims_aliases_as_torch_accepts():
     _same(n.max(axis=1).values, t.max(axis=1).values)
     _same(ng.cat([n, n], axis=0), torch.cat([t, t], axis=0))
     _same(n.std(axis=0), t.std(axis=0))
+
+
+@pytest.mark.parametrize("name,args", [("normal_", (0.0, 2.0)), ("uniform_", (-1.0, 1.0)),
+                                       ("exponential_", (2.0,)), ("bernoulli_", (0.3,)), ("random_", ()),
+                                       ("random_", (10,)), ("random_", (2, 10))])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_random_fills_draw_torchs_numbers(name, args, dtype):
+    a = getattr(ng.empty(40, dtype=getattr(ng, dtype)), name)(*args, generator=ng.Generator().manual_seed(7))
+    b = getattr(torch.empty(40, dtype=getattr(torch, dtype)), name)(*args,
+                                                                   generator=torch.Generator().manual_seed(7))
+    np.testing.assert_array_equal(a.numpy(), b.numpy())

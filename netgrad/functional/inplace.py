@@ -29,6 +29,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..autograd import DTypeError, Function, GraphError, ShapeError, Tensor, is_grad_enabled, no_grad
+from ..autograd import random_kernels as K
 from ..autograd.tensor import version_box
 from ._core import data
 from .methods import bind_methods
@@ -278,23 +279,43 @@ def zero_(x: Tensor) -> Tensor:
 
 
 def _random_fill(name: str, draw: Callable) -> Callable:
+    """An in-place random fill (``normal_``...) drawn as PyTorch's CPU generator draws it, so a
+    seeded init gives torch's numbers (``netgrad.autograd.random_kernels``)."""
     def op(x: Tensor, *args: Any, generator: Any = None, **kwargs: Any) -> Tensor:
-        from ..autograd.random import rng
+        from ..autograd.random import generator_of
 
-        values = draw(rng(generator), x.shape, *args, **kwargs)
+        values = draw(generator_of(generator, name), x.shape, x.dtype, *args, **kwargs)
         return inplace(x, name, lambda t: Overwrite.apply(t, values))
 
     op.__name__ = op.__qualname__ = name
     return op
 
 
-uniform_ = _random_fill("uniform_", lambda g, shape, a=0.0, b=1.0, **kw: g.uniform(
-    kw.get("from", a), kw.get("to", b), shape))
-normal_ = _random_fill("normal_", lambda g, shape, mean=0.0, std=1.0: g.normal(mean, std, shape))
-exponential_ = _random_fill("exponential_", lambda g, shape, lambd=1.0: g.exponential(1.0 / lambd, shape))
-bernoulli_ = _random_fill("bernoulli_", lambda g, shape, p=0.5: g.random(shape) < data(p))
-random_ = _random_fill("random_", lambda g, shape, low=0, high=2 ** 24: g.integers(
-    low, high, shape) if high is not None else g.integers(0, low, shape))
+def _uniform(g: Any, shape: tuple, dtype: Any, a: float = 0.0, b: float = 1.0, **kw: Any) -> np.ndarray:
+    return K.uniform(g, shape, dtype, kw.get("from", a), kw.get("to", b))
+
+
+def _bernoulli(g: Any, shape: tuple, dtype: Any, p: Any = 0.5) -> np.ndarray:
+    if isinstance(p, Tensor):
+        return K.bernoulli_tensor(g, np.broadcast_to(p._data, shape), dtype)
+    return K.bernoulli_scalar(g, shape, float(p), dtype)
+
+
+def _random(g: Any, shape: tuple, dtype: Any, low: int | None = None, high: int | None = None) -> np.ndarray:
+    if low is None:  # torch: [0, 2^mantissa + 1) for floats, the dtype's range for integers
+        low, high = 0, (2 ** (np.finfo(dtype).nmant + 1) + 1 if np.dtype(dtype).kind == "f"
+                        else int(np.iinfo(dtype).max) + 1)
+    elif high is None:
+        low, high = 0, low
+    return K.randint(g, int(low), int(high), shape, dtype)
+
+
+uniform_ = _random_fill("uniform_", _uniform)
+normal_ = _random_fill("normal_", lambda g, shape, dt, mean=0.0, std=1.0: K.normal(g, shape, dt, mean, std))
+exponential_ = _random_fill("exponential_", lambda g, shape, dt, lambd=1.0: K.exponential(g, shape, dt,
+                                                                                          lambd))
+bernoulli_ = _random_fill("bernoulli_", _bernoulli)
+random_ = _random_fill("random_", _random)
 
 
 bind_methods(
