@@ -311,3 +311,17 @@ def test_grad_fn_names_follow_torch(rng):
               lambda m, y: m.linalg.qr(y)[0], lambda m, y: m.linalg.eigh(y)[0],
               lambda m, y: m.linalg.solve(y, y), lambda m, y: m.linalg.slogdet(y)[1]):
         assert f(ng, x).grad_fn.name() == f(torch, t).grad_fn.name()
+
+
+@pytest.mark.parametrize("p,dim", [("nuc", None), (0, None), (-1, 1), (-float("inf"), None), ("nuc", (1, 0))])
+def test_torch_norm_other_orders(p, dim, rng):
+    a = rng.standard_normal((3, 4))
+    compare_with_torch(lambda x: ng.norm(x, p=p, dim=dim), lambda x: torch.norm(x, p=p, dim=dim), [a],
+                       atol=1e-9, rtol=1e-8)
+
+
+def test_torch_norm_nuc_needs_a_matrix():
+    with pytest.raises(RuntimeError):
+        torch.norm(torch.ones(2, 3, 4), p="nuc")
+    with pytest.raises(RuntimeError, match="2-tuple"):
+        ng.norm(ng.ones(2, 3, 4), p="nuc")

@@ -67,7 +67,7 @@ def vector_norm(x: Any, ord: float = 2, dim: Any = None, keepdim: bool = False, 
     elif ord == -_INF:
         r = R.amin(E.abs(x), d, keepdim)
     elif ord == 0:
-        r = R.sum((x != 0).to(x.dtype), d, keepdim)
+        r = R.sum(E.where(x != 0, 1.0, x * 0), d, keepdim)  # connected to x, zero gradient (torch)
     elif ord == 1:
         r = R.sum(E.abs(x), d, keepdim)
     elif isinstance(ord, (int, float)):

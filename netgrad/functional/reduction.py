@@ -437,7 +437,13 @@ def norm(input: Any, p: float | str = 2, dim: Any = None, keepdim: bool = False)
         return amax(_abs(x), d, keepdim)
     if isinstance(p, (int, float)) and p > 0:
         return sum(_abs(x) ** p, d, keepdim) ** (1.0 / p)
-    raise ValueError(f"norm: unsupported p={p!r} (use 1, 2, 'fro', inf or a positive number)")
+    from .linalg_extra import matrix_norm, vector_norm  # p = 0, negative, -inf, 'nuc'
+
+    if p == "nuc":
+        return matrix_norm(x, "nuc", tuple(range(x.ndim)) if d is None else d, keepdim)
+    if isinstance(p, (int, float)):
+        return vector_norm(x, p, d, keepdim)
+    raise ValueError(f"norm: unsupported p={p!r} (use a number, inf, -inf, 'fro' or 'nuc')")
 
 
 def _xp_sum(a, axis=None, keepdims=False):
