@@ -44,6 +44,7 @@ import numpy as np
 from ._npz import LoadError, open_npz
 from .autograd import Tensor
 from .nn.module import Module
+from .nn.parameter import _budget as _param_budget
 from .nn.rebuild import describe, rebuild
 from . import safetensors_io as _safetensors
 
@@ -235,11 +236,19 @@ def _decode_module(spec: Any, state: Any) -> Module:
         raise ValueError("a saved model must be [layers, state]")
     dims = [d for v in state.values() if isinstance(v, Tensor) for d in v.shape]
     _check_sizes(spec, max([1024, *dims]))
+    stored = sum(v.numel() for v in state.values() if isinstance(v, Tensor))
+    _param_budget.limit = _param_budget.left = 2 * stored + (1 << 16)  # the constructors' allowance
     try:
         model = rebuild(spec)
+        _param_budget.left = None
         model.load_state_dict(state)
-    except (TypeError, RuntimeError, KeyError, AttributeError) as e:
+    except (TypeError, RuntimeError, KeyError, AttributeError, ArithmeticError, MemoryError) as e:
+        what = "more memory than exists" if isinstance(e, MemoryError) else f"{type(e).__name__}: {e}"
+        raise ValueError(f"the saved model cannot be rebuilt ({what})") from None
+    except ValueError as e:
         raise ValueError(f"the saved model cannot be rebuilt: {e}") from None
+    finally:
+        _param_budget.left = None
     return model
 
 

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,10 @@ import numpy as np
 from ..autograd import Tensor, memory
 from ..autograd.dtypes import get_default_dtype
 from ..autograd.tensor import _as_array
+
+# While ng.load rebuilds a saved model, the number of parameter values its constructors may still
+# create (a hostile file must not make them allocate more than the file's own arrays hold); None else.
+_budget = threading.local()
 
 
 class Parameter(Tensor):
@@ -33,6 +38,12 @@ class Parameter(Tensor):
             arr = data._data
         else:
             arr = _as_array(data)
+        left = getattr(_budget, "left", None)
+        if left is not None:  # checked before a constructor fills the (still untouched) memory
+            _budget.left = left - arr.size
+            if _budget.left < 0:
+                raise ValueError(f"its layers hold more parameter values than the file stores "
+                                 f"({_budget.limit})")
         self._data = arr
         self.grad = None
         self.grad_fn = None
