@@ -20,7 +20,7 @@ from typing import Any
 __all__ = ["Pairing", "pairing", "output_kind", "loss_kind", "refuse_double_application"]
 
 _OUT = {"softmax": "softmax", "sigmoid": "sigmoid", "logistic": "sigmoid", "logsoftmax": "log_softmax",
-        "tanh": "tanh", "identity": "identity", "linear": "identity"}
+        "tanh": "tanh", "identity": "identity", "linear": "identity", "step": "step", "signunit": "sign"}
 
 _LOSS_MODULES = {"mseloss": "mse", "halfmseloss": "mse", "sseloss": "mse", "rssloss": "mse",
                  "l1loss": "mse", "huberloss": "mse", "smoothl1loss": "mse", "bceloss": "bce",
@@ -38,7 +38,8 @@ _LOSS_NAMES = {"squared": "mse", "mse": "mse", "half_mse": "mse", "sse": "mse", 
 
 _WHAT = {"softmax": "probabilities (softmax)", "sigmoid": "probabilities (sigmoid)",
          "log_softmax": "log-probabilities (log_softmax)", "tanh": "values in (-1, 1) (tanh)",
-         "identity": "unbounded values (a linear output)"}
+         "identity": "unbounded values (a linear output)",
+         "step": "exactly 0 or 1 (a step)", "sign": "exactly -1 or +1 (a sign unit)"}
 
 
 @dataclass
@@ -101,6 +102,14 @@ def pairing(model_or_kind: Any, loss: Any) -> Pairing:
     by_name = isinstance(loss, str)
     ln = _lname(loss)
     what = _WHAT[out]
+    if out in ("step", "sign"):
+        if lk in ("bce", "nll", "cross_entropy_probs"):  # log 0 (or log of -1): no trace would be right
+            return Pairing("refuse", f"{ln} takes (log-)probabilities, but the network's last layer gives "
+                           f"{what}: the loss needs log 0 or the log of a negative number, and g'(net) = 0 "
+                           "lets no gradient through. Fix: end the network with Sigmoid (loss='bce') or "
+                           "Softmax (loss='cross_entropy_probs'), or train a threshold unit with "
+                           "nn.Perceptron.")
+        return Pairing("ok")
     if lk in ("cross_entropy", "bce_with_logits"):
         squash = "softmax" if lk == "cross_entropy" else "the logistic (sigmoid)"
         if out in ("softmax", "sigmoid"):
