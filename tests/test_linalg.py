@@ -325,3 +325,36 @@ def test_torch_norm_nuc_needs_a_matrix():
         torch.norm(torch.ones(2, 3, 4), p="nuc")
     with pytest.raises(RuntimeError, match="2-tuple"):
         ng.norm(ng.ones(2, 3, 4), p="nuc")
+
+
+def test_tensorinv_tensorsolve_vander_match_torch(rng):
+    a = rng.standard_normal((4, 6, 8, 3))
+    compare_with_torch(lambda x: ng.linalg.tensorinv(x, ind=2), lambda x: torch.linalg.tensorinv(x, ind=2),
+                       [a], atol=1e-8, rtol=1e-7)
+    compare_with_torch(lambda x, y: ng.linalg.tensorsolve(x, y), lambda x, y: torch.linalg.tensorsolve(x, y),
+                       [rng.standard_normal((2, 3, 6)), rng.standard_normal((2, 3))], atol=1e-8, rtol=1e-7)
+    compare_with_torch(lambda x, y: ng.linalg.tensorsolve(x, y, dims=(0,)),
+                       lambda x, y: torch.linalg.tensorsolve(x, y, dims=(0,)),
+                       [rng.standard_normal((6, 2, 3)), rng.standard_normal((2, 3))], atol=1e-8, rtol=1e-7)
+    for n in (None, 2, 4):
+        compare_with_torch(lambda x, n=n: ng.linalg.vander(x, N=n),
+                           lambda x, n=n: torch.linalg.vander(x, N=n), [rng.standard_normal((2, 3))],
+                           atol=1e-10, double_backward=True)
+    assert_close(ng.linalg.vander(ng.tensor([1, 2, 3])), torch.linalg.vander(torch.tensor([1, 2, 3])))
+    with pytest.raises(RuntimeError):
+        ng.linalg.tensorinv(ng.ones(2, 3), ind=1)
+
+
+def test_solve_ex_info(rng):
+    a, b = _well(rng, (2, 3, 3)), rng.standard_normal((2, 3))
+    r = ng.linalg.solve_ex(ng.tensor(a), ng.tensor(b))
+    t = torch.linalg.solve_ex(torch.tensor(a), torch.tensor(b))
+    assert_close(r.result, t.result, atol=1e-10)
+    assert_close(r.info, t.info)
+    m = np.stack([np.eye(2), SINGULAR])
+    r = ng.linalg.solve_ex(ng.tensor(m), ng.ones(2, 2, dtype=ng.float64))
+    t = torch.linalg.solve_ex(torch.tensor(m), torch.ones(2, 2, dtype=torch.float64))
+    assert (r.info.numpy() > 0).tolist() == (t.info.numpy() > 0).tolist()
+    assert r.result.shape == t.result.shape
+    with pytest.raises(ng.linalg.LinAlgError):
+        ng.linalg.solve_ex(ng.tensor(m), ng.ones(2, 2, dtype=ng.float64), check_errors=True)

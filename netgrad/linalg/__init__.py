@@ -11,6 +11,7 @@ from ..functional.arrange import diagonal as _diagonal
 from ..functional.decomp import (
     LinAlgError, cholesky, det, inv, qr, slogdet, solve, solve_triangular,
 )
+from ..functional.linalg_tensor import solve_ex, tensorinv, tensorsolve, vander
 from ..functional.spectral import eigh, svd
 from ..functional.linalg import matmul
 from ..functional.linalg_extra import (
@@ -20,8 +21,8 @@ from ..functional.linalg_extra import (
 
 __all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eigh", "eigvalsh",
            "inv", "inv_ex", "lstsq", "matmul", "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank",
-           "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "solve_triangular", "svd", "svdvals",
-           "vecdot", "vector_norm"]
+           "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "solve_ex", "solve_triangular", "svd",
+           "svdvals", "tensorinv", "tensorsolve", "vander", "vecdot", "vector_norm"]
 
 
 def cross(input, other, *, dim: int = -1, out=None):  # noqa: A002,ANN001,ANN201
