@@ -84,6 +84,8 @@ def test_worked_example_forward_backward_update(server):
     np.testing.assert_allclose(np.array(st["weights"][1]["W"])[:, 0], theta1, rtol=1e-12)
     h = st["history"]
     assert st["epoch"] == 1 and len(h) == 2 and h[1]["loss"] < h[0]["loss"]
+    upd = [ln["html"] for sec in st["equations"] if sec["phase"] == "update" for ln in sec["lines"]]
+    assert len(upd) == 2 and all("&larr; =" not in ln and "&larr; " in ln for ln in upd), upd
     # the -dJ/dnet notation flips the printed deltas, not the gradients
     st2 = act(server, st, "state", notation={"delta": "-dJ/dnet", "first_layer": 1, "augmented": True})
     text = json.dumps(st2["equations"])
@@ -120,6 +122,7 @@ def test_presets_train(server, preset):
 
 @pytest.mark.parametrize("body, field, status", [
     ({"config": {"preset": "nope"}}, "preset", 400),
+    ({"config": {"data": "../etc/passwd"}}, "data", 400),
     ({"config": {"preset": "xor", "hidden": [4] * 10}}, "hidden", 400),
     ({"config": {"preset": "xor", "hidden": [1000]}}, "hidden[0]", 400),
     ({"config": {"preset": "xor", "lr": "fast"}}, "lr", 400),

@@ -150,6 +150,9 @@ def test_perceptron_on_xor_never_settles(page):
 def test_bad_setup_shows_the_servers_message_and_page_keeps_working(page):
     page.goto(page.base_url + "?preset=curve")
     page.wait_for_selector("#n-0-0")
+    # the function plot's y labels (e.g. -1.9211) lie wholly inside the plot, none clipped at its left
+    lefts = page.eval_on_selector_all("#boundary text.axis-label", "ts => ts.map(t => t.getBBox().x)")
+    assert len(lefts) >= 3 and min(lefts) >= 0, lefts
     page.select_option("#loss", "cross_entropy")
     page.click("#apply")
     page.wait_for_selector("#error:not([hidden])")

@@ -99,7 +99,8 @@ def parse_config(raw: Any) -> dict[str, Any]:
         raise RequestError("config: must be a JSON object")
     preset = raw.get("preset", raw.get("data", "worked-221"))
     if not isinstance(preset, str) or preset not in PRESETS:
-        raise RequestError(f"preset: must be one of {', '.join(PRESETS)}; got {preset!r:.40}")
+        field = "preset" if "preset" in raw else "data"  # no preset: the data set's name chose it
+        raise RequestError(f"{field}: must be one of {', '.join(PRESETS)}; got {preset!r:.40}")
     base = PRESETS[preset]
     known = set(base) | {"preset"}
     for key in raw:

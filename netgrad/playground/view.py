@@ -56,7 +56,8 @@ def _vec(a: Any) -> str:
 
 
 def _eq(lhs: str, rhs: str, value: Any, cls: str = "") -> dict[str, str]:
-    return {"html": f"{lhs} = {rhs}", "value": _vec(value), "cls": cls}
+    sep = " " if lhs.endswith("&larr;") else " = "  # an update reads W <- W - eta dJ/dW, not W <- = ...
+    return {"html": f"{lhs}{sep}{rhs}", "value": _vec(value), "cls": cls}
 
 
 def _row(a: Any, r: int = 0) -> np.ndarray:

@@ -163,7 +163,8 @@ function drawNetwork(s) {
   const edge = (l, i, j, w, g, fromBias) => {  // layer l (1-based) from unit i (or bias) to unit j
     const [x1, y1] = fromBias ? pos(l - 1, 0, rowsOf(l - 1)) : unitPos(l - 1, i);
     const [x2, y2] = unitPos(l, j);
-    const line = el("line", { x1: x1 + boxW / 2, y1: y1, x2: x2 - boxW / 2, y2: y2, id: fromBias ? `wb-${l}-${j}` : `w-${l}-${i}-${j}`,
+    const out = fromBias ? 22 : boxW / 2;  // from the right side of its box (the bias box is narrower)
+    const line = el("line", { x1: x1 + out, y1: y1, x2: x2 - boxW / 2, y2: y2, id: fromBias ? `wb-${l}-${j}` : `w-${l}-${i}-${j}`,
       stroke: w >= 0 ? "var(--pos)" : "var(--neg)", "stroke-width": 0.8 + 7 * Math.abs(w) / wmax, "stroke-opacity": 0.75 }, edges);
     const tip = `w = ${fmt(w)}` + (g !== null ? `, dJ/dw = ${fmt(g)}` : "");
     el("title", {}, line, tip);
@@ -265,7 +266,7 @@ function drawBoundary(s) {
   const X = s.data.X, y = s.data.y;
   if (b.kind === "curve") {
     $("boundary-title").textContent = "The function the network computes (line) and the data (dots)";
-    const m = 30, xs = b.x, all = y.concat(b.y);
+    const m = 58, xs = b.x, all = y.concat(b.y);  // as the loss plot's: room for the y labels
     const y0 = Math.min(...all), y1 = Math.max(...all), x0 = xs[0], x1 = xs[xs.length - 1];
     const px = (v) => m + (W - m - 8) * (v - x0) / (x1 - x0), py = (v) => H - m - (H - m - 8) * (v - y0) / (y1 - y0 || 1);
     axes(svg, W, H, m, "x", "y", y0, y1);
