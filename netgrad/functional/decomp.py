@@ -115,6 +115,7 @@ class Inv(Function):
             [0.0000, 0.2500]])
     """
 
+    _saves_output = True  # backward reads ctx.out: its version is checked
     _array_backward = True
     _torch_name = "LinalgInvExBackward0"
 
@@ -141,6 +142,7 @@ class Det(Function):
     5.0
     """
 
+    _saves_output = True  # backward reads ctx.out: its version is checked
     _array_backward = True
     _torch_name = "LinalgDetBackward0"
 
@@ -183,6 +185,7 @@ class Slogdet(Function):
 class Solve(Function):
     """X = A^-1 B; dJ/dB = A^-T dJ/dX, dJ/dA = -(dJ/dB) X^T (B a batch of matrices here)."""
 
+    _saves_output = True  # backward reads ctx.out: its version is checked
     _array_backward = True
     _torch_name = "LinalgSolveExBackward0"
 
@@ -213,6 +216,7 @@ class SolveTriangular(Function):
     """X = A^-1 B (left) or B A^-1 (right), A triangular; dJ/dB = A^-T dJ/dX (right: dJ/dX A^-T),
     dJ/dA = -(dJ/dB) X^T (right: -X^T dJ/dB), kept on A's triangle (off its diagonal if unit)."""
 
+    _saves_output = True  # backward reads ctx.out: its version is checked
     _array_backward = True
     _torch_name = "LinalgSolveTriangularBackward0"
 
@@ -244,6 +248,7 @@ class Cholesky(Function):
     """A = L L^T (L lower); with P = tril(L^T dJ/dL) and S = (P + tril(P, -1)^T) / 2,
     dJ/dA = L^-T S L^-1 (PyTorch's formula; only A's lower triangle is read)."""
 
+    _saves_output = True  # backward reads ctx.out: its version is checked
     _array_backward = True
     _torch_name = "LinalgCholeskyExBackward0"
 
@@ -279,8 +284,8 @@ class QR(Function):
         if mode == "r":
             return np.zeros((0,), A.dtype), np.linalg.qr(A._data, mode="r")
         Q, R = np.linalg.qr(A._data, mode=mode)
-        ctx.out = (Q, R)
-        return Q, R
+        ctx.out = (Q, R)  # the outputs are copies: changing them in place leaves backward right
+        return Q.copy(), R.copy()
 
     @staticmethod
     def backward(ctx, gQ, gR):

@@ -35,8 +35,8 @@ class Eigh(Function):
     def forward(ctx, A, UPLO):
         w, V = _lapack("linalg.eigh", np.linalg.eigh, A._data, UPLO, what="the algorithm did not converge")
         ctx.save_for_backward(A)
-        ctx.out, ctx.uplo = (w, V), UPLO
-        return w, V
+        ctx.out, ctx.uplo = (w, V), UPLO  # the outputs are copies: in-place changes leave backward right
+        return w.copy(), V.copy()
 
     @staticmethod
     def backward(ctx, gw, gV):
@@ -62,8 +62,8 @@ class SVD(Function):
         U, S, Vh = _lapack("linalg.svd", np.linalg.svd, A._data, full_matrices,
                            what="the algorithm did not converge")
         ctx.save_for_backward(A)
-        ctx.out, ctx.full = (U, S, Vh), full_matrices
-        return U, S, Vh
+        ctx.out, ctx.full = (U, S, Vh), full_matrices  # copies out, as Eigh's
+        return U.copy(), S.copy(), Vh.copy()
 
     @staticmethod
     def backward(ctx, gU, gS, gVh):
