@@ -35,7 +35,7 @@ __all__ = ["check", "CheckReport", "QuantityCheck"]
 class QuantityCheck:
     """One formula's verdict: ``ok``, ``error`` (largest |got - expected|), the numbers, and for a
     mismatch ``diagnosis`` in words and ``slips`` as keywords ('sign', 'factor', 'diagonal',
-    'extra_dg', 'missing_dg', 'complement', 'elements', 'shape', 'raised')."""
+    'extra_dg', 'missing_dg', 'complement', 'elements', 'shape', 'transposed', 'raised')."""
 
     name: str
     ok: bool
@@ -171,11 +171,20 @@ def _close(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> bool:
 
 def _judge(t: Any, nt: Any, name: str, got: np.ndarray, expected: np.ndarray, rtol: float,
            atol: float) -> QuantityCheck:
+    flipped = ""
     if got.shape != expected.shape:
-        if got.size == expected.size:
-            got = got.reshape(expected.shape)
+        if got.size == expected.size and _squeezed(got.shape) == _squeezed(expected.shape):
+            got = got.reshape(expected.shape)  # (n,) for (1, n) and the like: the same numbers
         elif got.size == 1:
             got = np.broadcast_to(got.reshape(()), expected.shape)
+        elif got.ndim == 2 and got.T.shape == expected.shape:  # rows and columns swapped
+            per_unit = name in ("x", "t", "y", "z", "y_hat") or name.startswith(
+                ("a^", "net^", "delta^", "g'", "dJ/da^", "dJ/dy_hat", "dJ/db^"))
+            hint = ("one row per example, one column per unit" if per_unit else
+                    "mind which index of the weight matrix is the input and which the output")
+            flipped = (f"transposed: yours is {got.shape}, it should be {expected.shape} (rows and columns "
+                       f"swapped: {hint})")
+            got = got.T
         else:
             return QuantityCheck(name, False, float("inf"), got, expected,
                                  f"wrong shape: yours is {got.shape}, it should be {expected.shape}",
@@ -184,9 +193,19 @@ def _judge(t: Any, nt: Any, name: str, got: np.ndarray, expected: np.ndarray, rt
     if not np.isfinite(got).all():
         err = float("inf")
     if _close(got, expected, rtol, atol):
+        if flipped:
+            return QuantityCheck(name, False, float("inf"), got.T, expected,
+                                 f"{flipped}; transposed back it agrees", ["transposed"])
         return QuantityCheck(name, True, err, got, expected)
     words, slips = _diagnose(t, nt, name, got, expected, rtol, atol)
+    if flipped:
+        return QuantityCheck(name, False, float("inf"), got.T, expected,
+                             f"{flipped}; transposed back: {words}", ["transposed", *slips])
     return QuantityCheck(name, False, err, got, expected, words, slips)
+
+
+def _squeezed(shape: tuple) -> tuple:
+    return tuple(d for d in shape if d != 1)
 
 
 def _nice(c: float, t: Any) -> str | None:
