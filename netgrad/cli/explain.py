@@ -193,10 +193,14 @@ def run(args: argparse.Namespace) -> int:
         names = _json(args.names, "names") if args.names.strip().startswith("{") else [
             n.strip() for n in args.names.split(",") if n.strip()]
     try:
-        trace = ng.explain(model, x, y, loss=loss, lr=args.lr, digits=args.digits, delta=args.delta,
-                           first_layer=args.first_layer, augmented=args.augmented, names=names)
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below, in one line
+            trace = ng.explain(model, x, y, loss=loss, lr=args.lr, digits=args.digits, delta=args.delta,
+                               first_layer=args.first_layer, augmented=args.augmented, names=names)
     except (ValueError, TypeError, ng.ShapeError) as e:
         raise CLIError(" ".join(str(e).split())) from None
+    if not np.isfinite(trace.loss):  # finite inputs can still overflow float64 on the way
+        raise UsageError(f"the forward pass overflows float64 on --x {args.x} (the loss is {trace.loss}); "
+                         "give smaller values")
     render = {"text": trace.to_text, "markdown": trace.to_markdown, "latex": trace.to_latex,
               "html": trace.to_html}[args.format]
     if args.json:
