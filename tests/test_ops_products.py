@@ -108,3 +108,20 @@ def test_errors_match_torch(case):
     with pytest.raises(type(et.value)) as en:
         ERRORS[case](ng)
     assert str(en.value)
+
+
+@pytest.mark.parametrize("upper", [False, True])
+def test_cholesky_solve_and_inverse(upper, rng):
+    x = rng.standard_normal((2, 3, 3))
+    b = rng.standard_normal((2, 3, 2))
+
+    def factor(m, a):
+        return m.linalg.cholesky(a @ a.mT + 3 * m.eye(3, dtype=a.dtype), upper=upper)
+
+    compare_with_torch(lambda a, c: ng.cholesky_solve(c, factor(ng, a), upper),
+                       lambda a, c: torch.cholesky_solve(c, factor(torch, a), upper), [x, b],
+                       atol=1e-9, rtol=1e-8, double_backward=True)
+    compare_with_torch(lambda a: factor(ng, a).cholesky_inverse(upper),
+                       lambda a: factor(torch, a).cholesky_inverse(upper), [x], atol=1e-9, rtol=1e-8)
+    xs = [ng.tensor(x, requires_grad=True), ng.tensor(b, requires_grad=True)]
+    assert gradcheck(lambda a, c: ng.cholesky_solve(c, factor(ng, a), upper), xs)

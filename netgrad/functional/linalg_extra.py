@@ -25,10 +25,11 @@ from . import elementwise as E
 from . import reduction as R
 from . import shape as S
 from .linalg import _out, matmul
+from .linalg_tensor import cholesky_inverse, cholesky_solve  # noqa: F401  (exported)
 from .methods import bind_methods
 
 __all__ = ["det", "logdet", "slogdet", "inverse", "pinverse", "matrix_power", "matrix_exp", "chain_matmul",
-           "svd", "qr", "cholesky"]
+           "svd", "qr", "cholesky", "cholesky_solve", "cholesky_inverse"]
 
 SlogdetResult = namedtuple("linalg_slogdet", ["sign", "logabsdet"])
 QRResult = namedtuple("linalg_qr", ["Q", "R"])

@@ -1,5 +1,5 @@
 """``netgrad.linalg``'s smaller functions, composed of its ops (gradients follow): solve_ex,
-tensorinv, tensorsolve and vander.
+tensorinv, tensorsolve and vander; PyTorch's top-level cholesky_solve and cholesky_inverse.
 
 >>> import netgrad as ng
 >>> ng.linalg.vander(ng.tensor([1.0, 2.0, 3.0]))
@@ -21,8 +21,9 @@ from ._core import as_tensor_arg
 from . import decomp as D
 from . import shape as S
 from .linalg import _out
+from .methods import bind_methods
 
-__all__: list = []  # reached through netgrad.linalg
+__all__ = ["cholesky_solve", "cholesky_inverse"]  # the rest is reached through netgrad.linalg
 
 SolveExResult = namedtuple("linalg_solve_ex", ["result", "info"])
 
@@ -87,3 +88,24 @@ def vander(x: Any, *, N: int | None = None) -> Tensor:
     for _ in range(1, n):
         cols.append(cols[-1] * x.unsqueeze(-1))
     return S.cat(cols, -1)
+
+
+def cholesky_solve(B: Any, L: Any, upper: bool = False, *, out: Tensor | None = None) -> Tensor:
+    """X with A X = B, given A's Cholesky factor L (A = L L^T; ``upper=True``: A = U^T U)."""
+    L = D._matrix_arg("cholesky_solve", L)
+    B = as_tensor_arg(B, "cholesky_solve")
+    if upper:
+        Y = D.solve_triangular(L.mT, B, upper=False)
+        return _out(D.solve_triangular(L, Y, upper=True), out, "cholesky_solve")
+    Y = D.solve_triangular(L, B, upper=False)
+    return _out(D.solve_triangular(L.mT, Y, upper=True), out, "cholesky_solve")
+
+
+def cholesky_inverse(L: Any, upper: bool = False, *, out: Tensor | None = None) -> Tensor:
+    """A^-1 given A's Cholesky factor L (A = L L^T; ``upper=True``: A = U^T U)."""
+    L = D._matrix_arg("cholesky_inverse", L)
+    eye = Tensor._make(np.broadcast_to(np.eye(L.shape[-1], dtype=L.dtype), L.shape).copy())
+    return _out(cholesky_solve(eye, L, upper), out, "cholesky_inverse")
+
+
+bind_methods(cholesky_solve=cholesky_solve, cholesky_inverse=cholesky_inverse)
