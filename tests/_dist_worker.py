@@ -144,6 +144,23 @@ def suite(out: str) -> None:
     model = DDP(mlp(), bucket_cap_mb=0.0002)
     res["n_buckets"] = np.array(len(model._buckets))
     loss_fn = nn.CrossEntropyLoss()
+    # overlap: the order of events in backward (1: a bucket's Iallreduce starts; 2: the gradient of
+    # the first layer's output is computed, which backward does after the last layers' parameters)
+    events: list[int] = []
+    start = model._start_ready
+
+    def start_logged() -> None:
+        k = model._next
+        start()
+        events.extend([1] * (model._next - k))
+
+    model._start_ready = start_logged
+    h1 = model.module[0](ng.tensor(X[lo:hi]))
+    h1.register_hook(lambda g: events.append(2))
+    loss_fn(model.module[1:](h1), ng.tensor(y[lo:hi])).backward()
+    res["overlap_events"] = np.array(events)
+    del model._start_ready
+    model.zero_grad()
     loss_fn(model(ng.tensor(X[lo:hi])), ng.tensor(y[lo:hi])).backward()
     res["grads"] = np.concatenate([p.grad.numpy().ravel() for p in model.parameters()])
     # no_sync: two local micro-batches accumulate, the third backward averages the sum

@@ -104,6 +104,15 @@ def test_ddp_gradients_equal_full_batch_gradients(suite):
         np.testing.assert_allclose(res[r]["grads"], full, rtol=1e-10, atol=1e-14)
 
 
+def test_ddp_starts_allreduces_while_backward_still_runs(suite):
+    """The last layers' bucket is on the wire before backward reaches the first layer's output."""
+    n, res = suite
+    for r in range(n):
+        ev = list(res[r]["overlap_events"])
+        assert ev.count(1) == int(res[r]["n_buckets"]) and ev.count(2) == 1, ev
+        assert ev.index(1) < ev.index(2), ev
+
+
 def test_ddp_no_sync_accumulates_locally_then_averages(suite):
     n, res = suite
     full = full_batch_grads()

@@ -15,11 +15,11 @@ queue of post-backward callbacks, and the optimiser does not know about DDP): ``
 average as soon as ``backward()`` returns, so gradient clipping, ``fit``'s gradient norm or any
 code reading ``.grad`` sees what PyTorch's DDP would give.
 
-Overlap: with PyTorch's engine the leaf hooks fire during the traversal, so early buckets are on
-the wire while backward computes the rest. netgrad's engine (``autograd/engine.py``) currently
-delivers the hooks of all leaves together at the end of the traversal, so the allreduces overlap
-each other and the copying into buckets, not the gradient computation; when the engine delivers a
-leaf's hook as soon as its gradient is complete, this module overlaps without change.
+Overlap: netgrad's engine (``autograd/engine.py``), as PyTorch's, runs a hooked leaf's hooks as
+soon as its last incoming gradient has arrived, so the last layers' buckets are started while
+backward still computes the first layers' gradients. How far the transfer itself progresses
+meanwhile is up to the MPI library (without an asynchronous progress thread, much of it happens in
+the final ``Waitall``).
 
 ``no_sync()``: backward inside it only accumulates local gradients; the first backward outside
 averages the accumulated ``.grad``. Parameters that take no part in the loss: with
