@@ -125,3 +125,19 @@ def test_cholesky_solve_and_inverse(upper, rng):
                        lambda a: factor(torch, a).cholesky_inverse(upper), [x], atol=1e-9, rtol=1e-8)
     xs = [ng.tensor(x, requires_grad=True), ng.tensor(b, requires_grad=True)]
     assert gradcheck(lambda a, c: ng.cholesky_solve(c, factor(ng, a), upper), xs)
+
+
+@pytest.mark.parametrize("name,shapes", [("addmm_", [(3, 2), (3, 4), (4, 2)]),
+                                         ("addmv_", [(3,), (3, 4), (4,)]),
+                                         ("addr_", [(3, 4), (3,), (4,)]),
+                                         ("baddbmm_", [(5, 3, 2), (5, 3, 4), (5, 4, 2)]),
+                                         ("addbmm_", [(3, 2), (5, 3, 4), (5, 4, 2)])])
+def test_inplace_variants_match_torch(name, shapes, rng):
+    def f(m):
+        def run(x, a, b):
+            y = x * 1  # a non-leaf, so the in-place op is recorded
+            getattr(y, name)(a, b, beta=0.5, alpha=2)
+            return y
+        return run
+
+    compare_with_torch(f(ng), f(torch), [rng.standard_normal(s) for s in shapes], atol=1e-9, rtol=1e-8)
