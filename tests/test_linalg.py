@@ -381,3 +381,17 @@ def test_changing_an_output_in_place_before_backward(rng):
     V3.mul_(3)
     (w3.sum() + V3[0, 1]).backward()
     np.testing.assert_allclose(x.grad.numpy(), g, atol=1e-12)
+
+
+def test_repeated_values(recwarn):
+    """Values only: finite gradients (torch's branch without vector terms); vectors: NaN as torch."""
+    a = np.diag([2.0, 2.0, 1.0])
+    for f in (lambda m, x: m.linalg.svdvals(x), lambda m, x: m.linalg.eigvalsh(x),
+              lambda m, x: m.linalg.matrix_norm(x, "nuc")):
+        compare_with_torch(lambda x, f=f: f(ng, x), lambda x, f=f: f(torch, x), [a], atol=1e-12)
+    x = ng.tensor(a, requires_grad=True)
+    ng.linalg.svd(x)[0].sum().backward()
+    t = torch.tensor(a, requires_grad=True)
+    torch.linalg.svd(t)[0].sum().backward()
+    assert np.isnan(x.grad.numpy()).any() == np.isnan(t.grad.numpy()).any()
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]

@@ -13,10 +13,16 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import Function, Tensor
 from .decomp import _col, _diag_embed, _lapack, _matrix_arg, _mT, _row
 
 __all__ = ["eigh", "svd"]
+
+
+def _zero(g: Any) -> bool:
+    """No gradient reached this output (the engine hands unused outputs zeros; PyTorch's formulas
+    then skip the terms that divide by eigenvalue or singular-value gaps)."""
+    return not np.any(g._data if isinstance(g, Tensor) else g)
 
 
 def _offdiag_gaps(w: Any) -> Any:
@@ -42,9 +48,12 @@ class Eigh(Function):
     def backward(ctx, gw, gV):
         (A,) = ctx.saved_tensors
         w, V = ctx.out if ctx._arrays else eigh(A, ctx.uplo)
+        if _zero(gV):  # eigenvalues only: finite for repeated eigenvalues too
+            return V @ (_row(gw) * _mT(V))
         off = 1 - np.eye(w.shape[-1], dtype=w.dtype)
         K = _mT(V) @ gV
-        inner = 0.5 * (K - _mT(K)) / _offdiag_gaps(w) * off + _diag_embed(gw)
+        with np.errstate(divide="ignore", invalid="ignore"):  # equal eigenvalues: inf/NaN, as torch
+            inner = 0.5 * (K - _mT(K)) / _offdiag_gaps(w) * off + _diag_embed(gw)
         return V @ inner @ _mT(V)
 
 
@@ -73,22 +82,30 @@ class SVD(Function):
         k = min(m, n)
         if ctx.full:
             U, gU, Vh, gVh = U[..., :k], gU[..., :k], Vh[..., :k, :], gVh[..., :k, :]
+        if _zero(gU) and _zero(gVh):  # singular values only: finite for repeated ones too
+            return U @ (_row(gS) * Vh)
         V, gV = _mT(Vh), _mT(gVh)
-        J = _mT(U) @ gU
-        J = J - _mT(J)
-        K = _mT(V) @ gV
-        K = K - _mT(K)
-        S2 = S * S
-        E = _col(S2) - _row(S2) + np.eye(k, dtype=S.dtype)
-        off = 1 - np.eye(k, dtype=S.dtype)
-        G = (J * _col(S) + _row(S) * K) / E * off + _diag_embed(gS)
-        if m > k:
-            gUS = gU / _col(S)
-            return (U @ G + gUS - U @ (_mT(U) @ gUS)) @ Vh
-        if n > k:
-            SgVh = _mT(gV) / _row(S)
-            return U @ (G @ Vh + SgVh - (SgVh @ V) @ Vh)
-        return U @ G @ Vh
+        with np.errstate(divide="ignore", invalid="ignore"):  # equal singular values: inf/NaN, as torch
+            return _svd_vectors_backward(U, S, Vh, V, gU, gS, gV, m, n, k)
+
+
+def _svd_vectors_backward(U: Any, S: Any, Vh: Any, V: Any, gU: Any, gS: Any, gV: Any, m: int, n: int,
+                          k: int) -> Any:
+    J = _mT(U) @ gU
+    J = J - _mT(J)
+    K = _mT(V) @ gV
+    K = K - _mT(K)
+    S2 = S * S
+    E = _col(S2) - _row(S2) + np.eye(k, dtype=S.dtype)
+    off = 1 - np.eye(k, dtype=S.dtype)
+    G = (J * _col(S) + _row(S) * K) / E * off + _diag_embed(gS)
+    if m > k:
+        gUS = gU / _col(S)
+        return (U @ G + gUS - U @ (_mT(U) @ gUS)) @ Vh
+    if n > k:
+        SgVh = _mT(gV) / _row(S)
+        return U @ (G @ Vh + SgVh - (SgVh @ V) @ Vh)
+    return U @ G @ Vh
 
 
 def eigh(A: Any, UPLO: str = "L") -> Any:
