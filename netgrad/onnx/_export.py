@@ -201,18 +201,27 @@ def export(model: Any, args: Any, f: Any, export_params: bool = True, verbose: b
     if bad:
         raise ValueError(f"netgrad.onnx.export: dynamic_axes names {sorted(bad)}, which are neither "
                          f"inputs {input_names} nor outputs {output_names}")
+    # outputs whose shape depends on a dynamic input axis and that dynamic_axes does not name
+    free = {n for n in output_names[:len(outs)] if n not in dynamic_axes} \
+        if any(n in dynamic_axes for n in input_names) else set()
     h = onnx.helper
     elem = onnx.helper.np_dtype_to_tensor_dtype
     graph = h.make_graph(
         g.nodes, type(model).__name__,
         [h.make_tensor_value_info(n, elem(x._data.dtype), _dims(tuple(x.shape), dynamic_axes.get(n), n))
          for x, n in zip(xs, input_names)],
-        [h.make_tensor_value_info(n, elem(y._data.dtype), _dims(tuple(y.shape), dynamic_axes.get(n), n))
+        [h.make_tensor_value_info(n, elem(y._data.dtype), None if n in free else
+                                  _dims(tuple(y.shape), dynamic_axes.get(n), n))
          for y, n in zip(outs, output_names)],
         initializer=g.initializers)
     opsets = [h.make_opsetid("", opset)]
     model_proto = h.make_model(graph, opset_imports=opsets, producer_name="netgrad")
     model_proto.ir_version = h.find_min_ir_version_for(opsets)
+    if free:  # as torch: the outputs' shapes follow the dynamic inputs' (ONNX shape inference)
+        inferred = onnx.shape_inference.infer_shapes(model_proto).graph.output
+        for out, inf in zip(model_proto.graph.output, inferred):
+            if out.name in free and inf.type.tensor_type.HasField("shape"):
+                out.type.CopyFrom(inf.type)
     onnx.checker.check_model(model_proto)
     if verbose:
         print(h.printable_graph(model_proto.graph))
