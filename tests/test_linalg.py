@@ -395,3 +395,14 @@ def test_repeated_values(recwarn):
     torch.linalg.svd(t)[0].sum().backward()
     assert np.isnan(x.grad.numpy()).any() == np.isnan(t.grad.numpy()).any()
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
+def test_pinv_rank_deficient_and_batched_tolerances(rng):
+    a = rng.standard_normal((2, 4, 2)) @ rng.standard_normal((2, 2, 3))  # rank 2 of 3
+    compare_with_torch(ng.linalg.pinv, torch.linalg.pinv, [a], atol=1e-8, rtol=1e-6, double_backward=True)
+    atol = np.array([0.1, 100.0])
+    r = ng.linalg.pinv(ng.tensor(a), atol=ng.tensor(atol))
+    t = torch.linalg.pinv(torch.tensor(a), atol=torch.tensor(atol))
+    assert_close(r, t, atol=1e-10)
+    assert_close(ng.linalg.matrix_rank(ng.tensor(a), atol=ng.tensor(atol)),
+                 torch.linalg.matrix_rank(torch.tensor(a), atol=torch.tensor(atol)))

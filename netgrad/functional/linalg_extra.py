@@ -25,7 +25,7 @@ from . import elementwise as E
 from . import reduction as R
 from . import shape as S
 from .linalg import _out, matmul
-from .linalg_tensor import cholesky_inverse, cholesky_solve  # noqa: F401  (exported)
+from .linalg_tensor import Pinv, _tolerance, cholesky_inverse, cholesky_solve  # noqa: F401
 from .methods import bind_methods
 
 __all__ = ["det", "logdet", "slogdet", "inverse", "pinverse", "matrix_power", "matrix_exp", "chain_matmul",
@@ -144,28 +144,14 @@ def eigvalsh(A: Any, UPLO: str = "L", *, out: Tensor | None = None) -> Tensor:
     return _out(SP.eigh(A, UPLO).eigenvalues, out, "linalg.eigvalsh")
 
 
-def _tolerance(op: str, s: Tensor, shape: tuple, atol: Any, rtol: Any) -> np.ndarray:
-    sd = s._data
-    eps = np.finfo(sd.dtype).eps
-    at = 0.0 if atol is None else np.asarray(atol._data if isinstance(atol, Tensor) else atol)
-    if rtol is None:
-        rt = eps * max(shape[-2:]) if atol is None or np.all(at <= 0) else 0.0
-    else:
-        rt = np.asarray(rtol._data if isinstance(rtol, Tensor) else rtol)
-    smax = sd[..., :1] if sd.shape[-1] else np.zeros(sd.shape[:-1] + (1,), sd.dtype)
-    return np.maximum(at, rt * smax)
-
-
 def pinv(A: Any, *, atol: Any = None, rtol: Any = None, hermitian: bool = False,
          out: Tensor | None = None) -> Tensor:
     """The pseudo-inverse V diag(1/S) U^T, singular values at or below max(atol, rtol * S_max)
     treated as 0 (rtol defaults to eps * max(m, n))."""
     A = _float_arg("linalg.pinv", A)
-    U, s, Vh = SP.svd(A, full_matrices=False)
-    tol = _tolerance("linalg.pinv", s, A.shape, atol, rtol)
-    keep = s._data > tol
-    s_inv = E.where(Tensor._make(keep), 1.0 / E.where(Tensor._make(keep), s, 1.0), 0.0)
-    return _out(Vh.mT @ (s_inv.unsqueeze(-1) * U.mT), out, "linalg.pinv")
+    if A.ndim < 2:
+        raise ShapeError(f"linalg.pinv: The input tensor A must have at least 2 dimensions, got {A.shape}")
+    return _out(Pinv.apply(A, atol, rtol), out, "linalg.pinv")
 
 
 def matrix_rank(A: Any, *, atol: Any = None, rtol: Any = None, hermitian: bool = False,

@@ -15,7 +15,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..autograd import Tensor
+from ..autograd import Function, Tensor
 from ..autograd.errors import ShapeError
 from ._core import as_tensor_arg
 from . import decomp as D
@@ -26,6 +26,58 @@ from .methods import bind_methods
 __all__ = ["cholesky_solve", "cholesky_inverse"]  # the rest is reached through netgrad.linalg
 
 SolveExResult = namedtuple("linalg_solve_ex", ["result", "info"])
+
+
+def _tolerance(op: str, s: Tensor, shape: tuple, atol: Any, rtol: Any) -> np.ndarray:
+    sd = s._data
+    eps = np.finfo(sd.dtype).eps
+    # a tensor atol/rtol has the batch's shape: one tolerance per matrix
+    at = 0.0 if atol is None else np.asarray(atol._data if isinstance(atol, Tensor) else atol)[..., None]
+    if rtol is None:
+        rt = eps * max(shape[-2:]) if atol is None or np.all(at <= 0) else 0.0
+    else:
+        rt = np.asarray(rtol._data if isinstance(rtol, Tensor) else rtol)[..., None]
+    smax = sd[..., :1] if sd.shape[-1] else np.zeros(sd.shape[:-1] + (1,), sd.dtype)
+    return np.maximum(at, rt * smax)
+
+
+class Pinv(Function):
+    """P = A^+ (singular values at or below the tolerance dropped); PyTorch's pinv_backward (the rank
+    held constant), for G = dJ/dP, m <= n and K = G^T P:
+    dJ/dA = -(P K)^T + K P^T - A P K P^T + P^T P (G^T - K A); m > n: the same transposed."""
+
+    _array_backward = True
+    _saves_output = True  # backward reads ctx.out: its version is checked
+    _torch_name = "LinalgPinvBackward0"
+
+    @staticmethod
+    def forward(ctx, A, atol, rtol):
+        U, s, Vh = np.linalg.svd(A._data, full_matrices=False)
+        keep = s > _tolerance("linalg.pinv", Tensor._make(s), A.shape, atol, rtol)
+        s_inv = np.where(keep, 1.0 / np.where(keep, s, 1.0), 0.0).astype(s.dtype)
+        out = np.swapaxes(Vh, -1, -2) @ (s_inv[..., None] * np.swapaxes(U, -1, -2))
+        ctx.save_for_backward(A)
+        ctx.out, ctx.tols = out, (atol, rtol)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (A,) = ctx.saved_tensors
+        P = ctx.out if ctx._arrays else Pinv.apply(A, *ctx.tols)
+        return _pinv_grad(A, P, g), None, None
+
+
+def _pinv_grad(A: Any, P: Any, g: Any) -> Any:
+    """torch's pinv_backward: the derivative of A^+ where the rank stays constant."""
+    Ph, gh = D._mT(P), D._mT(g)
+    m, n = A.shape[-2:]
+    if m <= n:
+        K = gh @ P
+        KPh = K @ Ph
+        return -D._mT(P @ K) + KPh - (A @ P) @ KPh + (Ph @ P) @ (gh - K @ A)
+    K = P @ gh
+    PhK = Ph @ K
+    return -D._mT(K @ P) + (gh - A @ K) @ P @ Ph + PhK - PhK @ P @ A
 
 
 def solve_ex(A: Any, B: Any, *, left: bool = True, check_errors: bool = False, out: Any = None) -> Any:
