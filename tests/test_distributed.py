@@ -329,6 +329,28 @@ def test_cli_names_a_rank_killed_by_a_signal(tmp_path):
     assert _dead_rank(ompi, tmp_path) == "rank 1 was killed by signal 9"
 
 
+def test_the_launchers_own_report_of_a_killed_rank_is_read(tmp_path):
+    """A real job whose rank 1 is killed by SIGKILL: what the launcher prints (MPICH: on stdout)
+    reaches the parser that names the rank."""
+    from netgrad.cli._distributed import _dead_rank, run_relayed
+    from netgrad.distributed.launch import mpiexec_command
+
+    script = tmp_path / "die.py"
+    script.write_text(
+        "import os, signal, sys, time\n"
+        "from mpi4py import MPI\n"
+        "r = MPI.COMM_WORLD.Get_rank()\n"
+        "open(os.path.join(sys.argv[1], f'rank{r}.pid'), 'w').write(str(os.getpid()))\n"
+        "MPI.COMM_WORLD.Barrier()\n"
+        "if r == 1:\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+        "time.sleep(30)\n")
+    code, seen = run_relayed(mpiexec_command(2, [sys.executable, str(script), str(tmp_path)]))
+    assert code != 0
+    died = _dead_rank("".join(seen), tmp_path)
+    assert died is not None and died.startswith("rank 1 "), "".join(seen)
+
+
 def test_mpiexec_command_flags(tmp_path, monkeypatch):
     from netgrad.distributed import launch
 

@@ -13,6 +13,7 @@ launcher's report.
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import re
@@ -69,17 +70,10 @@ def launch(opts: dict[str, Any], resume: bool) -> int:
         env = dict(os.environ, **{_WORKER_ENV: "1"})
         if "OMP_NUM_THREADS" not in env:  # N processes on the cores: one BLAS thread each
             env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
-        proc = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True, errors="replace")
-        seen: list[str] = []
-        reader = threading.Thread(target=_relay, args=(proc.stderr, seen), daemon=True)
-        reader.start()
-        try:
-            code = proc.wait()
-        except KeyboardInterrupt:  # mpiexec passes Ctrl-C on to the ranks, which stop cleanly
-            code = proc.wait()
-        reader.join(timeout=5)
-        if code not in (0, 1, 130) and not any("netgrad.distributed: rank" in s for s in seen):
-            died = _dead_rank("".join(seen), Path(tmp))
+        code, seen = run_relayed(cmd, env)
+        text = "".join(seen)
+        if code not in (0, 1, 130) and "netgrad.distributed: rank" not in text:
+            died = _dead_rank(text, Path(tmp))
             raise CLIError(f"the job on {n} processes failed (exit status {code})"
                            + (f": {died}" if died else "; see the MPI launcher's messages above"))
         return 130 if code == 130 else (0 if code == 0 else 1)
@@ -99,11 +93,37 @@ def _check_world_size(run_dir: Path, n: int) -> None:
         raise CLIError(f"cannot resume {run_dir} on {n} processes: it was trained on {ws} (--nproc {ws})")
 
 
-def _relay(stream: Any, seen: list[str]) -> None:
-    for line in stream:
-        seen.append(line)
-        sys.stderr.write(line)
-        sys.stderr.flush()
+def run_relayed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[int, list[str]]:
+    """Run the launcher, passing its stdout and stderr on as they come (progress bars included) and
+    keeping both: MPICH reports a rank killed by a signal on stdout, Open MPI on stderr."""
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    seen: list[str] = []
+    readers = [threading.Thread(target=_relay, args=(pipe, name, seen), daemon=True)
+               for pipe, name in ((proc.stdout, "stdout"), (proc.stderr, "stderr"))]
+    for r in readers:
+        r.start()
+    try:
+        code = proc.wait()
+    except KeyboardInterrupt:  # mpiexec passes Ctrl-C on to the ranks, which stop cleanly
+        code = proc.wait()
+    for r in readers:
+        r.join(timeout=5)
+    return code, seen
+
+
+def _relay(pipe: Any, name: str, seen: list[str]) -> None:
+    decode = codecs.getincrementaldecoder("utf-8")(errors="replace").decode
+    fd = pipe.fileno()
+    while True:
+        chunk = os.read(fd, 65536)
+        text = decode(chunk, final=not chunk)
+        if text:
+            seen.append(text)
+            out = getattr(sys, name)
+            out.write(text)
+            out.flush()
+        if not chunk:
+            break
 
 
 def _dead_rank(text: str, pid_dir: Path) -> str | None:
