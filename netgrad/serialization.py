@@ -56,6 +56,10 @@ MAX_DEPTH = 100  # containers inside containers, in save and load alike
 MAX_NODES = 10_000_000  # entries of the metadata
 MAX_BYTES = 1 << 40  # all arrays together, by default (load's max_bytes=)
 _MAX_META = 64 << 20  # the metadata document's bytes
+# '[', '{' and ',' in the metadata, counted before json.loads: its Python objects take up to ~250
+# bytes per token (a 66 MB document of empty lists peaked at 5.8 GB), so this keeps the parse
+# under ~1 GB; save refuses what load would
+MAX_TOKENS = 4_000_000
 _KEY = re.compile(r"a[0-9]{1,9}")
 _SCALAR_TYPES = {"bool": bool, "int": int, "float": float, "str": str}
 _FIELDS = {"none": {"t"}, "bool": {"t", "v"}, "int": {"t", "v"}, "float": {"t", "v"}, "str": {"t", "v"},
@@ -188,6 +192,11 @@ def _check_schema(structure: Any, fail: Any) -> dict[str, str]:
     return refs
 
 
+def _tokens(meta: np.ndarray) -> int:
+    """The number of '[', '{' and ',' bytes in the metadata: a bound on its JSON values."""
+    return int(np.count_nonzero((meta == 44) | (meta == 91) | (meta == 123)))
+
+
 def _where(where: Any) -> str:
     """A location kept as nested tuples (cheap to build), spelled out only for an error."""
     parts: list[str] = []
@@ -310,6 +319,10 @@ def save(obj: Any, path: str | os.PathLike, pickle_module: Any = None, pickle_pr
     enc = _Encoder()
     structure = {"format": _FORMAT, "root": enc.encode(obj, "the root")}
     meta = np.frombuffer(json.dumps(structure).encode("utf-8"), dtype=np.uint8)
+    if _tokens(meta) > MAX_TOKENS:
+        raise ValueError(f"save: {os.fspath(path) if not hasattr(path, 'write') else 'the file'}: the "
+                         f"object has more than {MAX_TOKENS} entries (lists, dicts, numbers, strings), "
+                         "more than load accepts; store long lists of numbers as one array or tensor")
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
     base = os.path.basename(path)
@@ -374,6 +387,9 @@ def _load(z: Any, limit: int) -> Any:
     meta = z.array(_META, _MAX_META)
     if meta.dtype != np.uint8 or meta.ndim != 1:
         raise z.fail(f"the metadata is {meta.dtype} of shape {meta.shape}, not bytes")
+    if _tokens(meta) > MAX_TOKENS:
+        raise z.fail(f"the metadata has more than {MAX_TOKENS} entries (its parse would take more "
+                     "memory than allowed)")
     try:
         structure = json.loads(meta.tobytes().decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as e:

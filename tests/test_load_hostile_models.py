@@ -53,3 +53,27 @@ def test_a_model_entry_with_bad_sizes_gives_load_error(tmp_path, args):
     _module_file(tmp_path / "m", _layer("Linear", *args))
     with pytest.raises(LoadError, match="cannot be rebuilt"):
         ng.load(tmp_path / "m")
+
+
+def test_metadata_with_too_many_entries_is_refused_before_parsing(tmp_path):
+    import json
+
+    n = ng.serialization.MAX_TOKENS  # "[]," per entry: a few MB that json.loads would make ~1 GB of
+    doc = '{"format": 1, "root": {"t": "list", "v": [' + ",".join(["[]"] * n) + "]}}"
+    with open(tmp_path / "m", "wb") as f:
+        np.savez(f, __netgrad__=np.frombuffer(doc.encode(), dtype=np.uint8))
+    with pytest.raises(LoadError, match="more than .* entries"):
+        ng.load(tmp_path / "m")
+    ok = json.dumps({"format": 1, "root": {"t": "list", "v": [{"t": "none"}] * 1000}})
+    with open(tmp_path / "ok", "wb") as f:
+        np.savez(f, __netgrad__=np.frombuffer(ok.encode(), dtype=np.uint8))
+    assert ng.load(tmp_path / "ok") == [None] * 1000
+
+
+def test_save_refuses_what_load_would(tmp_path, monkeypatch):
+    monkeypatch.setattr(ng.serialization, "MAX_TOKENS", 1000)
+    with pytest.raises(ValueError, match="one array or tensor"):
+        ng.save([0.5] * 2000, tmp_path / "m")
+    assert not (tmp_path / "m").exists()
+    ng.save({"w": ng.ones(3), "xs": list(range(100))}, tmp_path / "m")
+    assert ng.load(tmp_path / "m")["xs"] == list(range(100))
