@@ -176,7 +176,7 @@ def suite(out: str) -> None:
             (loss_fn(model(ng.tensor(X[idx])), ng.tensor(y[idx])) * (len(idx) / (hi - lo))).backward()
     res["grads_no_sync"] = np.concatenate([p.grad.numpy().ravel() for p in model.parameters()])
     # ---- training: N ranks x local batch == 1 process x global batch
-    for kind, opt_name in (("mlp", "sgd"), ("mlp", "adam"), ("cnn", "sgd")):
+    for kind, opt_name in (("mlp", "sgd"), ("mlp", "adam"), ("cnn", "sgd"), ("cnn", "adam")):
         Xk, yk = data(kind)
         m = DDP(cnn() if kind == "cnn" else mlp())
         opt = optimizer(opt_name, m)

@@ -124,7 +124,7 @@ def test_ddp_no_sync_accumulates_locally_then_averages(suite):
         np.testing.assert_allclose(res[r]["grads_no_sync"], full, rtol=1e-10, atol=1e-14)
 
 
-@pytest.mark.parametrize("kind,opt", [("mlp", "sgd"), ("mlp", "adam"), ("cnn", "sgd")])
+@pytest.mark.parametrize("kind,opt", [("mlp", "sgd"), ("mlp", "adam"), ("cnn", "sgd"), ("cnn", "adam")])
 def test_ddp_training_matches_one_process_on_the_global_batch(suite, kind, opt):
     n, res = suite
     X, y = W.data(kind)
