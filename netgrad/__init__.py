@@ -34,6 +34,11 @@ from .functional import *  # noqa: F401,F403
 from .serialization import load, save
 from . import nn  # noqa: E402
 from .nn.summary import summary  # noqa: E402
+from . import amp  # noqa: E402
+from math import e, inf, nan, pi  # noqa: E402  (torch.inf, torch.pi, ...)
+
+newaxis = None
+from .amp import GradScaler, autocast  # noqa: E402
 from .device import (  # noqa: E402
     accelerator, backends, cuda, device, get_default_device, set_default_device,
 )

@@ -14,6 +14,7 @@ AssertionError (PyTorch without CUDA raises one or the other depending on the ca
 
 from __future__ import annotations
 
+import sys
 import types
 from typing import Any
 
@@ -70,15 +71,28 @@ accelerator = types.SimpleNamespace(
 )
 
 
-def _backend(**attrs: Any) -> types.SimpleNamespace:
-    return types.SimpleNamespace(is_available=_false, is_built=_false, **attrs)
+def _module(name: str, **attrs: Any) -> types.ModuleType:
+    """A real module object, registered in sys.modules, so that ``import torch.backends.cudnn as
+    cudnn`` works once ``torch`` is netgrad (PyTorch scripts import these as modules)."""
+    mod = types.ModuleType(f"netgrad.{name}")
+    mod.__dict__.update(attrs)
+    sys.modules[mod.__name__] = mod
+    return mod
 
 
-backends = types.SimpleNamespace(
-    mps=_backend(),
-    cudnn=_backend(enabled=True, deterministic=False, benchmark=False, allow_tf32=True,
+def _backend(name: str, **attrs: Any) -> types.ModuleType:
+    return _module(f"backends.{name}", is_available=_false, is_built=_false, **attrs)
+
+
+backends = _module(
+    "backends",
+    mps=_backend("mps"),
+    cudnn=_backend("cudnn", enabled=True, deterministic=False, benchmark=False, allow_tf32=True,
                    version=_none),
-    mkldnn=_backend(enabled=True),
-    cuda=_backend(matmul=types.SimpleNamespace(allow_tf32=False,
-                                               allow_fp16_reduced_precision_reduction=True)),
+    mkldnn=_backend("mkldnn", enabled=True),
+    cuda=_backend("cuda", matmul=types.SimpleNamespace(allow_tf32=False,
+                                                       allow_fp16_reduced_precision_reduction=True)),
+    openmp=_backend("openmp"),
 )
+cuda = _module("cuda", **vars(cuda))
+accelerator = _module("accelerator", **vars(accelerator))

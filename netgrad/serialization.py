@@ -31,6 +31,7 @@ array is 0-d), ``{"t": "list"|"tuple", "v": [NODE, ...]}``, ``{"t": "dict", "v":
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -41,7 +42,7 @@ from typing import Any
 
 import numpy as np
 
-from ._npz import LoadError, open_npz
+from ._npz import LoadError, NpzReader, open_npz
 from .autograd import Tensor
 from .nn.module import Module
 from .nn.parameter import _budget as _param_budget
@@ -323,6 +324,9 @@ def save(obj: Any, path: str | os.PathLike, pickle_module: Any = None, pickle_pr
         raise ValueError(f"save: {os.fspath(path) if not hasattr(path, 'write') else 'the file'}: the "
                          f"object has more than {MAX_TOKENS} entries (lists, dicts, numbers, strings), "
                          "more than load accepts; store long lists of numbers as one array or tensor")
+    if hasattr(path, "write"):  # an open file (torch.save(obj, f)): written in place, not atomically
+        np.savez(path, **{_META: meta}, **enc.arrays)
+        return None
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
     base = os.path.basename(path)
@@ -364,6 +368,8 @@ def load(path: str | os.PathLike, map_location: Any = None, pickle_module: Any =
     if map_location not in (None, "cpu") and str(map_location) != "cpu" and not callable(map_location) \
             and not isinstance(map_location, dict):
         raise RuntimeError(f"load: netgrad runs on the CPU only, cannot map to {map_location!r}")
+    if hasattr(path, "read"):  # an open file (torch.load(f))
+        return _load_stream(path, MAX_BYTES if max_bytes is None else int(max_bytes))
     if _safetensors.is_safetensors_path(path):
         return _safetensors.load_safetensors(path)
     path = os.fspath(path)
@@ -379,6 +385,31 @@ def load(path: str | os.PathLike, map_location: Any = None, pickle_module: Any =
         except (KeyError, TypeError, AttributeError, IndexError, struct.error, OverflowError,
                 RecursionError, UnicodeError) as e:  # a safety net: the checks should catch these first
             raise z.fail(f"corrupt or not a netgrad file ({type(e).__name__}: {e})") from None
+
+
+def _load_stream(f: Any, limit: int) -> Any:
+    """``load`` from an open binary file: read (at most the limit plus the metadata's cap), then
+    parsed as a file would be."""
+    chunks, size, cap = [], 0, limit + _MAX_META
+    while size <= cap:
+        chunk = f.read(1 << 20)
+        if not isinstance(chunk, (bytes, bytearray)):
+            raise TypeError("load: the file must be opened in binary mode ('rb')")
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    if size > cap:
+        raise LoadError(f"load: {getattr(f, 'name', '<stream>')}: more than {cap} bytes")
+    data = b"".join(chunks)
+    z = NpzReader(io.BytesIO(data), str(getattr(f, "name", "<stream>")))
+    try:
+        return _load(z, limit)
+    except LoadError:
+        raise
+    except (KeyError, TypeError, AttributeError, IndexError, struct.error, OverflowError,
+            RecursionError, UnicodeError) as e:
+        raise z.fail(f"corrupt or not a netgrad file ({type(e).__name__}: {e})") from None
 
 
 def _load(z: Any, limit: int) -> Any:

@@ -76,3 +76,21 @@ def test_dtype_arguments_and_lazy_layers_after_their_first_forward(tmp_path):
     assert back[0].weight.dtype == ng.float64 and back[1].in_features == 2
     x = ng.randn(2, 3, dtype=ng.float64)
     np.testing.assert_array_equal(back(x).detach().numpy(), net(x).detach().numpy())
+
+
+def test_save_and_load_through_open_files(tmp_path):
+    import io
+
+    net = nn.Sequential(nn.Linear(2, 3), nn.Tanh())
+    buf = io.BytesIO()
+    ng.save({"model": net, "step": 7}, buf)
+    buf.seek(0)
+    back = ng.load(buf)
+    assert back["step"] == 7 and repr(back["model"]) == repr(net)
+    with open(tmp_path / "f.pt", "wb") as f:
+        ng.save(net.state_dict(), f)
+    with open(tmp_path / "f.pt", "rb") as f:
+        state = ng.load(f)
+    assert list(state) == ["0.weight", "0.bias"]
+    with pytest.raises(LoadError):
+        ng.load(io.BytesIO(b"not a netgrad file at all"))

@@ -65,10 +65,12 @@ from .sampling import *  # noqa: F401,F403,E402
 from .sampling import __all__ as _smp
 from .placing import *  # noqa: F401,F403,E402
 from .placing import __all__ as _plc
+from .tensor_extras import *  # noqa: F401,F403,E402
+from .tensor_extras import __all__ as _tx
 
 __all__ = [
     *_e, *_l, *_r, *_s, *_a, *_sm, *_lo, *_c, *_p, *_d, *_scan, *_sort, *_trig, *_pw, *_idx,
-    *_arr, *_ein, *_rnd, *_ar, *_lg, *_hyp, *_erf, *_num, *_gam, *_stats, *_smp, *_plc,
+    *_arr, *_ein, *_rnd, *_ar, *_lg, *_hyp, *_erf, *_num, *_gam, *_stats, *_smp, *_plc, *_tx,
     *_prod, *_lex,
 ]
 
