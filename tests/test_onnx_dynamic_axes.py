@@ -35,3 +35,19 @@ def test_static_export_keeps_the_example_batch(tmp_path):
     path = str(tmp_path / "m.onnx")
     ng.onnx.export(nn.Linear(3, 2), ng.randn(4, 3), path)
     assert [d.dim_value for d in onnx.load(path).graph.output[0].type.tensor_type.shape.dim] == [4, 2]
+
+
+@pytest.mark.parametrize("layer", ["Hardtanh", "ReLU6"])
+def test_clipping_activations_match_torch_in_onnxruntime(tmp_path, layer):
+    import torch
+
+    args = (-0.5, 1.5) if layer == "Hardtanh" else ()
+    model = nn.Sequential(nn.Linear(3, 8), getattr(nn, layer)(*args))
+    ref = torch.nn.Sequential(torch.nn.Linear(3, 8), getattr(torch.nn, layer)(*args))
+    ref.load_state_dict({k: torch.tensor(v.numpy()) for k, v in model.state_dict().items()})
+    path = str(tmp_path / "m.onnx")
+    x = ng.randn(16, 3) * 4
+    ng.onnx.export(model, x, path)
+    out = ort.InferenceSession(path).run(None, {"input": x.numpy()})[0]
+    np.testing.assert_allclose(out, ref(torch.tensor(x.numpy())).detach().numpy(), atol=1e-6)
+    assert out.min() < 0 or layer == "ReLU6"

@@ -6,7 +6,7 @@ netgrad itself stays NumPy-only and imports it only here, on use.
 The model is traced: ``forward`` runs once on ``args`` in eval mode, netgrad's layers are recorded
 by forward hooks and the functional calls of a custom ``forward`` are read from the autograd graph
 (``grad_fn``). Supported: Linear, Conv2d, MaxPool2d, AvgPool2d, ReLU, LeakyReLU, Sigmoid, Tanh, ELU,
-GELU, SiLU, Softplus, Dropout and BatchNorm1d/2d (eval), Flatten and reshapes, Softmax and
+Hardtanh, ReLU6, GELU, SiLU, Softplus, Dropout and BatchNorm1d/2d (eval), Flatten and reshapes, Softmax and
 LogSoftmax, in ``Sequential`` or a custom Module; anything else raises ``NotImplementedError``
 naming the layer or op. Control flow that depends on the input's values is frozen at the traced
 path, as in torch's tracer.

@@ -128,6 +128,8 @@ def emit_module(g: GraphBuilder, m: Any, x: str, in_shape: tuple, out_shape: tup
         return g.node("LeakyRelu", [x], alpha=float(m.negative_slope))
     if kind == "ELU":
         return g.node("Elu", [x], alpha=float(m.alpha))
+    if kind in ("Hardtanh", "ReLU6"):
+        return g.node("Clip", [x, g.scalar(float(m.min_val), dtype), g.scalar(float(m.max_val), dtype)])
     if kind == "GELU":
         return gelu(g, x, m.approximate, dtype)
     if kind == "SiLU":
@@ -163,8 +165,8 @@ def emit_module(g: GraphBuilder, m: Any, x: str, in_shape: tuple, out_shape: tup
 
 
 MODULE_KINDS = frozenset(list(_ACT_MODULES) + [
-    "LeakyReLU", "ELU", "GELU", "SiLU", "Softplus", "Softmax", "LogSoftmax", "Linear", "Conv2d",
-    "MaxPool2d", "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Flatten"])
+    "LeakyReLU", "ELU", "Hardtanh", "ReLU6", "GELU", "SiLU", "Softplus", "Softmax", "LogSoftmax", "Linear",
+    "Conv2d", "MaxPool2d", "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Flatten"])
 # netgrad layers that are the identity in eval mode: no node at all
 IDENTITY_KINDS = frozenset(["Dropout", "Dropout2d", "Identity", "Sequential", "ModuleList", "ModuleDict"])
 
@@ -208,4 +210,4 @@ def emit_function(g: GraphBuilder, fn: Any, inputs: list[str | None], in_shapes:
         "supported; export supports Linear, Conv2d, MaxPool2d, AvgPool2d, ReLU, LeakyReLU, Sigmoid, "
         "Tanh, ELU, GELU, SiLU, Softplus, Dropout and BatchNorm1d/2d in eval, Flatten/reshape, "
         "Softmax, LogSoftmax, and adding two traced tensors (use the nn layers for LeakyReLU, "
-        "AvgPool2d and BatchNorm: their functional forms do not keep their arguments)")
+        "Hardtanh, ReLU6, AvgPool2d and BatchNorm: their functional forms do not keep their arguments)")
