@@ -222,6 +222,9 @@ def _decode(node: dict, arrays: dict[str, np.ndarray]) -> Any:
         return node["v"]
     if t == "tensor":
         out = Tensor._make(arrays[node["k"]])
+        if node["rg"] and out._data.dtype.kind in "biu":  # save never writes these
+            raise ValueError(f"the tensor in member {node['k']!r} is {out._data.dtype} but marked "
+                             "requires_grad (only floating-point tensors can require gradients)")
         if node["rg"] and out._data.dtype.kind == "f":
             out.requires_grad_(True)
         return out

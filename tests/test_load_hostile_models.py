@@ -77,3 +77,17 @@ def test_save_refuses_what_load_would(tmp_path, monkeypatch):
     assert not (tmp_path / "m").exists()
     ng.save({"w": ng.ones(3), "xs": list(range(100))}, tmp_path / "m")
     assert ng.load(tmp_path / "m")["xs"] == list(range(100))
+
+
+@pytest.mark.parametrize("arr", [np.arange(3), np.array([True, False])])
+def test_an_integer_tensor_marked_requires_grad_is_refused(tmp_path, arr):
+    import json
+
+    doc = json.dumps({"format": 1, "root": {"t": "tensor", "k": "a0", "rg": True}})
+    with open(tmp_path / "m", "wb") as f:
+        np.savez(f, __netgrad__=np.frombuffer(doc.encode(), dtype=np.uint8), a0=arr)
+    with pytest.raises(LoadError, match="requires_grad"):
+        ng.load(tmp_path / "m")
+    ng.save({"i": ng.arange(3), "w": ng.ones(2, requires_grad=True)}, tmp_path / "ok")
+    back = ng.load(tmp_path / "ok")
+    assert back["w"].requires_grad and not back["i"].requires_grad
