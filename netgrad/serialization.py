@@ -37,6 +37,8 @@ import os
 import re
 import secrets
 import struct
+import sys
+import threading
 import time
 from typing import Any
 
@@ -46,10 +48,11 @@ from ._npz import LoadError, NpzReader, open_npz
 from .autograd import Tensor
 from .nn.module import Module
 from .nn.parameter import _budget as _param_budget
-from .nn.rebuild import describe, rebuild
+from .nn.rebuild import describe, qualified_name, rebuild
 from . import safetensors_io as _safetensors
 
-__all__ = ["save", "load", "LoadError"]
+__all__ = ["save", "load", "LoadError", "add_safe_globals", "get_safe_globals", "clear_safe_globals",
+           "safe_globals"]
 
 _META = "__netgrad__"
 _FORMAT = 1
@@ -120,16 +123,79 @@ class _Encoder:
                         "and models made of netgrad.nn layers only)")
 
     def _module(self, obj: Module, where: str, depth: int) -> Any:
-        """A whole model: its layers' classes and constructor arguments, and its state_dict."""
+        """A whole model: its description (netgrad.nn.rebuild) and its state_dict."""
+        state = dict(obj.state_dict())
         try:
             spec = describe(obj)
-            if list(rebuild(spec).state_dict()) != list(obj.state_dict()):
+            if "cls" in spec and list(rebuild(spec, state, _in_memory).state_dict()) != list(state):
                 raise TypeError("it was changed after it was built (layers added or replaced); save "
                                 "its state_dict() instead")
         except TypeError as e:
             raise TypeError(f"save: cannot store the model {type(obj).__name__} at {where}: {e}") from None
         return {"t": "module", "v": [self.encode(spec, f"{where} (layers)", depth + 1),
-                                     self.encode(dict(obj.state_dict()), f"{where} (state)", depth + 1)]}
+                                     self.encode(state, f"{where} (state)", depth + 1)]}
+
+
+def _in_memory(name: str) -> type:
+    """A class by ``module:qualname`` among modules already imported (never importing one)."""
+    mod, _, qual = str(name).partition(":")
+    obj: Any = sys.modules.get(mod)
+    for part in qual.split("."):
+        obj = getattr(obj, part, None) if part and part != "<locals>" else None
+    if not isinstance(obj, type):
+        raise ValueError(f"no class {name} is loaded in this program")
+    return obj
+
+
+# ---------------------------------------------------------------- allowed classes
+_SAFE: dict[str, Any] = {}
+_policy = threading.local()  # the weights_only of the load in progress, in this thread
+
+
+def add_safe_globals(safe_globals: list) -> None:
+    """Allow classes of your own in saved models, as ``torch.serialization.add_safe_globals``: a
+    file may then name them, and load builds them with ``cls.__new__`` and fills in their state."""
+    for obj in safe_globals:
+        obj = obj[0] if isinstance(obj, tuple) else obj
+        _SAFE[qualified_name(obj)] = obj
+
+
+def get_safe_globals() -> list:
+    return list(_SAFE.values())
+
+
+def clear_safe_globals() -> None:
+    _SAFE.clear()
+
+
+class safe_globals:  # noqa: N801 - PyTorch's name
+    """``with safe_globals([MyModel, ...]):`` the classes are allowed inside the block only."""
+
+    def __init__(self, safe_globals: list) -> None:
+        self.objs = list(safe_globals)
+
+    def __enter__(self) -> safe_globals:
+        self.before = dict(_SAFE)
+        add_safe_globals(self.objs)
+        return self
+
+    def __exit__(self, *exc: Any) -> bool:
+        _SAFE.clear()
+        _SAFE.update(self.before)
+        return False
+
+
+def _resolve(name: str) -> type:
+    if name in _SAFE and isinstance(_SAFE[name], type):
+        return _SAFE[name]
+    if getattr(_policy, "weights_only", None) is False:
+        return _in_memory(name)
+    qual = str(name).partition(":")[2]
+    raise ValueError(f"the model is of class {name}, which this load does not allow: allow it with "
+                     f"netgrad.serialization.add_safe_globals([{qual}]) or inside `with "
+                     f"netgrad.serialization.safe_globals([{qual}]):`, as in PyTorch, or pass "
+                     "weights_only=False (only classes already imported are used; netgrad never "
+                     "imports code or unpickles)")
 
 
 def _check_schema(structure: Any, fail: Any) -> dict[str, str]:
@@ -242,9 +308,11 @@ def _decode(node: dict, arrays: dict[str, np.ndarray]) -> Any:
 
 
 def _decode_module(spec: Any, state: Any) -> Module:
-    """Rebuild a saved model: only netgrad.nn classes, and only with sizes its own arrays bound
-    (no integer argument above max(1024, the largest dimension stored)), so a hostile file can
-    neither run code nor make a constructor allocate more than the file holds."""
+    """Rebuild a saved model: netgrad.nn classes, and classes of your own only where allowed
+    (``safe_globals``), with sizes its own arrays bound (no integer argument above max(1024, the
+    largest dimension stored), and the constructors' allocations within twice the file's arrays),
+    so a hostile file can neither run code of its choosing nor make a constructor allocate more
+    than the file holds."""
     if not isinstance(spec, dict) or not isinstance(state, dict):
         raise ValueError("a saved model must be [layers, state]")
     dims = [d for v in state.values() if isinstance(v, Tensor) for d in v.shape]
@@ -252,7 +320,7 @@ def _decode_module(spec: Any, state: Any) -> Module:
     stored = sum(v.numel() for v in state.values() if isinstance(v, Tensor))
     _param_budget.limit = _param_budget.left = 2 * stored + (1 << 16)  # the constructors' allowance
     try:
-        model = rebuild(spec)
+        model = rebuild(spec, state, _resolve)
         _param_budget.left = None
         model.load_state_dict(state)
     except (TypeError, RuntimeError, KeyError, AttributeError, ArithmeticError, MemoryError) as e:
@@ -371,6 +439,14 @@ def load(path: str | os.PathLike, map_location: Any = None, pickle_module: Any =
     if map_location not in (None, "cpu") and str(map_location) != "cpu" and not callable(map_location) \
             and not isinstance(map_location, dict):
         raise RuntimeError(f"load: netgrad runs on the CPU only, cannot map to {map_location!r}")
+    _policy.weights_only = weights_only
+    try:
+        return _load_any(path, max_bytes)
+    finally:
+        _policy.weights_only = None
+
+
+def _load_any(path: Any, max_bytes: int | None) -> Any:
     if hasattr(path, "read"):  # an open file (torch.load(f))
         return _load_stream(path, MAX_BYTES if max_bytes is None else int(max_bytes))
     if _safetensors.is_safetensors_path(path):

@@ -32,13 +32,14 @@ def test_nested_containers_and_keyword_arguments(tmp_path):
         np.testing.assert_array_equal(back["model"].state_dict()[k].numpy(), v.numpy())
 
 
-def test_custom_classes_and_changed_models_are_refused_with_the_way_out(tmp_path):
+def test_unsaveable_attributes_and_changed_models_are_refused_with_the_way_out(tmp_path):
     class Net(nn.Module):
         def __init__(self):
             super().__init__()
             self.fc = nn.Linear(2, 2)
+            self.callback = print
 
-    with pytest.raises(TypeError, match="class of your own.*state_dict"):
+    with pytest.raises(TypeError, match="Net.callback.*state_dict"):
         ng.save(Net(), tmp_path / "a")
     grown = nn.Sequential(nn.Linear(2, 2))
     grown.append(nn.Linear(2, 1))
@@ -53,7 +54,7 @@ def test_hostile_module_entries_are_refused(tmp_path, monkeypatch):
     spec = S.describe(net)
     spec["args"][0]["args"] = [10 ** 9, 10 ** 9]      # would allocate 4 EB in the constructor
     monkeypatch.setattr(S, "describe", lambda m: spec)
-    monkeypatch.setattr(S, "rebuild", lambda sp: net)
+    monkeypatch.setattr(S, "rebuild", lambda *a: net)
     ng.save(net, tmp_path / "big")
     monkeypatch.undo()
     with pytest.raises(LoadError, match="size of 1000000000"):
@@ -61,7 +62,7 @@ def test_hostile_module_entries_are_refused(tmp_path, monkeypatch):
     spec = S.describe(net)
     spec["cls"] = "os.system"
     monkeypatch.setattr(S, "describe", lambda m: spec)
-    monkeypatch.setattr(S, "rebuild", lambda sp: net)
+    monkeypatch.setattr(S, "rebuild", lambda *a: net)
     ng.save(net, tmp_path / "cls")
     monkeypatch.undo()
     with pytest.raises(LoadError, match="not a netgrad.nn layer"):
@@ -94,3 +95,38 @@ def test_save_and_load_through_open_files(tmp_path):
     assert list(state) == ["0.weight", "0.bias"]
     with pytest.raises(LoadError):
         ng.load(io.BytesIO(b"not a netgrad file at all"))
+
+
+class CharModel(nn.Module):
+    """A model of the test's own class: saved by its attributes and children, never pickled."""
+
+    def __init__(self, vocab, hidden):
+        super().__init__()
+        self.vocab, self.hidden, self.chars = vocab, hidden, ("a", "b")
+        self.emb = nn.Embedding(vocab, 4)
+        self.rnn = nn.GRU(4, hidden, batch_first=True)
+        self.head = nn.Linear(hidden, vocab)
+        self.register_buffer("steps", ng.zeros(()))
+        self.register_buffer("scratch", ng.ones(2), persistent=False)
+
+    def forward(self, x):
+        return self.head(self.rnn(self.emb(x))[0])
+
+
+def test_a_model_of_your_own_class_needs_it_allowed_as_in_torch(tmp_path):
+    import netgrad.serialization as S
+
+    ng.manual_seed(0)
+    model = CharModel(7, 5).eval()
+    ng.save(model, tmp_path / "m.pt")
+    with pytest.raises(LoadError, match="safe_globals"):
+        ng.load(tmp_path / "m.pt")
+    with S.safe_globals([CharModel]):
+        back = ng.load(tmp_path / "m.pt")
+    assert not S.get_safe_globals()
+    assert type(back) is CharModel and (back.vocab, back.hidden, back.chars) == (7, 5, ("a", "b"))
+    assert not back.training and back.scratch.tolist() == [1.0, 1.0]
+    x = ng.tensor([[1, 2, 3]])
+    np.testing.assert_array_equal(back(x).detach().numpy(), model(x).detach().numpy())
+    again = ng.load(tmp_path / "m.pt", weights_only=False)   # classes already imported only
+    np.testing.assert_array_equal(again(x).detach().numpy(), model(x).detach().numpy())

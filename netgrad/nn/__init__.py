@@ -98,3 +98,5 @@ __all__ = [
     "ReplicationPad2d", "ReplicationPad3d", "CircularPad1d", "CircularPad2d", "CircularPad3d",
     "LPPool1d", "LPPool2d", "LazyConv1d", "LazyConv2d", "LazyConvTranspose1d", "LazyConvTranspose2d",
 ]
+
+from . import modules  # noqa: E402,F401  (torch.nn.modules.rnn.LSTM and the like)
