@@ -329,3 +329,31 @@ def test_random_fills_draw_torchs_numbers(name, args, dtype):
     b = getattr(torch.empty(40, dtype=getattr(torch, dtype)), name)(*args,
                                                                    generator=torch.Generator().manual_seed(7))
     np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+def test_the_memory_pool_never_hands_out_a_buffer_still_in_use():
+    """Layer outputs come from netgrad's buffer pool; one changed in place, kept alive, or saved
+    by a graph must never be handed out again while it is used."""
+    ng.manual_seed(0)
+    lin = ng.nn.Linear(256, 256)
+    x = ng.randn(64, 256)
+    with ng.no_grad():
+        kept = ng.relu(lin(x))
+        kept.mul_(2)
+    snapshot = kept.numpy().copy()
+    w = ng.randn(64, 256, requires_grad=True)
+    saved = ng.relu(lin(x)) * w          # Mul saves its inputs: the pooled ReLU output among them
+    later = []
+    for _ in range(20):
+        with ng.no_grad():
+            later.append(ng.relu(lin(x)))
+        later.pop(0) if len(later) > 3 else None
+        y = ng.relu(lin(x))
+        y.add_(1) if not y.requires_grad else None
+    for t in later:
+        assert not np.shares_memory(t.numpy(), kept.numpy())
+    np.testing.assert_array_equal(kept.numpy(), snapshot)
+    saved.sum().backward()
+    with ng.no_grad():
+        ref = ng.relu(lin(x))
+    np.testing.assert_allclose(w.grad.numpy(), ref.numpy(), rtol=1e-6)
