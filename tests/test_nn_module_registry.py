@@ -201,3 +201,73 @@ def test_copy_and_pickle_keep_mirror_consistent():
     old.__setstate__(state)
     assert old.fc1 is net.fc1 and old.w is net.w
     consistent(old)
+
+
+def test_direct_parameters_edit_forward_and_optimiser_see_the_same_tensor():
+    # Some PyTorch code swaps a parameter by editing ``_parameters`` directly; the forward pass
+    # (which reads ``self.weight``) and the optimiser (which reads ``parameters()``) must then use
+    # the same tensor, as they do in torch.
+    import torch
+
+    for lib in (ng, torch):
+        lib.manual_seed(0)
+        lin = lib.nn.Linear(3, 2)
+        new = lib.nn.Parameter(lib.ones(2, 3))
+        lin._parameters["weight"] = new
+        opt = lib.optim.SGD(lin.parameters(), lr=0.5)
+        x = lib.ones(4, 3)
+        lin(x).sum().backward()
+        opt.step()
+        assert lin.weight is new and lin._parameters["weight"] is new
+        assert any(p is new for p in lin.parameters())
+        assert new.grad is not None
+        np.testing.assert_allclose(np.asarray(new.detach().tolist()), np.full((2, 3), -1.0))
+        # the forward now sees the optimiser's update: 3 * -1 + bias for every row
+        out = lin(x).detach()
+        np.testing.assert_allclose(np.asarray(out.tolist()),
+                                   np.asarray((-3.0 + lin.bias.detach()).tolist())[None].repeat(4, 0),
+                                   rtol=1e-6)
+
+
+@pytest.mark.parametrize("edit", ["del", "pop", "popitem", "clear", "update", "setdefault",
+                                  "reassign_dict"])
+def test_every_direct_registry_edit_keeps_attributes_in_step(edit):
+    net = Net()
+    regs = net._parameters
+    p = nn.Parameter(ng.zeros(2))
+    if edit == "del":
+        del regs["w"]
+    elif edit == "pop":
+        assert regs.pop("w") is not None and regs.pop("w", None) is None
+    elif edit == "popitem":
+        assert regs.popitem()[0] == "w"
+    elif edit == "clear":
+        regs.clear()
+    elif edit == "update":
+        regs.update(w=p)
+    elif edit == "setdefault":
+        del regs["w"]
+        assert regs.setdefault("w", p) is p
+    else:
+        from collections import OrderedDict
+
+        net._parameters = OrderedDict(w=p)
+        regs.update(w=nn.Parameter(ng.ones(2)))  # the old dict no longer feeds the module
+    if edit in ("update", "setdefault", "reassign_dict"):
+        assert net.w is p and dict(net.named_parameters())["w"] is p
+    else:
+        with pytest.raises(AttributeError):
+            net.w  # noqa: B018
+    consistent(net)
+    dup = copy.copy(net)  # a shallow copy gets its own registries, mirrored into itself
+    dup._parameters["w"] = q = nn.Parameter(ng.ones(2))
+    assert dup.w is q and getattr(net, "w", None) is not q
+    consistent(dup)
+    consistent(net)
+
+
+def test_registry_copies_are_plain_dicts():
+    net = Net()
+    for c in (net._parameters.copy(), copy.copy(net._parameters), net._parameters | {}):
+        c["w"] = nn.Parameter(ng.zeros(2))
+        assert net.w is net._parameters["w"] and net.w is not c["w"]

@@ -31,8 +31,10 @@ from ..autograd import Tensor
 from ..autograd.device import DeviceUnavailableError, check_device, device
 from ..autograd.dtypes import as_dtype
 from ..autograd.tensor import version_box
+from ._registry import Registry
 from .parameter import Parameter
 
+_REGISTRIES = ("_parameters", "_buffers", "_modules")
 _IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
 
@@ -70,10 +72,10 @@ class Module:
     def __init__(self) -> None:
         d = self.__dict__
         d["training"] = True
-        d["_parameters"] = OrderedDict()
-        d["_buffers"] = OrderedDict()
+        d["_parameters"] = Registry(owner=self)
+        d["_buffers"] = Registry(owner=self)
         d["_non_persistent"] = set()
-        d["_modules"] = OrderedDict()
+        d["_modules"] = Registry(owner=self)
         d["_forward_hooks"] = OrderedDict()
         d["_forward_pre_hooks"] = OrderedDict()
 
@@ -107,24 +109,21 @@ class Module:
 
     # Registered parameters, buffers and child modules are also kept in the instance __dict__
     # (the "mirror"), so reading ``self.weight`` is a plain attribute lookup instead of a call to
-    # ``__getattr__`` (~0.7 us each, 9 per MLP forward). Every change to a registry goes through
-    # ``_set_registered``/``_unregister``; a name the class itself defines (a method such as
-    # ModuleDict's ``keys``) is not mirrored, so class attributes keep winning as before.
-    # ``__getattr__`` stays as the fallback for registries edited directly.
+    # ``__getattr__`` (~0.7 us each, 9 per MLP forward). Only the registries themselves write the
+    # mirror (nn/_registry.py), on every change to them, including direct edits such as
+    # ``m._parameters["weight"] = p``, so attribute and registry can never disagree. A name the
+    # class itself defines (a method such as ModuleDict's ``keys``) is not mirrored, so class
+    # attributes win; ``__getattr__`` answers those names from the registries.
     def _set_registered(self, key: str, name: str, value: Any) -> None:
-        d = self.__dict__
-        d[key][name] = value
-        if not hasattr(type(self), name):
-            d[name] = value
+        self.__dict__[key][name] = value
 
     def _unregister(self, name: str) -> None:
         d = self.__dict__
         for key in ("_parameters", "_buffers", "_modules"):
             reg = d.get(key)
             if reg is not None and name in reg:
-                del reg[name]
+                del reg[name]  # the registry drops its mirror entry
                 d["_non_persistent"].discard(name)
-                d.pop(name, None)
 
     def __setattr__(self, name: str, value: Any) -> None:
         d = self.__dict__
@@ -152,6 +151,14 @@ class Module:
                 raise TypeError(f"cannot assign {type(value).__name__} as buffer {name!r} of "
                                 f"{type(self).__name__} (Tensor or None expected)")
             self._set_registered("_buffers", name, value)
+        elif name in _REGISTRIES and params is not None and isinstance(value, dict):
+            # ``m._parameters = OrderedDict(...)``: the new dict becomes the registry (and mirror)
+            items, old = list(value.items()), d[name]
+            if isinstance(old, Registry):  # detach the old one (its mirror entries go)
+                for k, v in list(old.items()):
+                    old._dropped(k, v)
+                old._owner = None
+            d[name] = Registry(items, owner=self)
         else:
             object.__setattr__(self, name, value)
 
@@ -456,8 +463,7 @@ class Module:
     def __setstate__(self, state: dict) -> None:
         d = self.__dict__
         d.update(state)
-        cls = type(self)
-        for key in ("_parameters", "_buffers", "_modules"):  # states pickled without the mirror
-            for name, value in d.get(key, {}).items():
-                if not hasattr(cls, name):
-                    d[name] = value
+        for key in _REGISTRIES:  # pickled/copied as plain dicts: registries of this module again
+            reg = d.get(key)
+            if reg is not None and not (isinstance(reg, Registry) and reg._module() is self):
+                d[key] = Registry(reg, owner=self)
