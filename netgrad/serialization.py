@@ -47,7 +47,7 @@ import numpy as np
 from ._npz import LoadError, NpzReader, open_npz
 from .autograd import Tensor
 from .nn.module import Module
-from .nn.parameter import _budget as _param_budget
+from .nn.parameter import construction_budget as _param_budget
 from .nn.rebuild import describe, qualified_name, rebuild
 from . import safetensors_io as _safetensors
 

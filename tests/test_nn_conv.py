@@ -197,6 +197,6 @@ def test_conv2d_large_batches_go_in_chunks(monkeypatch, rng):
     x = rng.standard_normal((5, 2, 8, 8)).astype(np.float32)
     w = rng.standard_normal((3, 2, 3, 3)).astype(np.float32)
     b = rng.standard_normal(3).astype(np.float32)
-    assert len(C._chunks(C._geometry("conv2d", x.shape, (3, 3), 1, 0, 1))) == 3
+    assert len(C._chunks(C.conv_geometry("conv2d", x.shape, (3, 3), 1, 0, 1))) == 3
     compare_with_torch(lambda x, w, b: F.conv2d(x, w, b), lambda x, w, b: TF.conv2d(x, w, b),
                        [x, w, b], atol=1e-4, rtol=1e-4)

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 import netgrad as ng
-from netgrad.estimators import _network
+from netgrad.estimators import network
 
 from ._common import CLIError
 
@@ -105,28 +105,28 @@ class TrainedModel:
 
     @classmethod
     def build(cls, spec: dict) -> TrainedModel:
-        model = _network.build_mlp(spec["n_features"], spec["hidden"], spec["n_outputs"],
+        model = network.build_mlp(spec["n_features"], spec["hidden"], spec["n_outputs"],
                                    spec["activation"], spec.get("dropout", 0.0))
         return cls(spec, model)
 
     @property
     def head(self) -> str:
-        return "softmax" if self.task == _network.CLASSIFICATION else "identity"
+        return "softmax" if self.task == network.CLASSIFICATION else "identity"
 
     def objective(self):
-        return _network.objective(self.spec["loss"], self.task)
+        return network.objective(self.spec["loss"], self.task)
 
     def loss_fn(self):
-        return _network.make_loss(self.objective(), self.head)
+        return network.make_loss(self.objective(), self.head)
 
     def encode(self, y: np.ndarray) -> np.ndarray:
         """Targets as the loss wants them: class indices, one-hot rows, or float values."""
-        if self.task == _network.REGRESSION:
+        if self.task == network.REGRESSION:
             y = np.asarray(y, dtype=np.float64)
             y = y.reshape(-1, 1) if y.ndim == 1 else y
             return np.asarray(self.target_scaler.forward(y), dtype=np.float32)
         idx = class_indices(y, self.classes)
-        if _network.target_format(self.objective(), self.head) == "index":
+        if network.target_format(self.objective(), self.head) == "index":
             return idx
         return np.eye(len(self.classes), dtype=np.float32)[idx]
 
@@ -146,17 +146,17 @@ class TrainedModel:
     def predict(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         """(predictions, class probabilities or None)."""
         s = self.scores(X)
-        if self.task == _network.REGRESSION:
+        if self.task == network.REGRESSION:
             s = self.target_scaler.inverse(s)
             return (s[:, 0] if s.shape[1] == 1 else s), None
-        P = _network.probabilities(s, "softmax")
+        P = network.probabilities(s, "softmax")
         return self.classes[P.argmax(axis=1)], P
 
     def evaluate(self, X: np.ndarray, y: np.ndarray) -> dict[str, float]:
         """The objective's value and the task's metrics on (X, y)."""
         from netgrad.train import evaluate
 
-        if self.task == _network.CLASSIFICATION:
+        if self.task == network.CLASSIFICATION:
             out = evaluate(self.model, self.loss_fn(), (self.scaler(X), self.encode(y)),
                            metrics=("accuracy",), batch_size=4096)
             return {"loss": out["loss"], "n": int(len(X)), "accuracy": out["accuracy"]}

@@ -285,7 +285,7 @@ def _growth(history) -> str | None:
 def _build(opts: dict[str, Any], ds: _data.Dataset):
     """The task, objective, classes and scaler from the options and data; the network, seeded."""
     import netgrad as ng
-    from netgrad.estimators import _network
+    from netgrad.estimators import network
 
     from . import _run
 
@@ -294,8 +294,8 @@ def _build(opts: dict[str, Any], ds: _data.Dataset):
         print(f"netgrad: warning: {doubt}", file=sys.stderr)
     try:
         default_loss = "cross_entropy" if task == "classification" else "mse"
-        obj = _network.objective(opts["loss"] or default_loss, task)
-        _network.make_activation(opts["activation"])
+        obj = network.objective(opts["loss"] or default_loss, task)
+        network.make_activation(opts["activation"])
     except ValueError as e:
         raise UsageError(str(e)) from None
     classes = None

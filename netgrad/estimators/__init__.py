@@ -1,7 +1,7 @@
 """scikit-learn estimators on netgrad: ``MLPClassifier`` and ``MLPRegressor``.
 
 scikit-learn is needed only here (``pip install netgrad[sklearn]``); the names load on first use,
-so ``netgrad.estimators._network`` (shared with the command line) works without it.
+so ``netgrad.estimators.network`` (shared with the command line) works without it.
 
 >>> from netgrad.estimators import MLPClassifier           # doctest: +SKIP
 >>> clf = MLPClassifier(hidden_layer_sizes=(32,), random_state=0).fit(X, y)  # doctest: +SKIP

@@ -18,7 +18,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 import netgrad as ng
 
-from . import _network
+from . import network
 
 _HISTORY = 10  # SciPy's L-BFGS-B default (maxcor)
 
@@ -32,7 +32,7 @@ def fit_lbfgs(est, X: np.ndarray, T: np.ndarray, loss_fn, weighted_loss, sw: np.
                          "'sgd' or 'adam' with dropout)")
     model = est._model
     params = list(model.parameters())
-    weights = [layer.weight for layer in _network.linear_layers(model)]
+    weights = [layer.weight for layer in network.linear_layers(model)]
     Xt, Tt = ng.tensor(X), ng.tensor(T)
     wt = None if sw is None else ng.tensor(sw.astype(X.dtype))
     total = float(X.shape[0] if sw is None else sw.sum())

@@ -16,7 +16,7 @@ from typing import Callable
 import numpy as np
 from sklearn.utils.validation import _check_sample_weight
 
-from . import _network
+from . import network
 
 # scikit-learn renamed the flag (1.6: only_non_negative -> ensure_non_negative)
 _NONNEG = ("ensure_non_negative"
@@ -35,9 +35,9 @@ def check_sample_weight(sample_weight, X) -> np.ndarray | None:
     return np.ascontiguousarray(sw)
 
 
-def per_sample_loss(obj: _network.Objective, head: str) -> tuple[Callable, bool]:
+def per_sample_loss(obj: network.Objective, head: str) -> tuple[Callable, bool]:
     """(``losses(scores, target) -> (n,)``, ``summed``): the unweighted loss is ``losses.mean()``
-    (``losses.sum()`` when ``summed``), as ``_network.make_loss`` computes it."""
+    (``losses.sum()`` when ``summed``), as ``network.make_loss`` computes it."""
     import netgrad.nn as nn
     import netgrad.nn.functional as F
 
@@ -74,7 +74,7 @@ def per_sample_loss(obj: _network.Objective, head: str) -> tuple[Callable, bool]
     return losses, summed
 
 
-def make_weighted_loss(obj: _network.Objective, head: str) -> Callable:
+def make_weighted_loss(obj: network.Objective, head: str) -> Callable:
     """``loss(scores, target, w)`` with ``w`` a (n,) tensor of weights (sum > 0)."""
     losses, summed = per_sample_loss(obj, head)
     if summed:

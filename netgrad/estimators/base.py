@@ -24,7 +24,7 @@ from sklearn.utils.validation import check_is_fitted
 import netgrad as ng
 from netgrad.autograd.random import use_generator
 
-from . import _lbfgs, _network, _weights
+from . import _lbfgs, network, _weights
 from ._compat import validate_data
 
 _MIN_ADAPTIVE_LR = 1e-6
@@ -35,7 +35,7 @@ class BaseMLP(BaseEstimator):
 
     _parameter_constraints: dict = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
-        "activation": [StrOptions(set(_network.ACTIVATIONS))],
+        "activation": [StrOptions(set(network.ACTIVATIONS))],
         "solver": [StrOptions({"sgd", "adam", "lbfgs"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto", "full"}), Interval(Integral, 1, None, closed="left"), None],
@@ -78,7 +78,7 @@ class BaseMLP(BaseEstimator):
         """Weight matrices as scikit-learn has them: ``coefs_[i]`` is (fan_in, fan_out)."""
         check_is_fitted(self, "_model")
         dt = getattr(self, "_coef_dtype", np.float32)  # scikit-learn's: the (validated) input's dtype
-        return [layer.weight.detach().numpy().T.astype(dt) for layer in _network.linear_layers(self._model)]
+        return [layer.weight.detach().numpy().T.astype(dt) for layer in network.linear_layers(self._model)]
 
     @coefs_.setter
     def coefs_(self, values) -> None:
@@ -88,7 +88,7 @@ class BaseMLP(BaseEstimator):
     def intercepts_(self) -> list[np.ndarray]:
         check_is_fitted(self, "_model")
         dt = getattr(self, "_coef_dtype", np.float32)
-        return [layer.bias.detach().numpy().astype(dt) for layer in _network.linear_layers(self._model)]
+        return [layer.bias.detach().numpy().astype(dt) for layer in network.linear_layers(self._model)]
 
     @intercepts_.setter
     def intercepts_(self, values) -> None:
@@ -96,7 +96,7 @@ class BaseMLP(BaseEstimator):
 
     def _set_params(self, attr: str, values: list[np.ndarray]) -> None:
         check_is_fitted(self, "_model")
-        layers = _network.linear_layers(self._model)
+        layers = network.linear_layers(self._model)
         if len(values) != len(layers):
             raise ValueError(f"expected {len(layers)} arrays, got {len(values)}")
         with ng.no_grad():
@@ -137,13 +137,13 @@ class BaseMLP(BaseEstimator):
             self._net_dtype = np.dtype(np.float64 if lbfgs else np.float32)
         X = _dense(X, getattr(self, "_net_dtype", np.float32))
         self._random_state = check_random_state(self.random_state)
-        obj = _network.objective(self.loss, self._task)
+        obj = network.objective(self.loss, self._task)
         if first_pass:
             self._initialize(X.shape[1], hidden, Y.shape[1])
         elif Y.shape[1] != self.n_outputs_:
             raise ValueError(f"y has {Y.shape[1]} outputs, the network was fitted with {self.n_outputs_}")
-        loss_fn = _network.make_loss(obj, self.out_activation_)
-        T = _targets(Y, _network.target_format(obj, self.out_activation_), X.dtype)
+        loss_fn = network.make_loss(obj, self.out_activation_)
+        T = _targets(Y, network.target_format(obj, self.out_activation_), X.dtype)
         weighted = None if sw is None else _weights.make_weighted_loss(obj, self.out_activation_)
         if self.solver == "lbfgs":
             _lbfgs.fit_lbfgs(self, X, T, loss_fn, weighted, sw)
@@ -160,7 +160,7 @@ class BaseMLP(BaseEstimator):
         self.n_outputs_ = n_outputs
         self.n_layers_ = len(hidden) + 2
         self._model = self._build(n_features, hidden, n_outputs)
-        _network.glorot_init_(self._model, self.activation, self._random_state)
+        network.glorot_init_(self._model, self.activation, self._random_state)
         # Dropout masks come from the estimator's own stream (seeded from random_state), made the
         # current generator of the fitting thread only (use_generator). Drawn only with dropout, so that
         # without it the random_state stream is scikit-learn's.
@@ -186,7 +186,7 @@ class BaseMLP(BaseEstimator):
         """The network; its default initialisation (overwritten next) draws from a throwaway
         generator, not the user's global one."""
         with use_generator(ng.Generator(0)):
-            model = _network.build_mlp(n_features, hidden, n_outputs, self.activation, self.dropout)
+            model = network.build_mlp(n_features, hidden, n_outputs, self.activation, self.dropout)
             return model.double() if getattr(self, "_net_dtype", None) == np.float64 else model
 
     def _make_optimizer(self, params):
@@ -211,7 +211,7 @@ class BaseMLP(BaseEstimator):
     def _fit_stochastic(self, X, Y, T, loss_fn, incremental: bool, sw=None, weighted=None) -> None:
         model = self._model
         params = list(model.parameters())
-        weights = [layer.weight for layer in _network.linear_layers(model)]
+        weights = [layer.weight for layer in network.linear_layers(model)]
         if not incremental or not hasattr(self, "_optimizer"):
             self._optimizer = self._make_optimizer(params)
             self._lr = float(self.learning_rate_init)
@@ -222,7 +222,7 @@ class BaseMLP(BaseEstimator):
         idx_train = np.arange(X.shape[0])
         X_val = y_val = sw_val = None
         if self.early_stopping:
-            stratify = Y if (self._task == _network.CLASSIFICATION and Y.shape[1] == 1) else None
+            stratify = Y if (self._task == network.CLASSIFICATION and Y.shape[1] == 1) else None
             idx_train, idx_val = train_test_split(idx_train, random_state=self._random_state,
                                                   test_size=self.validation_fraction, stratify=stratify)
             if idx_val.shape[0] < 2:

@@ -20,7 +20,7 @@ from sklearn.utils.multiclass import _check_partial_fit_first_call, type_of_targ
 from sklearn.utils._available_if import available_if
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from . import _network
+from . import network
 from ._compat import validate_data
 from .base import BaseMLP
 
@@ -61,7 +61,7 @@ def _stochastic_solver(self) -> bool:
 
 
 class MLPClassifier(ClassifierMixin, BaseMLP):
-    _task = _network.CLASSIFICATION
+    _task = network.CLASSIFICATION
 
     def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, solver="adam", alpha=0.0001,
                  batch_size="auto", learning_rate="constant", learning_rate_init=0.001, power_t=0.5,
@@ -118,7 +118,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         Y = self._label_binarizer.transform(y).astype(np.float32)
         if reset or not hasattr(self, "out_activation_"):
             multiclass = self._label_binarizer.y_type_ == "multiclass"
-            obj = _network.objective(self.loss, self._task)
+            obj = network.objective(self.loss, self._task)
             multilabel = self._label_binarizer.y_type_.startswith("multilabel")
             if obj.softmax_only and multilabel:
                 raise ValueError(f"loss {self.loss!r} needs one class per sample; use 'cross_entropy' "
@@ -140,7 +140,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         return accuracy_score(y, self._labels(scores), sample_weight=sample_weight)
 
     def _proba(self, scores):
-        P = _network.probabilities(scores, self.out_activation_)
+        P = network.probabilities(scores, self.out_activation_)
         return P[:, 1:] if self._two_column else P
 
     def _labels(self, scores):
@@ -185,7 +185,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
 
 class MLPRegressor(RegressorMixin, BaseMLP):
-    _task = _network.REGRESSION
+    _task = network.REGRESSION
 
     def __init__(self, loss="squared_error", hidden_layer_sizes=(100,), activation="relu", *,
                  solver="adam", alpha=0.0001, batch_size="auto", learning_rate="constant",
@@ -257,11 +257,11 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         return tags
 
 
-_losses = {t: ", ".join(repr(n) for n in _network.loss_names(t)) for t in (_network.CLASSIFICATION,
-                                                                           _network.REGRESSION)}
+_losses = {t: ", ".join(repr(n) for n in network.loss_names(t)) for t in (network.CLASSIFICATION,
+                                                                           network.REGRESSION)}
 MLPClassifier.__doc__ = ("Multilayer perceptron classifier (softmax output; logistic for binary and "
                          "multilabel targets), trained by netgrad.\n"
-                         + _COMMON_DOC % {"losses": _losses[_network.CLASSIFICATION]})
+                         + _COMMON_DOC % {"losses": _losses[network.CLASSIFICATION]})
 MLPRegressor.__doc__ = ("Multilayer perceptron regressor (identity output), trained by netgrad. "
                         "'squared_error' is half the mean squared error, as in scikit-learn.\n"
-                        + _COMMON_DOC % {"losses": _losses[_network.REGRESSION]})
+                        + _COMMON_DOC % {"losses": _losses[network.REGRESSION]})

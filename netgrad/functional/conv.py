@@ -47,7 +47,13 @@ class Geometry(NamedTuple):
     ow: int
 
 
-def _pair(v: Any, name: str, op: str) -> tuple[int, int]:
+def int_pair(v: Any, name: str, op: str) -> tuple[int, int]:
+    """A 2-D layer argument (``stride=2`` or ``(2, 1)``) as a pair of ints; ValueError naming
+    ``op`` and ``name`` for a sequence of another length.
+
+    >>> int_pair(2, "stride", "conv2d"), int_pair([3, 1], "stride", "conv2d")
+    ((2, 2), (3, 1))
+    """
     if isinstance(v, (tuple, list)):
         if len(v) != 2:
             raise ValueError(f"{op}: {name} must be an int or a pair, got {v!r}")
@@ -55,12 +61,15 @@ def _pair(v: Any, name: str, op: str) -> tuple[int, int]:
     return int(v), int(v)
 
 
-def _geometry(op: str, in_shape: tuple, kernel: tuple, stride: Any, padding: Any,
-              dilation: Any) -> Geometry:
+def conv_geometry(op: str, in_shape: tuple, kernel: tuple, stride: Any, padding: Any,
+                  dilation: Any) -> Geometry:
+    """The output size and padding of a 2-D convolution or pooling window over ``in_shape``
+    (N, C, H, W) with ``kernel`` (kh, kw): checks and normalises stride, padding (ints, pairs,
+    ``'valid'`` or ``'same'``) and dilation, raising ValueError naming ``op``."""
     N, C, H, W = in_shape
     kh, kw = kernel
-    sh, sw = _pair(stride, "stride", op)
-    dh, dw = _pair(dilation, "dilation", op)
+    sh, sw = int_pair(stride, "stride", op)
+    dh, dw = int_pair(dilation, "dilation", op)
     if min(sh, sw, dh, dw, kh, kw) < 1:
         raise ValueError(f"{op}: kernel size, stride and dilation must be positive, got kernel "
                          f"{kernel}, stride {(sh, sw)}, dilation {(dh, dw)}")
@@ -75,7 +84,7 @@ def _geometry(op: str, in_shape: tuple, kernel: tuple, stride: Any, padding: Any
         else:
             raise ValueError(f"{op}: padding must be an int, a pair, 'same' or 'valid', got {padding!r}")
     else:
-        ph, pw = _pair(padding, "padding", op)
+        ph, pw = int_pair(padding, "padding", op)
         if ph < 0 or pw < 0:
             raise ValueError(f"{op}: padding must be non-negative, got {(ph, pw)}")
         pads = (ph, ph, pw, pw)
@@ -307,5 +316,5 @@ def conv2d(input: Any, weight: Tensor, bias: Tensor | None = None, stride: Any =
                          f"{weight.shape} expects {weight.shape[1]}")
     if x.dtype != weight.dtype:
         raise DTypeError(f"conv2d: input dtype {x.dtype} differs from weight dtype {weight.dtype}")
-    g = _geometry("conv2d", x.shape, weight.shape[2:], stride, padding, dilation)
+    g = conv_geometry("conv2d", x.shape, weight.shape[2:], stride, padding, dilation)
     return Conv2d.apply(x, weight, bias, g)

@@ -19,13 +19,19 @@ import numpy as np
 from ..autograd import Tensor
 from ..autograd.errors import DTypeError, ShapeError
 from ._core import as_tensor_arg
-from .conv import Conv2d, ConvTransposeInput, Geometry, _geometry, _pair, conv2d
+from .conv import Conv2d, ConvTransposeInput, Geometry, conv_geometry, int_pair, conv2d
 from .shape import cat
 
 __all__ = ["conv1d", "conv_transpose1d", "conv_transpose2d", "unfold", "fold"]
 
 
-def _single(v: Any, name: str, op: str) -> int:
+def int_single(v: Any, name: str, op: str) -> int:
+    """A 1-D layer argument (``stride=2`` or ``(2,)``) as one int; ValueError naming ``op`` and
+    ``name`` for a sequence of another length.
+
+    >>> int_single(2, "stride", "conv1d"), int_single((3,), "stride", "conv1d")
+    (2, 3)
+    """
     if isinstance(v, (tuple, list)):
         if len(v) != 1:
             raise ValueError(f"{op}: {name} must be an int or a 1-tuple, got {v!r}")
@@ -61,9 +67,9 @@ def conv1d(input: Any, weight: Tensor, bias: Tensor | None = None, stride: Any =
         raise ShapeError(f"conv1d: weight must be 3-D (out_channels, in_channels, k), got shape {w.shape}")
     if x.ndim not in (2, 3):
         raise ShapeError(f"conv1d: expected a 3-D (N, C, L) or 2-D input, got shape {x.shape}")
-    s = _single(stride, "stride", "conv1d")
-    d = _single(dilation, "dilation", "conv1d")
-    p = padding if isinstance(padding, str) else (0, _single(padding, "padding", "conv1d"))
+    s = int_single(stride, "stride", "conv1d")
+    d = int_single(dilation, "dilation", "conv1d")
+    p = padding if isinstance(padding, str) else (0, int_single(padding, "padding", "conv1d"))
     if groups != 1:
         return _grouped(lambda xi, wi: conv1d(xi, wi, None, s, padding, d), x, w, bias, groups, -2,
                         False, "conv1d")
@@ -73,10 +79,10 @@ def conv1d(input: Any, weight: Tensor, bias: Tensor | None = None, stride: Any =
 
 def _transpose_geometry(op: str, x: Tensor, w: Tensor, stride: Any, padding: Any, output_padding: Any,
                         dilation: Any, output_size: Any = None) -> Geometry:
-    sh, sw = _pair(stride, "stride", op)
-    ph, pw = _pair(padding, "padding", op)
-    oph, opw = _pair(output_padding, "output_padding", op)
-    dh, dw = _pair(dilation, "dilation", op)
+    sh, sw = int_pair(stride, "stride", op)
+    ph, pw = int_pair(padding, "padding", op)
+    oph, opw = int_pair(output_padding, "output_padding", op)
+    dh, dw = int_pair(dilation, "dilation", op)
     if oph >= max(sh, dh) or opw >= max(sw, dw):
         raise ValueError(f"{op}: output padding must be smaller than either stride or dilation, got "
                          f"output_padding {(oph, opw)}, stride {(sh, sw)}, dilation {(dh, dw)}")
@@ -88,7 +94,7 @@ def _transpose_geometry(op: str, x: Tensor, w: Tensor, stride: Any, padding: Any
         Ho, Wo = (int(v) for v in tuple(output_size)[-2:])
     if Ho < 1 or Wo < 1:
         raise ShapeError(f"{op}: the output size {(Ho, Wo)} for input {x.shape} is too small")
-    g = _geometry(op, (N, w.shape[1], Ho, Wo), (kh, kw), (sh, sw), (ph, pw), (dh, dw))
+    g = conv_geometry(op, (N, w.shape[1], Ho, Wo), (kh, kw), (sh, sw), (ph, pw), (dh, dw))
     if (g.oh, g.ow) != (H, W):
         raise ValueError(f"{op}: requested output size {(Ho, Wo)} is not reachable from input "
                          f"{(H, W)} with stride {(sh, sw)}")
@@ -141,10 +147,10 @@ def conv_transpose1d(input: Any, weight: Tensor, bias: Tensor | None = None, str
     if x.ndim not in (2, 3):
         raise ShapeError(f"{op}: expected a 3-D (N, C, L) or 2-D input, got shape {x.shape}")
     size = None if output_size is None else (1, int(tuple(output_size)[-1]))
-    y = conv_transpose2d(x.unsqueeze(-2), w.unsqueeze(2), bias, (1, _single(stride, "stride", op)),
-                         (0, _single(padding, "padding", op)),
-                         (0, _single(output_padding, "output_padding", op)), groups,
-                         (1, _single(dilation, "dilation", op)), size)
+    y = conv_transpose2d(x.unsqueeze(-2), w.unsqueeze(2), bias, (1, int_single(stride, "stride", op)),
+                         (0, int_single(padding, "padding", op)),
+                         (0, int_single(output_padding, "output_padding", op)), groups,
+                         (1, int_single(dilation, "dilation", op)), size)
     return y.squeeze(-2)
 
 
@@ -168,8 +174,8 @@ def unfold(input: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0, st
     if x.ndim == 3:
         return unfold(x.unsqueeze(0), kernel_size, dilation, padding, stride).squeeze(0)
     N, C, H, W = x.shape
-    kh, kw = _pair(kernel_size, "kernel_size", op)
-    g = _geometry(op, (N * C, 1, H, W), (kh, kw), stride, padding, dilation)
+    kh, kw = int_pair(kernel_size, "kernel_size", op)
+    g = conv_geometry(op, (N * C, 1, H, W), (kh, kw), stride, padding, dilation)
     y = Conv2d.apply(x.reshape(N * C, 1, H, W), _taps(kh, kw, x.dtype), None, g)
     return y.reshape(N, C * kh * kw, g.oh * g.ow)
 
@@ -190,13 +196,13 @@ def fold(input: Any, output_size: Any, kernel_size: Any, dilation: Any = 1, padd
     if x.ndim == 2:
         return fold(x.unsqueeze(0), output_size, kernel_size, dilation, padding, stride).squeeze(0)
     N, CK, L = x.shape
-    kh, kw = _pair(kernel_size, "kernel_size", op)
-    H, W = _pair(output_size, "output_size", op)
+    kh, kw = int_pair(kernel_size, "kernel_size", op)
+    H, W = int_pair(output_size, "output_size", op)
     if CK % (kh * kw):
         raise RuntimeError(f"{op}: Expected size of input's dimension 1 to be divisible by the product "
                            f"of kernel_size, but got input.size(1)={CK} and kernel_size={(kh, kw)}")
     C = CK // (kh * kw)
-    g = _geometry(op, (N * C, 1, H, W), (kh, kw), stride, padding, dilation)
+    g = conv_geometry(op, (N * C, 1, H, W), (kh, kw), stride, padding, dilation)
     if g.oh * g.ow != L:
         raise RuntimeError(f"{op}: Given output_size={(H, W)}, kernel_size={(kh, kw)}, "
                            f"dilation={(g.dh, g.dw)}, padding={(g.pads[0], g.pads[2])}, stride="

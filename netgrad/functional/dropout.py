@@ -49,7 +49,12 @@ def _mask(shape: tuple, p: float, dtype: np.dtype, generator: Any) -> np.ndarray
     return keep if p == 0 else np.divide(keep, np.asarray(1.0 - p, dtype=dtype), dtype=dtype)
 
 
-def _check_p(p: float, op: str) -> float:
+def check_dropout_p(p: float, op: str) -> float:
+    """``p`` as a float after checking it is a probability (ValueError naming ``op`` else).
+
+    >>> check_dropout_p(0.25, "dropout")
+    0.25
+    """
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"{op}: dropout probability has to be between 0 and 1, but got {p}")
     return float(p)
@@ -60,7 +65,7 @@ def dropout(input: Any, p: float = 0.5, training: bool = True, inplace: bool = F
     """Zero each element with probability p and scale the rest by 1/(1 - p) (identity when not
     ``training``)."""
     x = as_tensor_arg(input, "dropout")
-    p = _check_p(p, "dropout")
+    p = check_dropout_p(p, "dropout")
     if not training or p == 0.0:
         return x
     mask = None if p == 1.0 else _mask(x.shape, p, x.dtype, generator)
@@ -85,7 +90,7 @@ def dropout2d(input: Any, p: float = 0.5, training: bool = True, inplace: bool =
     the kept ones scaled by 1/(1 - p). As PyTorch (with its warnings): a 3-D input is taken as
     (N, C, L), one mask value per channel, and a 2-D input gets elementwise dropout."""
     x = as_tensor_arg(input, "dropout2d")
-    p = _check_p(p, "dropout2d")
+    p = check_dropout_p(p, "dropout2d")
     if x.ndim not in (2, 3, 4):
         raise ValueError(f"dropout2d: expected a 2-D, 3-D or 4-D input, got shape {x.shape}")
     if x.ndim < 4:

@@ -19,7 +19,7 @@ import numpy as np
 from ..autograd import Tensor
 from ..autograd.random import rng
 from ._core import as_tensor_arg, write_inplace
-from .dropout import Dropout, _check_p, _mask
+from .dropout import Dropout, check_dropout_p, _mask
 
 __all__ = ["dropout1d", "alpha_dropout", "feature_alpha_dropout"]
 
@@ -31,7 +31,7 @@ def dropout1d(input: Any, p: float = 0.5, training: bool = True, inplace: bool =
     """Zero whole channels of (N, C, L) or (C, L) input with probability p, scale the rest by
     1/(1 - p)."""
     x = as_tensor_arg(input, "dropout1d")
-    p = _check_p(p, "dropout1d")
+    p = check_dropout_p(p, "dropout1d")
     if x.ndim not in (2, 3):
         raise RuntimeError(f"dropout1d: Expected 2D or 3D input, but received a {x.ndim}D input. Note "
                            "that dropout1d exists to provide channel-wise dropout on inputs with 1 "
@@ -61,7 +61,7 @@ def alpha_dropout(input: Any, p: float = 0.5, training: bool = False, inplace: b
     """y = a (x m - alpha' (1 - m)) + b, m ~ Bernoulli(1 - p) per element, with
     a = ((1 - p)(1 + p alpha'^2))^{-1/2}, b = a alpha' p (identity when not ``training``)."""
     x = as_tensor_arg(input, "alpha_dropout")
-    p = _check_p(p, "alpha_dropout")
+    p = check_dropout_p(p, "alpha_dropout")
     if not training or p == 0.0:
         return x
     return _alpha(x, p, x.shape, inplace, generator, "alpha_dropout")
@@ -71,7 +71,7 @@ def feature_alpha_dropout(input: Any, p: float = 0.5, training: bool = False, in
                           generator: Any = None) -> Tensor:
     """alpha_dropout with one mask value per channel (dims 0, 1 of an (N, C, *) input)."""
     x = as_tensor_arg(input, "feature_alpha_dropout")
-    p = _check_p(p, "feature_alpha_dropout")
+    p = check_dropout_p(p, "feature_alpha_dropout")
     if not training or p == 0.0:
         return x
     if x.ndim < 2:

@@ -21,7 +21,7 @@ from ..autograd import Function, Tensor, memory
 from ..autograd.errors import ShapeError
 from ._buffers import parallel_for
 from ._core import as_tensor_arg
-from .conv import Geometry, _geometry, _padded, _pair
+from .conv import Geometry, conv_geometry, _padded, int_pair
 from .shape import index_put_zeros
 
 __all__ = ["max_pool2d", "avg_pool2d"]
@@ -230,13 +230,13 @@ def _pool_args(op: str, x: Tensor, kernel_size: Any, stride: Any, padding: Any, 
         raise NotImplementedError(f"{op}: ceil_mode=True is not supported")
     if x.ndim not in (3, 4):
         raise ShapeError(f"{op}: expected a 4-D (N, C, H, W) or 3-D input, got shape {x.shape}")
-    k = _pair(kernel_size, "kernel_size", op)
+    k = int_pair(kernel_size, "kernel_size", op)
     s = k if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0) else stride
-    ph, pw = _pair(padding, "padding", op)
+    ph, pw = int_pair(padding, "padding", op)
     if ph > k[0] // 2 or pw > k[1] // 2:
         raise ValueError(f"{op}: padding should be at most half of the kernel size, got padding "
                          f"{(ph, pw)} for kernel {k}")
-    return _geometry(op, x.shape if x.ndim == 4 else (1,) + x.shape, k, s, (ph, pw), dilation)
+    return conv_geometry(op, x.shape if x.ndim == 4 else (1,) + x.shape, k, s, (ph, pw), dilation)
 
 
 def max_pool2d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,  # noqa: A002

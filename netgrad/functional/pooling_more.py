@@ -20,7 +20,7 @@ import numpy as np
 from ..autograd import Tensor
 from ..autograd.errors import ShapeError
 from ._core import as_tensor_arg
-from .conv_more import _single
+from .conv_more import int_single
 from .pooling import avg_pool2d, max_pool2d
 from .reduction import amax
 from .shape import stack
@@ -41,10 +41,10 @@ def max_pool1d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
     """y[n,c,i] = max of x over the window of ``kernel_size`` at i s (stride defaults to the kernel)."""
     x = as_tensor_arg(input, "max_pool1d")
     _check_1d(x, "max_pool1d")
-    k = _single(kernel_size, "kernel_size", "max_pool1d")
-    s = k if stride is None or stride == () else _single(stride, "stride", "max_pool1d")
-    y = max_pool2d(x.unsqueeze(-2), (1, k), (1, s), (0, _single(padding, "padding", "max_pool1d")),
-                   (1, _single(dilation, "dilation", "max_pool1d")), ceil_mode, return_indices)
+    k = int_single(kernel_size, "kernel_size", "max_pool1d")
+    s = k if stride is None or stride == () else int_single(stride, "stride", "max_pool1d")
+    y = max_pool2d(x.unsqueeze(-2), (1, k), (1, s), (0, int_single(padding, "padding", "max_pool1d")),
+                   (1, int_single(dilation, "dilation", "max_pool1d")), ceil_mode, return_indices)
     return y.squeeze(-2)
 
 
@@ -53,9 +53,9 @@ def avg_pool1d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
     """y[n,c,i] = mean of x over the window of ``kernel_size`` at i s."""
     x = as_tensor_arg(input, "avg_pool1d")
     _check_1d(x, "avg_pool1d")
-    k = _single(kernel_size, "kernel_size", "avg_pool1d")
-    s = k if stride is None or stride == () else _single(stride, "stride", "avg_pool1d")
-    y = avg_pool2d(x.unsqueeze(-2), (1, k), (1, s), (0, _single(padding, "padding", "avg_pool1d")),
+    k = int_single(kernel_size, "kernel_size", "avg_pool1d")
+    s = k if stride is None or stride == () else int_single(stride, "stride", "avg_pool1d")
+    y = avg_pool2d(x.unsqueeze(-2), (1, k), (1, s), (0, int_single(padding, "padding", "avg_pool1d")),
                    ceil_mode, count_include_pad)
     return y.squeeze(-2)
 
@@ -161,10 +161,10 @@ def _lp(x: Tensor, avg: Tensor, n: int, norm_type: float) -> Tensor:
 def lp_pool2d(input: Any, norm_type: float, kernel_size: Any, stride: Any = None,  # noqa: A002
               ceil_mode: bool = False) -> Tensor:
     """y = (sum over each window of x^p)^(1/p), p = ``norm_type`` (PyTorch's formula)."""
-    from .conv import _pair
+    from .conv import int_pair
 
     x = as_tensor_arg(input, "lp_pool2d")
-    kh, kw = _pair(kernel_size, "kernel_size", "lp_pool2d")
+    kh, kw = int_pair(kernel_size, "kernel_size", "lp_pool2d")
     avg = avg_pool2d(x ** float(norm_type), (kh, kw), stride, 0, ceil_mode)
     return _lp(x, avg, kh * kw, norm_type)
 
@@ -173,6 +173,6 @@ def lp_pool1d(input: Any, norm_type: float, kernel_size: Any, stride: Any = None
               ceil_mode: bool = False) -> Tensor:
     """y = (sum over each window of x^p)^(1/p) along the last dim."""
     x = as_tensor_arg(input, "lp_pool1d")
-    k = _single(kernel_size, "kernel_size", "lp_pool1d")
+    k = int_single(kernel_size, "kernel_size", "lp_pool1d")
     avg = avg_pool1d(x ** float(norm_type), k, stride, 0, ceil_mode)
     return _lp(x, avg, k, norm_type)

@@ -16,7 +16,7 @@ from ..autograd import Tensor
 from ..autograd.errors import DTypeError, ShapeError
 from ..functional._core import as_tensor_arg
 from ..functional.conv import Conv2d as _ConvFn
-from ..functional.conv import _geometry, _pair
+from ..functional.conv import conv_geometry, int_pair
 from . import init
 from .linear import _empty
 from .module import Module
@@ -39,12 +39,13 @@ class Conv2d(Module):
         if padding_mode != "zeros":
             raise NotImplementedError(f"Conv2d: only padding_mode='zeros' is supported, got {padding_mode!r}")
         self.in_channels, self.out_channels = int(in_channels), int(out_channels)
-        self.kernel_size = _pair(kernel_size, "kernel_size", "Conv2d")
-        self.stride = _pair(stride, "stride", "Conv2d")
-        self.padding = padding if isinstance(padding, str) else _pair(padding, "padding", "Conv2d")
-        self.dilation = _pair(dilation, "dilation", "Conv2d")
+        self.kernel_size = int_pair(kernel_size, "kernel_size", "Conv2d")
+        self.stride = int_pair(stride, "stride", "Conv2d")
+        self.padding = padding if isinstance(padding, str) else int_pair(padding, "padding", "Conv2d")
+        self.dilation = int_pair(dilation, "dilation", "Conv2d")
         if isinstance(padding, str):
-            _geometry("Conv2d", (1, 1, 10**6, 10**6), self.kernel_size, self.stride, padding, self.dilation)
+            conv_geometry("Conv2d", (1, 1, 10**6, 10**6), self.kernel_size, self.stride, padding,
+                          self.dilation)
         self.groups, self.padding_mode = groups, padding_mode
         self.weight = _empty(self.out_channels, self.in_channels, *self.kernel_size, dtype=dtype)
         if bias:
@@ -65,7 +66,7 @@ class Conv2d(Module):
         if squeeze:
             x = x.unsqueeze(0)
         try:
-            g = _geometry("Conv2d", x.shape, self.kernel_size, self.stride, self.padding, self.dilation)
+            g = conv_geometry("Conv2d", x.shape, self.kernel_size, self.stride, self.padding, self.dilation)
         except ShapeError as e:
             raise ShapeError(f"{self!r}: {e} (input shape {x.shape})") from None
         if x.dtype != self.weight.dtype:

@@ -17,7 +17,7 @@ from ..autograd import Tensor
 from ..autograd.errors import ShapeError
 from ..functional import conv_more as C
 from ..functional._core import as_tensor_arg
-from ..functional.conv import _pair
+from ..functional.conv import int_pair
 from ..functional.resample import pad_modes
 from . import init
 from .linear import _empty
@@ -29,7 +29,7 @@ _MODES = ("zeros", "reflect", "replicate", "circular")
 
 
 def _single(v: Any, name: str, op: str) -> tuple[int]:
-    return (C._single(v, name, op),)
+    return (C.int_single(v, name, op),)
 
 
 class _ConvNd(Module):
@@ -50,7 +50,7 @@ class _ConvNd(Module):
                              f"padding_mode='{padding_mode}'")
         if self._transposed and padding_mode != "zeros":
             raise ValueError(f'Only "zeros" padding mode is supported for {name}')
-        tup = _single if self._nd == 1 else (lambda v, n, o: _pair(v, n, o))
+        tup = _single if self._nd == 1 else (lambda v, n, o: int_pair(v, n, o))
         self.in_channels, self.out_channels = int(in_channels), int(out_channels)
         self.kernel_size = tup(kernel_size, "kernel_size", name)
         self.stride = tup(stride, "stride", name)

@@ -13,14 +13,14 @@ from __future__ import annotations
 from typing import Any
 
 from ..autograd import Tensor
-from ..functional.dropout import _check_p, dropout, dropout2d
+from ..functional.dropout import check_dropout_p, dropout, dropout2d
 from .module import Module
 
 
 class _DropoutNd(Module):
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
-        _check_p(p, type(self).__name__)
+        check_dropout_p(p, type(self).__name__)
         self.p, self.inplace = p, inplace
 
     def extra_repr(self) -> str:

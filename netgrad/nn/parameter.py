@@ -17,9 +17,11 @@ from ..autograd import Tensor, memory
 from ..autograd.dtypes import get_default_dtype
 from ..autograd.tensor import _as_array
 
-# While ng.load rebuilds a saved model, the number of parameter values its constructors may still
-# create (a hostile file must not make them allocate more than the file's own arrays hold); None else.
-_budget = threading.local()
+# construction_budget.left: while ng.load (netgrad/serialization.py) rebuilds a saved model, the
+# number of parameter values its constructors may still create (a hostile file must not make them
+# allocate more than the file's own arrays hold), with construction_budget.limit the allowance for
+# the error message; unset or None otherwise (no limit). Per thread.
+construction_budget = threading.local()
 
 
 class Parameter(Tensor):
@@ -38,12 +40,12 @@ class Parameter(Tensor):
             arr = data._data
         else:
             arr = _as_array(data)
-        left = getattr(_budget, "left", None)
+        left = getattr(construction_budget, "left", None)
         if left is not None:  # checked before a constructor fills the (still untouched) memory
-            _budget.left = left - arr.size
-            if _budget.left < 0:
+            construction_budget.left = left - arr.size
+            if construction_budget.left < 0:
                 raise ValueError(f"its layers hold more parameter values than the file stores "
-                                 f"({_budget.limit})")
+                                 f"({construction_budget.limit})")
         self._data = arr
         self.grad = None
         self.grad_fn = None

@@ -144,9 +144,9 @@ def emit_module(g: GraphBuilder, m: Any, x: str, in_shape: tuple, out_shape: tup
     if kind == "Conv2d":
         if len(in_shape) != 4:
             raise _unsupported(f"layer {m!r}: unbatched (3-D) input; export with a batch dimension")
-        from ..functional.conv import _geometry
+        from ..functional.conv import conv_geometry
 
-        geom = _geometry("Conv2d", tuple(in_shape), m.kernel_size, m.stride, m.padding, m.dilation)
+        geom = conv_geometry("Conv2d", tuple(in_shape), m.kernel_size, m.stride, m.padding, m.dilation)
         b = param(m.bias) if m.bias is not None else None
         return conv(g, x, param(m.weight), b, geom)
     if kind == "MaxPool2d":
