@@ -70,7 +70,7 @@ class ArgumentValueError(ValueError, RuntimeError):
 FactoryArgumentError = ArgumentValueError
 
 
-def _size(size: tuple, op: str, kw: Any = None) -> tuple[int, ...]:
+def size_arg(size: tuple, op: str, kw: Any = None) -> tuple[int, ...]:
     """Normalise ``*size`` (ints, one tuple/list/Size, or ``size=``) to a tuple of ints."""
     if kw is not None:
         if size:
@@ -91,18 +91,21 @@ def _size(size: tuple, op: str, kw: Any = None) -> tuple[int, ...]:
     return tuple(out)
 
 
-def _tuple_size(size: Any, op: str) -> tuple[int, ...]:
+def tuple_size_arg(size: Any, op: str) -> tuple[int, ...]:
     """``full``/``randint``'s size: a tuple or list only, as in PyTorch (an int is refused)."""
     if not isinstance(size, (tuple, list)):
         raise TypeError(f"{op}(): argument 'size' must be a tuple of ints, not {type(size).__name__}")
-    return _size((tuple(size),), op)
+    return size_arg((tuple(size),), op)
 
 
 def _float_dtype(dtype: Any) -> np.dtype:
     return dtypes.get_default_dtype() if dtype is None else dtypes.as_dtype(dtype)
 
 
-def _check_options(op: str, device: Any = None, layout: Any = None, pin_memory: bool = False) -> None:
+def check_creation_options(op: str, device: Any = None, layout: Any = None,
+                           pin_memory: bool = False) -> None:
+    """Refuse, naming ``op``, a factory's ``device``, ``layout`` or ``pin_memory`` that netgrad
+    cannot honour (an unavailable device, a non-strided layout, pinned memory)."""
     check_device(device, op)
     if layout is not None and layout is not strided:
         raise NotImplementedError(f"{op}: layout {layout!r} is not supported; netgrad tensors are "
@@ -112,8 +115,8 @@ def _check_options(op: str, device: Any = None, layout: Any = None, pin_memory: 
                            "netgrad has none")
 
 
-def _finish(arr: np.ndarray, requires_grad: bool = False, out: Tensor | None = None,
-            op: str = "factory", dtype_given: bool = False) -> Tensor:
+def finish_creation(arr: np.ndarray, requires_grad: bool = False, out: Tensor | None = None,
+                    op: str = "factory", dtype_given: bool = False) -> Tensor:
     """Wrap ``arr``; with ``out=`` write it there instead (resized if its shape differs)."""
     if requires_grad and arr.dtype.kind != "f":
         raise RequiresGradDTypeError(f"{op}: only tensors of floating point dtype can require "
@@ -164,19 +167,19 @@ def write_result(result: Tensor, out: Any, op: str) -> Tensor:
 
 
 def _filled(fn, size: tuple, op: str, out, dtype, layout, device, requires_grad, pin_memory=False):
-    _check_options(op, device, layout, pin_memory)
+    check_creation_options(op, device, layout, pin_memory)
     if dtype is None and out is not None:
         d = out.dtype
     else:
         d = _float_dtype(dtype)
-    return _finish(fn(size, d), requires_grad, out, op, dtype is not None)
+    return finish_creation(fn(size, d), requires_grad, out, op, dtype is not None)
 
 
 def tensor(data: Any, dtype: Any = None, *, device: Any = None, requires_grad: bool = False,
            pin_memory: bool = False) -> Tensor:
     """A new tensor holding a copy of ``data`` (Python floats give the default dtype, float32)."""
-    _check_options("tensor", device, None, pin_memory)
-    return _finish(_as_array(data, dtype), requires_grad, op="tensor")
+    check_creation_options("tensor", device, None, pin_memory)
+    return finish_creation(_as_array(data, dtype), requires_grad, op="tensor")
 
 
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
@@ -197,14 +200,14 @@ def zeros(*size: Any, out: Tensor | None = None, dtype: Any = None,
           layout: Any = None, device: Any = None, requires_grad: bool = False,
           **kwargs: Any) -> Tensor:
     """A tensor of zeros; ``zeros(2, 3)``, ``zeros((2, 3))`` or ``zeros(size=(2, 3))``."""
-    return _filled(np.zeros, _size(size, "zeros", _kw_size(kwargs, "zeros")), "zeros", out, dtype,
+    return _filled(np.zeros, size_arg(size, "zeros", size_kwarg(kwargs, "zeros")), "zeros", out, dtype,
                    layout, device, requires_grad)
 
 
 def ones(*size: Any, out: Tensor | None = None, dtype: Any = None, layout: Any = None,
          device: Any = None, requires_grad: bool = False, **kwargs: Any) -> Tensor:
     """A tensor of ones."""
-    return _filled(np.ones, _size(size, "ones", _kw_size(kwargs, "ones")), "ones", out, dtype,
+    return _filled(np.ones, size_arg(size, "ones", size_kwarg(kwargs, "ones")), "ones", out, dtype,
                    layout, device, requires_grad)
 
 
@@ -212,11 +215,11 @@ def empty(*size: Any, out: Tensor | None = None, dtype: Any = None, layout: Any 
           device: Any = None, requires_grad: bool = False, pin_memory: bool = False,
           **kwargs: Any) -> Tensor:
     """An uninitialised tensor."""
-    return _filled(np.empty, _size(size, "empty", _kw_size(kwargs, "empty")), "empty", out, dtype,
+    return _filled(np.empty, size_arg(size, "empty", size_kwarg(kwargs, "empty")), "empty", out, dtype,
                    layout, device, requires_grad, pin_memory)
 
 
-def _kw_size(kwargs: dict, op: str) -> Any:
+def size_kwarg(kwargs: dict, op: str) -> Any:
     """``size=`` and ``memory_format=`` (accepted, meaningless for dense CPU arrays)."""
     size = kwargs.pop("size", None)
     kwargs.pop("memory_format", None)
@@ -238,17 +241,17 @@ def _fill_dtype(fill_value: Any) -> np.dtype:
 def full(size: Any, fill_value: Any, *, out: Tensor | None = None, dtype: Any = None,
          layout: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ``size`` filled with ``fill_value`` (bool -> bool, int -> int64, float -> float32)."""
-    _check_options("full", device, layout)
-    shape = _size((size,), "full")  # an int size too (PyTorch wants a tuple)
+    check_creation_options("full", device, layout)
+    shape = size_arg((size,), "full")  # an int size too (PyTorch wants a tuple)
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
     d = dtypes.as_dtype(dtype) if dtype is not None else (
         out.dtype if out is not None else _fill_dtype(fill_value))
-    return _finish(np.full(shape, fill_value, d), requires_grad, out, "full", dtype is not None)
+    return finish_creation(np.full(shape, fill_value, d), requires_grad, out, "full", dtype is not None)
 
 
 def _like(input: Any, dtype: Any, op: str, layout: Any, device: Any) -> tuple:  # noqa: A002
-    _check_options(op, device, layout)
+    check_creation_options(op, device, layout)
     if dtype is not None:
         d = dtypes.as_dtype(dtype)
     elif isinstance(input, (Tensor, np.ndarray)):
@@ -261,19 +264,19 @@ def _like(input: Any, dtype: Any, op: str, layout: Any, device: Any) -> tuple:  
 def zeros_like(input: Any, *, dtype: Any = None, layout: Any = None, device: Any = None,  # noqa: A002
                requires_grad: bool = False, memory_format: Any = None) -> Tensor:
     shape, d = _like(input, dtype, "zeros_like", layout, device)
-    return _finish(np.zeros(shape, d), requires_grad, op="zeros_like")
+    return finish_creation(np.zeros(shape, d), requires_grad, op="zeros_like")
 
 
 def ones_like(input: Any, *, dtype: Any = None, layout: Any = None, device: Any = None,  # noqa: A002
               requires_grad: bool = False, memory_format: Any = None) -> Tensor:
     shape, d = _like(input, dtype, "ones_like", layout, device)
-    return _finish(np.ones(shape, d), requires_grad, op="ones_like")
+    return finish_creation(np.ones(shape, d), requires_grad, op="ones_like")
 
 
 def empty_like(input: Any, *, dtype: Any = None, layout: Any = None, device: Any = None,  # noqa: A002
                requires_grad: bool = False, memory_format: Any = None) -> Tensor:
     shape, d = _like(input, dtype, "empty_like", layout, device)
-    return _finish(np.empty(shape, d), requires_grad, op="empty_like")
+    return finish_creation(np.empty(shape, d), requires_grad, op="empty_like")
 
 
 def full_like(input: Any, fill_value: Any, *, dtype: Any = None, layout: Any = None,  # noqa: A002
@@ -282,7 +285,7 @@ def full_like(input: Any, fill_value: Any, *, dtype: Any = None, layout: Any = N
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
     with np.errstate(invalid="ignore"):
-        return _finish(np.full(shape, fill_value).astype(d), requires_grad, op="full_like")
+        return finish_creation(np.full(shape, fill_value).astype(d), requires_grad, op="full_like")
 
 
 def _num(v: Any) -> Any:
@@ -293,7 +296,7 @@ def arange(start: Any = 0, end: Any = None, step: Any = 1, *, out: Tensor | None
            dtype: Any = None, layout: Any = None, device: Any = None,
            requires_grad: bool = False) -> Tensor:
     """[start, end) by step; ints give int64, any float gives the default float dtype."""
-    _check_options("arange", device, layout)
+    check_creation_options("arange", device, layout)
     start, end, step = _num(start), _num(end), _num(step)
     if end is None:
         start, end = 0, start
@@ -312,43 +315,43 @@ def arange(start: Any = 0, end: Any = None, step: Any = 1, *, out: Tensor | None
     # start + i * step in double precision, then cast (PyTorch's values for float32 too)
     arr = (start + np.arange(n, dtype=np.float64) * step) if d.kind == "f" or not all(
         isinstance(v, (int, np.integer)) for v in (start, end, step)) else np.arange(start, end, step)
-    return _finish(arr.astype(d), requires_grad, out, "arange", dtype is not None)
+    return finish_creation(arr.astype(d), requires_grad, out, "arange", dtype is not None)
 
 
 def linspace(start: Any, end: Any, steps: int, *, out: Tensor | None = None, dtype: Any = None,
              layout: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """``steps`` evenly spaced values from start to end inclusive."""
-    _check_options("linspace", device, layout)
+    check_creation_options("linspace", device, layout)
     if not isinstance(steps, (int, np.integer)) or isinstance(steps, bool):
         raise TypeError(f"linspace(): argument 'steps' must be int, not {type(steps).__name__}")
     if steps < 0:
         raise FactoryArgumentError(f"linspace: number of steps must be non-negative, got {steps}")
     d = _float_dtype(dtype) if dtype is not None or out is None else out.dtype
     arr = np.linspace(_num(start), _num(end), steps, dtype=np.float64)
-    return _finish(arr.astype(d), requires_grad, out, "linspace", dtype is not None)
+    return finish_creation(arr.astype(d), requires_grad, out, "linspace", dtype is not None)
 
 
 def logspace(start: Any, end: Any, steps: int, base: float = 10.0, *, out: Tensor | None = None,
              dtype: Any = None, layout: Any = None, device: Any = None,
              requires_grad: bool = False) -> Tensor:
     """base ** linspace(start, end, steps)."""
-    _check_options("logspace", device, layout)
+    check_creation_options("logspace", device, layout)
     d = _float_dtype(dtype) if dtype is not None or out is None else out.dtype
     arr = np.power(float(base), np.linspace(_num(start), _num(end), steps, dtype=np.float64))
-    return _finish(arr.astype(d), requires_grad, out, "logspace", dtype is not None)
+    return finish_creation(arr.astype(d), requires_grad, out, "logspace", dtype is not None)
 
 
 def eye(n: int, m: int | None = None, *, out: Tensor | None = None, dtype: Any = None,
         layout: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """The n x m identity matrix (m = n by default)."""
-    _check_options("eye", device, layout)
+    check_creation_options("eye", device, layout)
     for v, name in ((n, "n"), (m, "m")):
         if v is not None and (not isinstance(v, (int, np.integer)) or isinstance(v, bool)):
             raise TypeError(f"eye(): argument '{name}' must be int, not {type(v).__name__}")
         if v is not None and v < 0:
             raise FactoryArgumentError(f"eye: {name} must be greater or equal to 0, got {v}")
     d = _float_dtype(dtype) if dtype is not None or out is None else out.dtype
-    return _finish(np.eye(n, m, dtype=d), requires_grad, out, "eye", dtype is not None)
+    return finish_creation(np.eye(n, m, dtype=d), requires_grad, out, "eye", dtype is not None)
 
 
 def from_numpy(ndarray: np.ndarray) -> Tensor:
@@ -368,4 +371,4 @@ def frombuffer(buffer: Any, *, dtype: Any, count: int = -1, offset: int = 0,
     if not arr.flags.writeable:
         warnings.warn("frombuffer: the given buffer is not writable; the tensor is read-only",
                       UserWarning, stacklevel=2)
-    return _finish(arr, requires_grad, op="frombuffer")
+    return finish_creation(arr, requires_grad, op="frombuffer")

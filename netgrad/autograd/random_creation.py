@@ -15,7 +15,8 @@ import numpy as np
 
 from . import dtypes
 from .creation import (
-    NegativeSizeError, _check_options, _finish, _float_dtype, _kw_size, _like, _size, _tuple_size,
+    NegativeSizeError, _float_dtype, _like, check_creation_options, finish_creation, size_arg, size_kwarg,
+    tuple_size_arg,
 )
 from . import random_kernels as K
 from .random import Generator, generator_of
@@ -35,22 +36,22 @@ def rand(*size: Any, generator: Generator | None = None, out: Tensor | None = No
          dtype: Any = None, layout: Any = None, device: Any = None, requires_grad: bool = False,
          pin_memory: bool = False, **kwargs: Any) -> Tensor:
     """Uniform samples on [0, 1)."""
-    _check_options("rand", device, layout, pin_memory)
-    shape = _size(size, "rand", _kw_size(kwargs, "rand"))
+    check_creation_options("rand", device, layout, pin_memory)
+    shape = size_arg(size, "rand", size_kwarg(kwargs, "rand"))
     d = _float_or_raise(dtype, out, "rand", "check_uniform_bounds")
     arr = K.uniform(generator_of(generator, "rand"), shape, d)
-    return _finish(arr, requires_grad, out, "rand", dtype is not None)
+    return finish_creation(arr, requires_grad, out, "rand", dtype is not None)
 
 
 def randn(*size: Any, generator: Generator | None = None, out: Tensor | None = None,
           dtype: Any = None, layout: Any = None, device: Any = None, requires_grad: bool = False,
           pin_memory: bool = False, **kwargs: Any) -> Tensor:
     """Standard normal samples."""
-    _check_options("randn", device, layout, pin_memory)
-    shape = _size(size, "randn", _kw_size(kwargs, "randn"))
+    check_creation_options("randn", device, layout, pin_memory)
+    shape = size_arg(size, "randn", size_kwarg(kwargs, "randn"))
     d = _float_or_raise(dtype, out, "randn", "normal_kernel_cpu")
     arr = K.normal(generator_of(generator, "randn"), shape, d)
-    return _finish(arr, requires_grad, out, "randn", dtype is not None)
+    return finish_creation(arr, requires_grad, out, "randn", dtype is not None)
 
 
 def _integers(low: Any, high: Any, shape: tuple, d: np.dtype, generator: Any, op: str) -> np.ndarray:
@@ -68,25 +69,25 @@ def randint(low: Any = 0, high: Any = None, size: Any = None, *, generator: Gene
             requires_grad: bool = False) -> Tensor:
     """Integers uniform on [low, high): ``randint(high, size)`` or ``randint(low, high, size)``;
     int64 unless ``dtype`` says otherwise."""
-    _check_options("randint", device, layout)
+    check_creation_options("randint", device, layout)
     if size is None and isinstance(high, (tuple, list)):  # randint(high, size)
         low, high, size = 0, low, high
     if high is None:  # randint(high, size=...) / randint(high=..., size=...)
         low, high = 0, low
     if size is None:
         raise TypeError("randint() missing required argument 'size' (a tuple of ints)")
-    shape = _tuple_size(size, "randint")
+    shape = tuple_size_arg(size, "randint")
     d = dtypes.as_dtype(dtype) if dtype is not None else (
         out.dtype if out is not None else np.dtype(np.int64))
     arr = _integers(low, high, shape, d, generator, "randint")
-    return _finish(arr, requires_grad, out, "randint", dtype is not None)
+    return finish_creation(arr, requires_grad, out, "randint", dtype is not None)
 
 
 def randperm(n: int, *, generator: Generator | None = None, out: Tensor | None = None,
              dtype: Any = None, layout: Any = None, device: Any = None, requires_grad: bool = False,
              pin_memory: bool = False) -> Tensor:
     """A random permutation of 0..n-1 (int64 unless ``dtype`` says otherwise)."""
-    _check_options("randperm", device, layout, pin_memory)
+    check_creation_options("randperm", device, layout, pin_memory)
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool):
         raise TypeError(f"randperm(): argument 'n' must be int, not {type(n).__name__}")
     if n < 0:
@@ -94,7 +95,7 @@ def randperm(n: int, *, generator: Generator | None = None, out: Tensor | None =
     d = dtypes.as_dtype(dtype) if dtype is not None else (
         out.dtype if out is not None else np.dtype(np.int64))
     arr = K.randperm(generator_of(generator, "randperm"), int(n)).astype(d)
-    return _finish(arr, requires_grad, out, "randperm", dtype is not None)
+    return finish_creation(arr, requires_grad, out, "randperm", dtype is not None)
 
 
 def rand_like(input: Any, *, generator: Generator | None = None, dtype: Any = None,  # noqa: A002
@@ -118,5 +119,5 @@ def randint_like(input: Any, low: Any = 0, high: Any = None, *,  # noqa: A002
     shape, d = _like(input, dtype, "randint_like", layout, device)
     if high is None:
         low, high = 0, low
-    return _finish(_integers(low, high, shape, d, generator, "randint_like"), requires_grad,
-                   op="randint_like")
+    return finish_creation(_integers(low, high, shape, d, generator, "randint_like"), requires_grad,
+                           op="randint_like")

@@ -14,7 +14,8 @@ from ._core import as_tensor_arg
 _REDUCTIONS = ("mean", "sum", "none")
 
 
-def _check_reduction(reduction: str, op: str, extra: tuple = ()) -> None:
+def check_reduction(reduction: str, op: str, extra: tuple = ()) -> None:
+    """ValueError naming ``op`` unless ``reduction`` is 'mean', 'sum', 'none' or one of ``extra``."""
     if reduction not in _REDUCTIONS + extra:
         allowed = ", ".join(repr(r) for r in _REDUCTIONS + extra)
         raise ValueError(f"{op}: reduction must be one of {allowed}, got {reduction!r}")
@@ -44,7 +45,7 @@ def _weighted(loss: Tensor, weight: Any, op: str) -> Tensor:
 
 
 def _reduce(loss: Tensor, reduction: str, op: str) -> Tensor:
-    _check_reduction(reduction, op)
+    check_reduction(reduction, op)
     if reduction == "mean":
         return loss.mean()
     if reduction == "sum":

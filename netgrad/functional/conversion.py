@@ -201,11 +201,11 @@ def is_contiguous(self: Tensor, memory_format: Any = None) -> bool:
 
 def _new(self: Tensor, fill: Any, size: tuple, dtype: Any, device: Any, requires_grad: bool,
          op: str, kwargs: dict) -> Tensor:
-    C._check_options(op, device, kwargs.pop("layout", None), kwargs.pop("pin_memory", False))
-    shape = C._size(size, op, C._kw_size(kwargs, op))
+    C.check_creation_options(op, device, kwargs.pop("layout", None), kwargs.pop("pin_memory", False))
+    shape = C.size_arg(size, op, C.size_kwarg(kwargs, op))
     d = self.dtype if dtype is None else as_dtype(dtype)
     arr = np.empty(shape, d) if fill is None else np.full(shape, fill, d)
-    return C._finish(arr, requires_grad, op=op)
+    return C.finish_creation(arr, requires_grad, op=op)
 
 
 def new_zeros(self: Tensor, *size: Any, dtype: Any = None, device: Any = None,
@@ -225,7 +225,7 @@ def new_empty(self: Tensor, *size: Any, dtype: Any = None, device: Any = None,
 
 def new_full(self: Tensor, size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None,
              requires_grad: bool = False, **kwargs: Any) -> Tensor:
-    return _new(self, fill_value, (C._tuple_size(size, "new_full"),), dtype, device, requires_grad,
+    return _new(self, fill_value, (C.tuple_size_arg(size, "new_full"),), dtype, device, requires_grad,
                 "new_full", kwargs)
 
 
@@ -270,7 +270,7 @@ bind_methods(
     is_signed=lambda self: self.dtype.kind in "if",
     new_zeros=new_zeros, new_ones=new_ones, new_full=new_full, new_empty=new_empty, new_tensor=new_tensor,
     get_device=lambda self: -1, is_pinned=lambda self: False,
-    pin_memory=lambda self: C._check_options("pin_memory", pin_memory=True),
+    pin_memory=lambda self: C.check_creation_options("pin_memory", pin_memory=True),
 )
 Tensor.device = property(lambda self: CPU, doc="Where the tensor lives: always device('cpu').")
 Tensor.is_cuda = property(lambda self: False)

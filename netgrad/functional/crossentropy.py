@@ -18,7 +18,7 @@ import numpy as np
 from ..autograd import Function, Tensor
 from ..autograd.errors import ShapeError
 from ._core import as_tensor_arg, data
-from ._lossutil import _REDUCTIONS, _check_reduction, legacy_reduction
+from ._lossutil import _REDUCTIONS, check_reduction, legacy_reduction
 from .activation import softmax
 from .shape import index_put_zeros, moveaxis
 
@@ -225,7 +225,7 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, size_average: Any
                 and (y := _plain_targets(y, shape[1], shape[:1], ignore_index)) is not None):
             return CrossEntropy.apply(input, y, None, None, reduction, float(shape[0]))
     op = "cross_entropy"
-    _check_reduction(reduction, op)
+    check_reduction(reduction, op)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"{op}: label_smoothing must be in [0, 1], got {label_smoothing}")
     x = as_tensor_arg(input, op)
@@ -280,7 +280,7 @@ def nll_loss(input: Any, target: Any, weight: Any = None, size_average: Any = No
     """
     op = "nll_loss"
     reduction = legacy_reduction(size_average, reduce, reduction, op)
-    _check_reduction(reduction, op)
+    check_reduction(reduction, op)
     x = as_tensor_arg(input, op)
     x2, tgt, C, unbatched, batch_shape = _class_rows(x, target, op)
     y, _, _, wy = _index_targets(tgt, C, batch_shape, weight, ignore_index, x.dtype, op)

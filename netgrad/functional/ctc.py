@@ -24,7 +24,7 @@ import numpy as np
 from ..autograd import Tensor
 from ..autograd.errors import ShapeError
 from ._core import as_tensor_arg
-from ._lossutil import _check_reduction
+from ._lossutil import check_reduction
 from .elementwise import where
 from .reduction import logsumexp
 from .shape import cat, stack
@@ -70,7 +70,7 @@ def ctc_loss(log_probs: Any, targets: Any, input_lengths: Any, target_lengths: A
              reduction: str = "mean", zero_infinity: bool = False) -> Tensor:
     """CTC loss of (T, N, C) (or unbatched (T, C)) log-probabilities against target label
     sequences (no blanks), with per-sequence input and target lengths."""
-    _check_reduction(reduction, "ctc_loss")
+    check_reduction(reduction, "ctc_loss")
     lp = as_tensor_arg(log_probs, "ctc_loss")
     unbatched = lp.ndim == 2
     if unbatched:

@@ -315,16 +315,16 @@ def _qr_tall(Q: Any, R: Any, gQ: Any, gR: Any) -> Any:
 
 def inv(A: Any, *, out: Tensor | None = None) -> Tensor:
     """A^-1 of each square matrix (LinAlgError where one is singular)."""
-    from .linalg import _out
+    from .linalg import with_out
 
-    return _out(Inv.apply(_matrix_arg("linalg.inv", A)), out, "linalg.inv")
+    return with_out(Inv.apply(_matrix_arg("linalg.inv", A)), out, "linalg.inv")
 
 
 def det(A: Any, *, out: Tensor | None = None) -> Tensor:
     """det A of each square matrix."""
-    from .linalg import _out
+    from .linalg import with_out
 
-    return _out(Det.apply(_matrix_arg("linalg.det", A)), out, "linalg.det")
+    return with_out(Det.apply(_matrix_arg("linalg.det", A)), out, "linalg.det")
 
 
 def slogdet(A: Any) -> Any:
@@ -358,7 +358,7 @@ def solve(A: Any, B: Any, *, left: bool = True) -> Tensor:
 def solve_triangular(A: Any, B: Any, *, upper: bool, left: bool = True, unitriangular: bool = False,
                      out: Tensor | None = None) -> Tensor:
     """X with A X = B (``left=False``: X A = B) for triangular A (only its triangle is read)."""
-    from .linalg import _out
+    from .linalg import with_out
 
     A = _matrix_arg("linalg.solve_triangular", A)
     B = as_tensor_arg(B, "linalg.solve_triangular")
@@ -368,16 +368,16 @@ def solve_triangular(A: Any, B: Any, *, upper: bool, left: bool = True, unitrian
     batch = np.broadcast_shapes(A.shape[:-2], B.shape[:-2])
     A = A if A.shape[:-2] == batch else _S.expand(A, batch + A.shape[-2:])
     B = B if B.shape[:-2] == batch else _S.expand(B, batch + B.shape[-2:])
-    return _out(SolveTriangular.apply(A, B, bool(upper), bool(left), bool(unitriangular)), out,
-                "linalg.solve_triangular")
+    return with_out(SolveTriangular.apply(A, B, bool(upper), bool(left), bool(unitriangular)), out,
+                    "linalg.solve_triangular")
 
 
 def cholesky(A: Any, *, upper: bool = False, out: Tensor | None = None) -> Tensor:
     """L with A = L L^T (``upper=True``: L^T), A symmetric positive-definite."""
-    from .linalg import _out
+    from .linalg import with_out
 
     L = Cholesky.apply(_matrix_arg("linalg.cholesky", A))
-    return _out(L.mT if upper else L, out, "linalg.cholesky")
+    return with_out(L.mT if upper else L, out, "linalg.cholesky")
 
 
 def qr(A: Any, mode: str = "reduced") -> Any:

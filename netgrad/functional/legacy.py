@@ -39,7 +39,7 @@ class LegacyTensorType(type):
             return Tensor._make(np.empty((0,), cls.dtype))
         if isinstance(args[0], Size) or all(
                 isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args):
-            return Tensor._make(np.zeros(C._size(args, cls.__name__), cls.dtype))
+            return Tensor._make(np.zeros(C.size_arg(args, cls.__name__), cls.dtype))
         if len(args) > 1:
             raise TypeError(f"{cls.__name__}(): expected sizes (ints) or one sequence of data")
         data = args[0]

@@ -148,13 +148,16 @@ class Linear(Function):
         return gx, gw, (g if nb else None)
 
 
-def _out(result: Tensor, out: Any, op: str) -> Tensor:
+def with_out(result: Tensor, out: Any, op: str) -> Tensor:
+    """``result`` itself, or, when an ``out=`` tensor is given, ``result`` written into ``out``
+    (``write_result``: PyTorch's ``out=`` rules, errors naming ``op``) and ``out`` returned."""
     return result if out is None else write_result(result, out, op)
 
 
 def matmul(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
     """Matrix product with NumPy's rules for 1-D and batched operands."""
-    return _out(MatMul.apply(as_tensor_arg(input, "matmul"), as_tensor_arg(other, "matmul")), out, "matmul")
+    return with_out(MatMul.apply(as_tensor_arg(input, "matmul"), as_tensor_arg(other, "matmul")), out,
+                    "matmul")
 
 
 def _operands(op: str, a: Any, b: Any, ndim: int, what: str) -> tuple[Tensor, Tensor]:
@@ -172,7 +175,7 @@ def mm(input: Any, mat2: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: 
     tensor([[1., 2.],
             [3., 4.]])
     """
-    return _out(MatMul.apply(*_operands("mm", input, mat2, 2, "2-D operands")), out, "mm")
+    return with_out(MatMul.apply(*_operands("mm", input, mat2, 2, "2-D operands")), out, "mm")
 
 
 def bmm(input: Any, mat2: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
@@ -183,7 +186,7 @@ def bmm(input: Any, mat2: Any, *, out: Tensor | None = None) -> Tensor:  # noqa:
     (4, 2, 5)
     """
     ab = _operands("bmm", input, mat2, 3, "3-D operands with the same batch size")
-    return _out(MatMul.apply(*ab), out, "bmm")
+    return with_out(MatMul.apply(*ab), out, "bmm")
 
 
 def dot(input: Any, tensor: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
@@ -193,13 +196,13 @@ def dot(input: Any, tensor: Any, *, out: Tensor | None = None) -> Tensor:  # noq
     >>> ng.dot(ng.tensor([1.0, 2.0]), ng.tensor([3.0, 4.0])).item()
     11.0
     """
-    return _out(MatMul.apply(*_operands("dot", input, tensor, 1, "1-D operands")), out, "dot")
+    return with_out(MatMul.apply(*_operands("dot", input, tensor, 1, "1-D operands")), out, "dot")
 
 
 def outer(input: Any, vec2: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
     """y_ij = input_i vec2_j."""
     a, b = as_tensor_arg(input, "outer"), as_tensor_arg(vec2, "outer")
-    return _out(MatMul.apply(a.reshape(-1, 1), b.reshape(1, -1)), out, "outer")
+    return with_out(MatMul.apply(a.reshape(-1, 1), b.reshape(1, -1)), out, "outer")
 
 
 def linear(input: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:  # noqa: A002

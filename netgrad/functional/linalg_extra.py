@@ -24,7 +24,7 @@ from . import spectral as SP
 from . import elementwise as E
 from . import reduction as R
 from . import shape as S
-from .linalg import _out, matmul
+from .linalg import with_out, matmul
 from .linalg_tensor import Pinv, _tolerance, cholesky_inverse, cholesky_solve  # noqa: F401
 from .methods import bind_methods
 
@@ -75,7 +75,7 @@ def vector_norm(x: Any, ord: float = 2, dim: Any = None, keepdim: bool = False, 
         r = R.sum(E.abs(x) ** ord, d, keepdim) ** (1.0 / ord)
     else:
         raise RuntimeError(f"linalg.vector_norm: ord must be a number, got {ord!r}")
-    return _out(r, out, "linalg.vector_norm")
+    return with_out(r, out, "linalg.vector_norm")
 
 
 def _matrix_dims(op: str, A: Tensor, dim: Sequence[int]) -> tuple[int, int]:
@@ -99,7 +99,7 @@ def matrix_norm(A: Any, ord: Any = "fro", dim: Sequence[int] = (-2, -1), keepdim
         raise ShapeError(f"{op}: The input tensor A must have at least 2 dimensions, got shape {A.shape}")
     d0, d1 = _matrix_dims(op, A, dim)
     if ord == "fro":
-        return _out(vector_norm(A, 2, (d0, d1), keepdim), out, op)
+        return with_out(vector_norm(A, 2, (d0, d1), keepdim), out, op)
     if ord in ("nuc", 2, -2):
         rest = [k for k in range(A.ndim) if k not in (d0, d1)]
         s = svdvals(S.permute(A, (*rest, d0, d1)))
@@ -107,14 +107,14 @@ def matrix_norm(A: Any, ord: Any = "fro", dim: Sequence[int] = (-2, -1), keepdim
         if keepdim:
             for k in sorted((d0, d1)):
                 r = S.unsqueeze(r, k)
-        return _out(r, out, op)
+        return with_out(r, out, op)
     if ord in (1, -1, _INF, -_INF):
         summed, other = (d0, d1) if ord in (1, -1) else (d1, d0)
         sums = R.sum(E.abs(A), summed, keepdim=True)
         r = (R.amax if ord > 0 else R.amin)(sums, other, keepdim=True)
         if not keepdim:
             r = S.squeeze(S.squeeze(r, max(d0, d1)), min(d0, d1))
-        return _out(r, out, op)
+        return with_out(r, out, op)
     raise RuntimeError(f"{op}: Order {ord} not supported.")
 
 
@@ -136,12 +136,12 @@ def norm(A: Any, ord: Any = None, dim: Any = None, keepdim: bool = False, *,  # 
 
 def svdvals(A: Any, *, driver: str | None = None, out: Tensor | None = None) -> Tensor:
     """The singular values of each matrix, descending (dJ/dA = U diag(dJ/dS) V^T)."""
-    return _out(SP.svd(A, full_matrices=False).S, out, "linalg.svdvals")
+    return with_out(SP.svd(A, full_matrices=False).S, out, "linalg.svdvals")
 
 
 def eigvalsh(A: Any, UPLO: str = "L", *, out: Tensor | None = None) -> Tensor:
     """The eigenvalues of symmetric matrices, ascending."""
-    return _out(SP.eigh(A, UPLO).eigenvalues, out, "linalg.eigvalsh")
+    return with_out(SP.eigh(A, UPLO).eigenvalues, out, "linalg.eigvalsh")
 
 
 def pinv(A: Any, *, atol: Any = None, rtol: Any = None, hermitian: bool = False,
@@ -151,7 +151,7 @@ def pinv(A: Any, *, atol: Any = None, rtol: Any = None, hermitian: bool = False,
     A = _float_arg("linalg.pinv", A)
     if A.ndim < 2:
         raise ShapeError(f"linalg.pinv: The input tensor A must have at least 2 dimensions, got {A.shape}")
-    return _out(Pinv.apply(A, atol, rtol), out, "linalg.pinv")
+    return with_out(Pinv.apply(A, atol, rtol), out, "linalg.pinv")
 
 
 def matrix_rank(A: Any, *, atol: Any = None, rtol: Any = None, hermitian: bool = False,
@@ -163,7 +163,7 @@ def matrix_rank(A: Any, *, atol: Any = None, rtol: Any = None, hermitian: bool =
         raise ShapeError(f"linalg.matrix_rank: The input tensor A must have at least 2 dimensions, got "
                          f"shape {A.shape}")
     tol = _tolerance("linalg.matrix_rank", s, A.shape, atol, rtol)
-    return _out(Tensor._make((s._data > tol).sum(-1).astype(np.int64)), out, "linalg.matrix_rank")
+    return with_out(Tensor._make((s._data > tol).sum(-1).astype(np.int64)), out, "linalg.matrix_rank")
 
 
 def lstsq(A: Any, B: Any, rcond: float | None = None, *, driver: str | None = None) -> Any:
@@ -199,8 +199,8 @@ def cond(A: Any, p: Any = None, *, out: Tensor | None = None) -> Tensor:
     if p in (None, 2, -2):
         s = svdvals(A)
         big, small = R.amax(s, -1), R.amin(s, -1)
-        return _out(small / big if p == -2 else big / small, out, "linalg.cond")
-    return _out(matrix_norm(A, p) * matrix_norm(D.inv(A), p), out, "linalg.cond")
+        return with_out(small / big if p == -2 else big / small, out, "linalg.cond")
+    return with_out(matrix_norm(A, p) * matrix_norm(D.inv(A), p), out, "linalg.cond")
 
 
 def matrix_power(A: Any, n: int, *, out: Tensor | None = None) -> Tensor:
@@ -214,7 +214,7 @@ def matrix_power(A: Any, n: int, *, out: Tensor | None = None) -> Tensor:
     if n == 0:
         eye = Tensor._make(np.broadcast_to(np.eye(A.shape[-1], dtype=A.dtype), A.shape).copy())
         # connected to A with a zero gradient, as torch's
-        return _out(E.where(Tensor._make(np.ones(A.shape, bool)), eye, A), out, "linalg.matrix_power")
+        return with_out(E.where(Tensor._make(np.ones(A.shape, bool)), eye, A), out, "linalg.matrix_power")
     base, result, k = (D.inv(A) if n < 0 else A), None, abs(int(n))
     while k:
         if k & 1:
@@ -222,7 +222,7 @@ def matrix_power(A: Any, n: int, *, out: Tensor | None = None) -> Tensor:
         k >>= 1
         if k:
             base = matmul(base, base)
-    return _out(result, out, "linalg.matrix_power")
+    return with_out(result, out, "linalg.matrix_power")
 
 
 def matrix_exp(A: Any) -> Tensor:
@@ -263,7 +263,7 @@ def multi_dot(tensors: Sequence[Any], *, out: Tensor | None = None) -> Tensor:
         r = r.squeeze(-1)
     if first_vec:
         r = r.squeeze(0)
-    return _out(r, out, "linalg.multi_dot")
+    return with_out(r, out, "linalg.multi_dot")
 
 
 def chain_matmul(*matrices: Any, out: Tensor | None = None) -> Tensor:
@@ -276,7 +276,7 @@ def chain_matmul(*matrices: Any, out: Tensor | None = None) -> Tensor:
 def vecdot(x: Any, y: Any, *, dim: int = -1, out: Tensor | None = None) -> Tensor:
     """sum_i x_i y_i along ``dim`` (broadcast)."""
     x, y = as_tensor_arg(x, "linalg.vecdot"), as_tensor_arg(y, "linalg.vecdot")
-    return _out(R.sum(x * y, dim), out, "linalg.vecdot")
+    return with_out(R.sum(x * y, dim), out, "linalg.vecdot")
 
 
 def inv_ex(A: Any, *, check_errors: bool = False, out: Any = None) -> Any:

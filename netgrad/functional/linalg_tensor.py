@@ -20,7 +20,7 @@ from ..autograd.errors import ShapeError
 from ._core import as_tensor_arg
 from . import decomp as D
 from . import shape as S
-from .linalg import _out
+from .linalg import with_out
 from .methods import bind_methods
 
 __all__ = ["cholesky_solve", "cholesky_inverse"]  # the rest is reached through netgrad.linalg
@@ -110,7 +110,7 @@ def tensorinv(A: Any, ind: int = 2, *, out: Tensor | None = None) -> Tensor:
     if n != int(np.prod(cols)):
         raise ShapeError(f"Expected self to satisfy the requirement prod(self.shape[ind:]) == "
                          f"prod(self.shape[:ind]), but got {int(np.prod(cols))} != {n}")
-    return _out(D.inv(A.reshape(n, n)).reshape(tuple(cols) + tuple(rows)), out, "linalg.tensorinv")
+    return with_out(D.inv(A.reshape(n, n)).reshape(tuple(cols) + tuple(rows)), out, "linalg.tensorinv")
 
 
 def tensorsolve(A: Any, B: Any, dims: Sequence[int] | None = None, *, out: Tensor | None = None) -> Tensor:
@@ -125,7 +125,7 @@ def tensorsolve(A: Any, B: Any, dims: Sequence[int] | None = None, *, out: Tenso
         raise ShapeError(f"linalg.tensorsolve: Expected self to satisfy the requirement "
                          f"prod(result.shape) == prod(B.shape), got A {A.shape} and B {B.shape}")
     X = D.solve(A.reshape(n, n), B.reshape(n))
-    return _out(X.reshape(tuple(xshape)), out, "linalg.tensorsolve")
+    return with_out(X.reshape(tuple(xshape)), out, "linalg.tensorsolve")
 
 
 def vander(x: Any, *, N: int | None = None) -> Tensor:
@@ -148,16 +148,16 @@ def cholesky_solve(B: Any, L: Any, upper: bool = False, *, out: Tensor | None = 
     B = as_tensor_arg(B, "cholesky_solve")
     if upper:
         Y = D.solve_triangular(L.mT, B, upper=False)
-        return _out(D.solve_triangular(L, Y, upper=True), out, "cholesky_solve")
+        return with_out(D.solve_triangular(L, Y, upper=True), out, "cholesky_solve")
     Y = D.solve_triangular(L, B, upper=False)
-    return _out(D.solve_triangular(L.mT, Y, upper=True), out, "cholesky_solve")
+    return with_out(D.solve_triangular(L.mT, Y, upper=True), out, "cholesky_solve")
 
 
 def cholesky_inverse(L: Any, upper: bool = False, *, out: Tensor | None = None) -> Tensor:
     """A^-1 given A's Cholesky factor L (A = L L^T; ``upper=True``: A = U^T U)."""
     L = D._matrix_arg("cholesky_inverse", L)
     eye = Tensor._make(np.broadcast_to(np.eye(L.shape[-1], dtype=L.dtype), L.shape).copy())
-    return _out(cholesky_solve(eye, L, upper), out, "cholesky_inverse")
+    return with_out(cholesky_solve(eye, L, upper), out, "cholesky_inverse")
 
 
 bind_methods(cholesky_solve=cholesky_solve, cholesky_inverse=cholesky_inverse)

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..autograd import Function, Tensor
 from ._core import as_tensor_arg, data, xp_of
-from ._lossutil import _check_reduction, _pair, _reduce, _weighted, legacy_reduction
+from ._lossutil import check_reduction, _pair, _reduce, _weighted, legacy_reduction
 from .activation import _sigmoid_array, sigmoid
 from .crossentropy import cross_entropy, nll_loss
 from .elementwise import abs as _abs
@@ -203,7 +203,7 @@ def binary_cross_entropy(input: Any, target: Any, weight: Any = None,  # noqa: A
     0.2231
     """
     reduction = legacy_reduction(size_average, reduce, reduction, "binary_cross_entropy")
-    _check_reduction(reduction, "binary_cross_entropy")
+    check_reduction(reduction, "binary_cross_entropy")
     x, t = _pair(input, target, "binary_cross_entropy")
     loss = BinaryCrossEntropy.apply(x, t)
     if weight is not None:
@@ -222,7 +222,7 @@ def binary_cross_entropy_with_logits(input: Any, target: Any, weight: Any = None
     0.0
     """
     reduction = legacy_reduction(size_average, reduce, reduction, "binary_cross_entropy_with_logits")
-    _check_reduction(reduction, "binary_cross_entropy_with_logits")
+    check_reduction(reduction, "binary_cross_entropy_with_logits")
     x, t = _pair(input, target, "binary_cross_entropy_with_logits")
     pw = None if pos_weight is None else np.asarray(data(pos_weight), dtype=x.dtype)
     loss = BinaryCrossEntropyWithLogits.apply(x, t, pw)
@@ -261,7 +261,7 @@ def kl_div(input: Any, target: Any, size_average: Any = None, reduce: Any = None
                       "the support size; 'batchmean' divides only by the batch size, and aligns "
                       "with the KL div math definition (PyTorch's warning)", UserWarning, stacklevel=2)
     reduction = legacy_reduction(size_average, reduce, reduction, op)
-    _check_reduction(reduction, op, ("batchmean",))
+    check_reduction(reduction, op, ("batchmean",))
     x, t = _pair(input, target, op)
     if log_target:
         loss = exp(t) * (t - x)

@@ -23,7 +23,7 @@ import numpy as np
 from ..autograd import Function, Tensor
 from ..autograd.errors import ShapeError
 from ._core import as_tensor_arg, xp_of
-from ._lossutil import _check_reduction, _reduce
+from ._lossutil import check_reduction, _reduce
 
 __all__ = ["cross_entropy_probs"]
 
@@ -71,7 +71,7 @@ def cross_entropy_probs(input: Any, target: Any, dim: int = 1, eps: float = 1e-1
     0.3993
     """
     op = "cross_entropy_probs"
-    _check_reduction(reduction, op)
+    check_reduction(reduction, op)
     z = as_tensor_arg(input, op)
     if z.dtype.kind != "f":
         raise TypeError(f"{op}: expected floating-point probabilities, got {z.dtype}")

@@ -18,7 +18,7 @@ from ..autograd.errors import ShapeError
 from ._core import as_tensor_arg
 from . import reduction as R
 from . import shape as S
-from .linalg import _out, matmul, outer
+from .linalg import with_out, matmul, outer
 from .methods import bind_methods
 
 __all__ = ["mv", "addmm", "addmv", "addbmm", "baddbmm", "addr", "ger", "inner", "vdot", "tensordot", "dist"]
@@ -54,7 +54,7 @@ def mv(input: Any, vec: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A
     a, v = as_tensor_arg(input, "mv"), as_tensor_arg(vec, "mv")
     _need("mv", a, 2, "input")
     _need("mv", v, 1, "vec")
-    return _out(matmul(a, v), out, "mv")
+    return with_out(matmul(a, v), out, "mv")
 
 
 def addmm(input: Any, mat1: Any, mat2: Any, *, beta: Any = 1, alpha: Any = 1,  # noqa: A002
@@ -63,13 +63,13 @@ def addmm(input: Any, mat1: Any, mat2: Any, *, beta: Any = 1, alpha: Any = 1,  #
     a, b = as_tensor_arg(mat1, "addmm"), as_tensor_arg(mat2, "addmm")
     _need("addmm", a, 2, "mat1")
     _need("addmm", b, 2, "mat2")
-    return _out(_scaled_sum("addmm", input, matmul(a, b), beta, alpha), out, "addmm")
+    return with_out(_scaled_sum("addmm", input, matmul(a, b), beta, alpha), out, "addmm")
 
 
 def addmv(input: Any, mat: Any, vec: Any, *, beta: Any = 1, alpha: Any = 1,  # noqa: A002
           out: Tensor | None = None) -> Tensor:
     """beta * input + alpha * mat vec."""
-    return _out(_scaled_sum("addmv", input, mv(mat, vec), beta, alpha), out, "addmv")
+    return with_out(_scaled_sum("addmv", input, mv(mat, vec), beta, alpha), out, "addmv")
 
 
 def _batches(op: str, b1: Any, b2: Any) -> tuple[Tensor, Tensor]:
@@ -86,14 +86,14 @@ def baddbmm(input: Any, batch1: Any, batch2: Any, *, beta: Any = 1, alpha: Any =
             out: Tensor | None = None) -> Tensor:
     """beta * input + alpha * batch1[i] batch2[i] for each i."""
     a, b = _batches("baddbmm", batch1, batch2)
-    return _out(_scaled_sum("baddbmm", input, matmul(a, b), beta, alpha), out, "baddbmm")
+    return with_out(_scaled_sum("baddbmm", input, matmul(a, b), beta, alpha), out, "baddbmm")
 
 
 def addbmm(input: Any, batch1: Any, batch2: Any, *, beta: Any = 1, alpha: Any = 1,  # noqa: A002
            out: Tensor | None = None) -> Tensor:
     """beta * input + alpha * sum_i batch1[i] batch2[i]."""
     a, b = _batches("addbmm", batch1, batch2)
-    return _out(_scaled_sum("addbmm", input, R.sum(matmul(a, b), 0), beta, alpha), out, "addbmm")
+    return with_out(_scaled_sum("addbmm", input, R.sum(matmul(a, b), 0), beta, alpha), out, "addbmm")
 
 
 def ger(input: Any, vec2: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
@@ -101,7 +101,7 @@ def ger(input: Any, vec2: Any, *, out: Tensor | None = None) -> Tensor:  # noqa:
     a, b = as_tensor_arg(input, "ger"), as_tensor_arg(vec2, "ger")
     _need("ger", a, 1, "input")
     _need("ger", b, 1, "vec2")
-    return _out(matmul(a.reshape(-1, 1), b.reshape(1, -1)), out, "ger")
+    return with_out(matmul(a.reshape(-1, 1), b.reshape(1, -1)), out, "ger")
 
 
 def addr(input: Any, vec1: Any, vec2: Any, *, beta: Any = 1, alpha: Any = 1,  # noqa: A002
@@ -110,7 +110,7 @@ def addr(input: Any, vec1: Any, vec2: Any, *, beta: Any = 1, alpha: Any = 1,  # 
     a, b = as_tensor_arg(vec1, "addr"), as_tensor_arg(vec2, "addr")
     _need("addr", a, 1, "vec1")
     _need("addr", b, 1, "vec2")
-    return _out(_scaled_sum("addr", input, ger(a, b), beta, alpha), out, "addr")
+    return with_out(_scaled_sum("addr", input, ger(a, b), beta, alpha), out, "addr")
 
 
 def inner(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
@@ -122,11 +122,11 @@ def inner(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:  # no
     """
     a, b = as_tensor_arg(input, "inner"), as_tensor_arg(other, "inner")
     if a.ndim == 0 or b.ndim == 0:
-        return _out(a * b, out, "inner")
+        return with_out(a * b, out, "inner")
     if a.shape[-1] != b.shape[-1]:
         raise ShapeError(f"inner() the last dimension must match on both input tensors but got shapes "
                          f"{list(a.shape)} and {list(b.shape)}")
-    return _out(tensordot(a, b, ([a.ndim - 1], [b.ndim - 1])), out, "inner")
+    return with_out(tensordot(a, b, ([a.ndim - 1], [b.ndim - 1])), out, "inner")
 
 
 def vdot(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
@@ -137,7 +137,7 @@ def vdot(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:  # noq
     if a.shape[0] != b.shape[0]:
         raise ShapeError(f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] "
                          "to have the same number of elements, but got different numbers of elements")
-    return _out(matmul(a, b), out, "vdot")
+    return with_out(matmul(a, b), out, "vdot")
 
 
 def tensordot(a: Any, b: Any, dims: Any = 2, out: Tensor | None = None) -> Tensor:
@@ -174,7 +174,7 @@ def tensordot(a: Any, b: Any, dims: Any = 2, out: Tensor | None = None) -> Tenso
     a2 = S.permute(a, (*free_a, *da)).reshape(-1, k)
     b2 = S.permute(b, (*db, *free_b)).reshape(k, -1)
     shape = tuple(a.shape[d] for d in free_a) + tuple(b.shape[d] for d in free_b)
-    return _out(matmul(a2, b2).reshape(shape), out, "tensordot")
+    return with_out(matmul(a2, b2).reshape(shape), out, "tensordot")
 
 
 def dist(input: Any, other: Any, p: float = 2) -> Tensor:  # noqa: A002

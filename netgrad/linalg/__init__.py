@@ -27,9 +27,9 @@ __all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "di
 
 def cross(input, other, *, dim: int = -1, out=None):  # noqa: A002,ANN001,ANN201
     """The cross product of 3-vectors along ``dim`` (default the last, unlike torch.cross)."""
-    from ..functional.linalg import _out
+    from ..functional.linalg import with_out
 
-    return _out(_cross(input, other, dim), out, "linalg.cross")
+    return with_out(_cross(input, other, dim), out, "linalg.cross")
 
 
 def diagonal(A, *, offset: int = 0, dim1: int = -2, dim2: int = -1):  # noqa: ANN001,ANN201

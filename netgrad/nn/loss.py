@@ -23,7 +23,7 @@ class _Loss(Module):
         super().__init__()
         # PyTorch's deprecated size_average/reduce set the reduction as torch does (never ignored)
         reduction = legacy_reduction(size_average, reduce, reduction, type(self).__name__)
-        L._check_reduction(reduction, type(self).__name__, ("batchmean",))
+        L.check_reduction(reduction, type(self).__name__, ("batchmean",))
         self.reduction = reduction
 
 
