@@ -18,11 +18,11 @@ frameworks: PyTorch's ``safetensors.torch.load_file`` gives a ``state_dict`` for
 from __future__ import annotations
 
 import os
-import tempfile
 from typing import Any
 
 import numpy as np
 
+from ._atomic import atomic_write
 from ._npz import LoadError
 from .autograd import Tensor
 
@@ -80,18 +80,7 @@ def save_safetensors(obj: Any, path: str | os.PathLike) -> None:
     st = _package("save")
     arrays, metadata = _flat_arrays(obj, path)
     data = st.numpy.save(arrays, metadata=metadata)
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-" + os.path.basename(path) + "-", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    atomic_write(path, lambda f: f.write(data))
 
 
 def load_safetensors(path: str | os.PathLike) -> dict[str, Tensor]:

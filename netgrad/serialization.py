@@ -35,7 +35,6 @@ import io
 import json
 import os
 import re
-import secrets
 import struct
 import sys
 import threading
@@ -44,6 +43,7 @@ from typing import Any
 
 import numpy as np
 
+from ._atomic import atomic_write
 from ._npz import LoadError, NpzReader, open_npz
 from .autograd import Tensor
 from .nn.module import Module
@@ -399,34 +399,8 @@ def save(obj: Any, path: str | os.PathLike, pickle_module: Any = None, pickle_pr
         np.savez(path, **{_META: meta}, **enc.arrays)
         return None
     path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    base = os.path.basename(path)
-    _clean_stale(directory, base)
-    while True:  # O_EXCL with the umask's mode (mkstemp would make it 0600)
-        tmp = os.path.join(directory, f".tmp-{base}-{os.getpid()}-{secrets.token_hex(6)}")
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-            break
-        except FileExistsError:
-            continue
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **{_META: meta}, **enc.arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    try:  # make the rename itself durable (not possible on every platform)
-        dfd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    except OSError:
-        pass
+    _clean_stale(os.path.dirname(os.path.abspath(path)), os.path.basename(path))
+    atomic_write(path, lambda f: np.savez(f, **{_META: meta}, **enc.arrays))
 
 
 def load(path: str | os.PathLike, map_location: Any = None, pickle_module: Any = None, *,
