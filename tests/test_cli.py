@@ -13,16 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from cli_helpers import run_cli
 from netgrad.cli import COMMANDS, main
 
 ROOT = Path(__file__).resolve().parents[1]
 FAST = ["--epochs", "3", "--hidden", "32", "--quiet"]
-
-
-def run_cli(capsys, *argv):
-    rc = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return rc, out, err
 
 
 def assert_one_line_error(rc, err, code, *needles):

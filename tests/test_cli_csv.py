@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,16 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from netgrad.cli import _run, main
+from cli_helpers import cli_env, run_cli
+from netgrad.cli import _run
 
-ROOT = Path(__file__).resolve().parents[1]
 FAST = ["--epochs", "2", "--hidden", "8", "--quiet"]
-
-
-def run_cli(capsys, *argv):
-    rc = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return rc, out, err
 
 
 def one_line_error(rc, err, code, *needles):
@@ -36,9 +29,8 @@ def one_line_error(rc, err, code, *needles):
 
 
 def netgrad_cmd(*argv, stdin=None):
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
     return subprocess.run([sys.executable, "-m", "netgrad", *map(str, argv)], input=stdin,
-                          capture_output=True, env=env, timeout=120)
+                          capture_output=True, env=cli_env(), timeout=120)
 
 
 def blobs(n=120, seed=0):

@@ -11,21 +11,14 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 
+from cli_helpers import cli_env, run_cli
 from netgrad.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
 FAST = ["--data", "xor", "--epochs", "2", "--hidden", "8", "--quiet"]
-
-
-def run_cli(capsys, *argv):
-    rc = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return rc, out, err
 
 
 def one_line_error(rc, err, code, *needles):
@@ -35,10 +28,6 @@ def one_line_error(rc, err, code, *needles):
     assert "Traceback" not in err
     for n in needles:
         assert n in lines[0], lines[0]
-
-
-def env():
-    return {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +56,7 @@ def test_unknown_table_and_key_are_errors(capsys, tmp_path):
 def test_deeply_nested_toml_refused(tmp_path):
     cfg = tmp_path / "deep.toml"
     cfg.write_text("hidden = " + "[" * 5000 + "]" * 5000 + "\n")
-    p = subprocess.run([sys.executable, "-m", "netgrad", "train", "--config", str(cfg)], env=env(),
+    p = subprocess.run([sys.executable, "-m", "netgrad", "train", "--config", str(cfg)], env=cli_env(),
                        capture_output=True, text=True, timeout=60)
     one_line_error(p.returncode, p.stderr, 2, "nested more than 32 deep", "deep.toml")
     assert "RecursionError" not in p.stderr
@@ -107,7 +96,7 @@ def test_explain_edges(capsys):
 
 def test_explain_layers_limit_in_a_real_process():
     p = subprocess.run([sys.executable, "-m", "netgrad", "explain", "--layers", "2,100000000,1", "--x", "1,2",
-                        "--y", "1"], env=env(), capture_output=True, text=True, timeout=60)
+                        "--y", "1"], env=cli_env(), capture_output=True, text=True, timeout=60)
     one_line_error(p.returncode, p.stderr, 2, "--layers 2,100000000,1")
 
 
@@ -138,7 +127,7 @@ def test_activation_names_agree_between_train_and_explain(capsys, tmp_path):
 def test_ctrl_c_saves_exits_130_and_resumes(capsys, tmp_path):
     out = tmp_path / "run"
     p = subprocess.Popen([sys.executable, "-m", "netgrad", "train", "--data", "digits", "--hidden", "16",
-                          "--epochs", "500", "--out", str(out)], env=env(), stdout=subprocess.PIPE,
+                          "--epochs", "500", "--out", str(out)], env=cli_env(), stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
     try:
         assert p.stdout.readline().startswith("netgrad: digits")  # data loaded
