@@ -16,8 +16,10 @@ from ..functional import pooling as C
 from .module import Module
 
 
-class MaxPool2d(Module):
-    """y = max over each (kh, kw) window; the gradient goes to the first maximum of each window."""
+class _MaxPoolNd(Module):
+    """Max pooling's arguments, call and repr; a subclass names its functional form ``_fn``."""
+
+    _fn: Any = None
 
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
                  return_indices: bool = False, ceil_mode: bool = False) -> None:
@@ -28,12 +30,18 @@ class MaxPool2d(Module):
         self.return_indices, self.ceil_mode = return_indices, ceil_mode
 
     def forward(self, input: Any) -> Tensor:  # noqa: A002
-        return C.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
-                            self.ceil_mode, self.return_indices)
+        return type(self)._fn(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                              self.ceil_mode, self.return_indices)
 
     def extra_repr(self) -> str:
         return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
                 f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+
+
+class MaxPool2d(_MaxPoolNd):
+    """y = max over each (kh, kw) window; the gradient goes to the first maximum of each window."""
+
+    _fn = staticmethod(C.max_pool2d)
 
 
 class AvgPool2d(Module):

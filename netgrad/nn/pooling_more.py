@@ -18,6 +18,7 @@ from ..functional import dropout_more as D
 from ..functional import pooling_more as P
 from .dropout import _DropoutNd
 from .module import Module
+from .pooling import _MaxPoolNd
 
 __all__ = [
     "MaxPool1d", "AvgPool1d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool1d",
@@ -29,24 +30,10 @@ def _one(v: Any) -> tuple:
     return tuple(v) if isinstance(v, (tuple, list)) else (v,)
 
 
-class MaxPool1d(Module):
+class MaxPool1d(_MaxPoolNd):
     """y = max over each window of ``kernel_size``."""
 
-    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
-                 return_indices: bool = False, ceil_mode: bool = False) -> None:
-        super().__init__()
-        self.kernel_size = kernel_size
-        self.stride = stride if stride is not None else kernel_size
-        self.padding, self.dilation = padding, dilation
-        self.return_indices, self.ceil_mode = return_indices, ceil_mode
-
-    def forward(self, input: Any) -> Tensor:  # noqa: A002
-        return P.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation,
-                            self.ceil_mode, self.return_indices)
-
-    def extra_repr(self) -> str:
-        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
-                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+    _fn = staticmethod(P.max_pool1d)
 
 
 class AvgPool1d(Module):
