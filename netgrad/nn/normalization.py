@@ -113,6 +113,20 @@ def batch_norm(input: Any, running_mean: Tensor | None, running_var: Tensor | No
     return out
 
 
+def _affine_params(module: Module, shape: tuple, affine: bool, bias: bool, dtype: Any) -> None:
+    """Register ``weight`` (and ``bias`` if ``bias``) of ``shape``, uninitialised, on ``module``;
+    None for those it does not have, as PyTorch's normalisation layers."""
+    if affine:
+        module.weight = _empty(*shape, dtype=dtype)
+        if bias:
+            module.bias = _empty(*shape, dtype=dtype)
+        else:
+            module.register_parameter("bias", None)
+    else:
+        module.register_parameter("weight", None)
+        module.register_parameter("bias", None)
+
+
 class _BatchNorm(Module):
     _expected_dims: tuple = ()
 
@@ -122,15 +136,7 @@ class _BatchNorm(Module):
         super().__init__()
         self.num_features, self.eps, self.momentum = int(num_features), eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
-        if affine:
-            self.weight = _empty(self.num_features, dtype=dtype)
-            if bias:
-                self.bias = _empty(self.num_features, dtype=dtype)
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_params(self, (self.num_features,), affine, bias, dtype)
         if track_running_stats:
             d = _empty(1, dtype=dtype).dtype
             self.register_buffer("running_mean", Tensor._make(np.zeros(self.num_features, d)))

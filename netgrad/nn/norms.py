@@ -27,7 +27,7 @@ from ..functional.normalization import group_norm, instance_norm, layer_norm, rm
 from . import init
 from .linear import _empty
 from .module import Module
-from .normalization import _BatchNorm
+from .normalization import _affine_params, _BatchNorm
 
 __all__ = ["LayerNorm", "RMSNorm", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d",
            "InstanceNorm3d", "BatchNorm3d"]
@@ -49,15 +49,7 @@ class LayerNorm(Module):
         super().__init__()
         self.normalized_shape = _as_shape(normalized_shape)
         self.eps, self.elementwise_affine = eps, elementwise_affine
-        if elementwise_affine:
-            self.weight = _empty(*self.normalized_shape, dtype=dtype)
-            if bias:
-                self.bias = _empty(*self.normalized_shape, dtype=dtype)
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_params(self, self.normalized_shape, elementwise_affine, bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -111,15 +103,7 @@ class GroupNorm(Module):
             raise ValueError("GroupNorm: num_channels must be divisible by num_groups")
         self.num_groups, self.num_channels = int(num_groups), int(num_channels)
         self.eps, self.affine = eps, affine
-        if affine:
-            self.weight = _empty(self.num_channels, dtype=dtype)
-            if bias:
-                self.bias = _empty(self.num_channels, dtype=dtype)
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_params(self, (self.num_channels,), affine, bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
