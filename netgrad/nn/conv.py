@@ -18,7 +18,7 @@ from ..functional._core import as_tensor_arg
 from ..functional.conv import Conv2d as _ConvFn
 from ..functional.conv import conv_geometry, int_pair
 from . import init
-from .linear import _empty
+from .linear import _weight_and_bias
 from .module import Module
 
 
@@ -47,11 +47,8 @@ class Conv2d(Module):
             conv_geometry("Conv2d", (1, 1, 10**6, 10**6), self.kernel_size, self.stride, padding,
                           self.dilation)
         self.groups, self.padding_mode = groups, padding_mode
-        self.weight = _empty(self.out_channels, self.in_channels, *self.kernel_size, dtype=dtype)
-        if bias:
-            self.bias = _empty(self.out_channels, dtype=dtype)
-        else:
-            self.register_parameter("bias", None)
+        _weight_and_bias(self, (self.out_channels, self.in_channels, *self.kernel_size),
+                         self.out_channels, bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:

@@ -20,7 +20,7 @@ from ..functional._core import as_tensor_arg
 from ..functional.conv import int_pair
 from ..functional.resample import pad_modes
 from . import init
-from .linear import _empty
+from .linear import _weight_and_bias
 from .module import Module
 
 __all__ = ["Conv1d", "ConvTranspose1d", "ConvTranspose2d", "Fold", "Unfold"]
@@ -67,11 +67,7 @@ class _ConvNd(Module):
         self.groups, self.padding_mode = groups, padding_mode
         shape = ((self.in_channels, self.out_channels // groups) if self._transposed
                  else (self.out_channels, self.in_channels // groups)) + self.kernel_size
-        self.weight = _empty(*shape, dtype=dtype)
-        if bias:
-            self.bias = _empty(self.out_channels, dtype=dtype)
-        else:
-            self.register_parameter("bias", None)
+        _weight_and_bias(self, shape, self.out_channels, bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 from ..autograd import Tensor
 from ..functional import distance as D
 from . import init
-from .linear import _empty
+from .linear import _weight_and_bias
 from .module import Module
 
 __all__ = ["CosineSimilarity", "PairwiseDistance", "Bilinear"]
@@ -53,11 +53,8 @@ class Bilinear(Module):
         super().__init__()
         self.in1_features, self.in2_features = int(in1_features), int(in2_features)
         self.out_features = int(out_features)
-        self.weight = _empty(self.out_features, self.in1_features, self.in2_features, dtype=dtype)
-        if bias:
-            self.bias = _empty(self.out_features, dtype=dtype)
-        else:
-            self.register_parameter("bias", None)
+        _weight_and_bias(self, (self.out_features, self.in1_features, self.in2_features),
+                         self.out_features, bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:

@@ -36,6 +36,17 @@ def _empty(*shape: int, dtype: Any = None) -> Parameter:
     return Parameter(Tensor._make(memory.empty(shape, d)))
 
 
+def _weight_and_bias(module: Module, weight_shape: tuple, bias_size: int, bias: bool,
+                     dtype: Any) -> None:
+    """Register an uninitialised ``weight`` of ``weight_shape`` and, if ``bias``, a ``bias`` of
+    ``bias_size`` (else ``bias`` is None) on ``module``, as PyTorch's layers do."""
+    module.weight = _empty(*weight_shape, dtype=dtype)
+    if bias:
+        module.bias = _empty(bias_size, dtype=dtype)
+    else:
+        module.register_parameter("bias", None)
+
+
 class Linear(Module):
     """A fully connected layer: net = x W^T + b, W of shape (out_features, in_features).
 
@@ -47,11 +58,7 @@ class Linear(Module):
                  dtype: Any = None) -> None:
         super().__init__()
         self.in_features, self.out_features = int(in_features), int(out_features)
-        self.weight = _empty(self.out_features, self.in_features, dtype=dtype)
-        if bias:
-            self.bias = _empty(self.out_features, dtype=dtype)
-        else:
-            self.register_parameter("bias", None)
+        _weight_and_bias(self, (self.out_features, self.in_features), self.out_features, bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
