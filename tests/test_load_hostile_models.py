@@ -91,3 +91,20 @@ def test_an_integer_tensor_marked_requires_grad_is_refused(tmp_path, arr):
     ng.save({"i": ng.arange(3), "w": ng.ones(2, requires_grad=True)}, tmp_path / "ok")
     back = ng.load(tmp_path / "ok")
     assert back["w"].requires_grad and not back["i"].requires_grad
+
+
+def test_many_layers_with_buffers_are_refused_before_they_fill_memory(tmp_path):
+    """75,000 BatchNorm1d(1024, affine=False) layers named in a 25 MB file: their running
+    statistics count against the rebuild's allowance too (they once reached 1.1 GB)."""
+    import unittest.mock as mock
+
+    import netgrad.serialization as S
+
+    net = ng.nn.Sequential(ng.nn.BatchNorm1d(8, affine=False))
+    spec = S.describe(net)
+    spec["args"] = [dict(spec["args"][0], args=[1024]) for _ in range(2000)]
+    path = tmp_path / "bn"
+    with mock.patch.object(S, "describe", lambda m: spec), mock.patch.object(S, "rebuild", lambda *a: net):
+        ng.save(net, path)
+    with pytest.raises(LoadError, match="more values than the file stores"):
+        ng.load(path)

@@ -24,6 +24,17 @@ from ..autograd.tensor import _as_array
 construction_budget = threading.local()
 
 
+def charge_construction(values: int) -> None:
+    """Count ``values`` against ``construction_budget`` while a saved model is rebuilt (parameters,
+    buffers, and a flat charge per module for its Python objects); raise once it is spent."""
+    left = getattr(construction_budget, "left", None)
+    if left is not None:
+        construction_budget.left = left - values
+        if construction_budget.left < 0:
+            raise ValueError(f"its layers hold more values than the file stores "
+                             f"({construction_budget.limit})")
+
+
 class Parameter(Tensor):
     """A leaf Tensor with ``requires_grad=True`` by default; assigning one to a Module attribute
     registers it (it then appears in ``parameters()`` and ``state_dict()``).
@@ -40,12 +51,7 @@ class Parameter(Tensor):
             arr = data._data
         else:
             arr = _as_array(data)
-        left = getattr(construction_budget, "left", None)
-        if left is not None:  # checked before a constructor fills the (still untouched) memory
-            construction_budget.left = left - arr.size
-            if construction_budget.left < 0:
-                raise ValueError(f"its layers hold more parameter values than the file stores "
-                                 f"({construction_budget.limit})")
+        charge_construction(arr.size)  # before a constructor fills the (still untouched) memory
         self._data = arr
         self.grad = None
         self.grad_fn = None
