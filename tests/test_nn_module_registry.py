@@ -271,3 +271,11 @@ def test_registry_copies_are_plain_dicts():
     for c in (net._parameters.copy(), copy.copy(net._parameters), net._parameters | {}):
         c["w"] = nn.Parameter(ng.zeros(2))
         assert net.w is net._parameters["w"] and net.w is not c["w"]
+
+
+def test_init_called_again_leaves_no_stale_attributes():
+    lin = nn.Linear(2, 3)
+    nn.Module.__init__(lin)
+    assert not lin._parameters
+    with pytest.raises(AttributeError):
+        lin.weight  # noqa: B018

@@ -77,6 +77,12 @@ class Registry(OrderedDict):
             self._dropped(name, value)
         OrderedDict.clear(self)
 
+    def detach(self) -> None:
+        """Stop feeding the owner: its mirror entries of this registry go, the entries stay."""
+        for name, value in list(self.items()):
+            self._dropped(name, value)
+        self._owner = None
+
     def __reduce__(self) -> tuple:
         # Pickled and deep-copied as a plain OrderedDict (a weak reference cannot be pickled);
         # Module.__setstate__ makes it a registry of its new owner again.

@@ -32,9 +32,7 @@ from ..autograd.device import DeviceUnavailableError, check_device, device
 from ..autograd.dtypes import as_dtype
 from ..autograd.tensor import version_box
 from ._registry import Registry
-from .parameter import Parameter, charge_construction
-
-_MODULE_CHARGE = 64  # a module's own Python objects, counted as this many values while ng.load rebuilds
+from .parameter import Parameter
 
 _REGISTRIES = ("_parameters", "_buffers", "_modules")
 _IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
@@ -72,8 +70,10 @@ class Module:
         cls.__init__ = recorded
 
     def __init__(self) -> None:
-        charge_construction(_MODULE_CHARGE)
         d = self.__dict__
+        for key in _REGISTRIES:  # __init__ called again: the old registries' mirror entries go
+            if isinstance(d.get(key), Registry):
+                d[key].detach()
         d["training"] = True
         d["_parameters"] = Registry(owner=self)
         d["_buffers"] = Registry(owner=self)
@@ -157,10 +157,8 @@ class Module:
         elif name in _REGISTRIES and params is not None and isinstance(value, dict):
             # ``m._parameters = OrderedDict(...)``: the new dict becomes the registry (and mirror)
             items, old = list(value.items()), d[name]
-            if isinstance(old, Registry):  # detach the old one (its mirror entries go)
-                for k, v in list(old.items()):
-                    old._dropped(k, v)
-                old._owner = None
+            if isinstance(old, Registry):
+                old.detach()
             d[name] = Registry(items, owner=self)
         else:
             object.__setattr__(self, name, value)
@@ -213,8 +211,6 @@ class Module:
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"register_buffer: {name!r} must be a Tensor or None, got "
                             f"{type(tensor).__name__}")
-        if tensor is not None:
-            charge_construction(tensor.numel())
         self._remove_from(name, d)
         self._set_registered("_buffers", name, tensor)
         if not persistent:
