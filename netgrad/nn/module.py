@@ -32,7 +32,9 @@ from ..autograd.device import DeviceUnavailableError, check_device, device
 from ..autograd.dtypes import as_dtype
 from ..autograd.tensor import version_box
 from ._registry import Registry
-from .parameter import Parameter
+from .parameter import Parameter, charge_construction
+
+_MODULE_CHARGE = 64  # a module's own Python objects, counted as this many values while ng.load rebuilds
 
 _REGISTRIES = ("_parameters", "_buffers", "_modules")
 _IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
@@ -70,6 +72,7 @@ class Module:
         cls.__init__ = recorded
 
     def __init__(self) -> None:
+        charge_construction(_MODULE_CHARGE)
         d = self.__dict__
         for key in _REGISTRIES:  # __init__ called again: the old registries' mirror entries go
             if isinstance(d.get(key), Registry):
@@ -211,6 +214,8 @@ class Module:
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"register_buffer: {name!r} must be a Tensor or None, got "
                             f"{type(tensor).__name__}")
+        if tensor is not None:
+            charge_construction(tensor.numel())
         self._remove_from(name, d)
         self._set_registered("_buffers", name, tensor)
         if not persistent:
