@@ -279,6 +279,19 @@ def vecdot(x: Any, y: Any, *, dim: int = -1, out: Tensor | None = None) -> Tenso
     return with_out(R.sum(x * y, dim), out, "linalg.vecdot")
 
 
+def _each_matrix(A: Tensor, fn: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``fn`` on each matrix of ``A``'s batch apart: (results, NaN where ``fn`` raised
+    LinAlgError; info, 1 there and 0 elsewhere) -- the ``*_ex`` functions' slow path."""
+    info = np.zeros(A.shape[:-2], np.int32)
+    res = np.full(A.shape, np.nan, A.dtype)
+    for idx in np.ndindex(*A.shape[:-2]):
+        try:
+            res[idx] = fn(A._data[idx])
+        except np.linalg.LinAlgError:
+            info[idx] = 1
+    return res, info
+
+
 def inv_ex(A: Any, *, check_errors: bool = False, out: Any = None) -> Any:
     """(A^-1, info): info > 0 where a matrix is singular (its inverse then NaN), no error unless
     ``check_errors``."""
@@ -288,13 +301,7 @@ def inv_ex(A: Any, *, check_errors: bool = False, out: Any = None) -> Any:
     except D.LinAlgError:
         if check_errors:
             raise
-    info = np.zeros(A.shape[:-2], np.int32)
-    res = np.full(A.shape, np.nan, A.dtype)
-    for idx in np.ndindex(*A.shape[:-2]):
-        try:
-            res[idx] = np.linalg.inv(A._data[idx])
-        except np.linalg.LinAlgError:
-            info[idx] = 1
+    res, info = _each_matrix(A, np.linalg.inv)
     return InvExResult(Tensor._make(res), Tensor._make(info))
 
 
@@ -306,13 +313,7 @@ def cholesky_ex(A: Any, *, upper: bool = False, check_errors: bool = False, out:
     except D.LinAlgError:
         if check_errors:
             raise
-    info = np.zeros(A.shape[:-2], np.int32)
-    res = np.full(A.shape, np.nan, A.dtype)
-    for idx in np.ndindex(*A.shape[:-2]):
-        try:
-            res[idx] = np.linalg.cholesky(A._data[idx])
-        except np.linalg.LinAlgError:
-            info[idx] = 1
+    res, info = _each_matrix(A, np.linalg.cholesky)
     L = Tensor._make(res)
     return CholeskyExResult(L.mT if upper else L, Tensor._make(info))
 
