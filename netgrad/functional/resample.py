@@ -58,6 +58,18 @@ def pad_modes(input: Any, pad: Sequence[int], mode: str = "reflect") -> Tensor: 
     return out
 
 
+def _shuffle_args(op: str, input: Any, factor: int, factor_name: str) -> tuple[Tensor, int]:  # noqa: A002
+    """pixel_shuffle's and pixel_unshuffle's checks, PyTorch's messages: (input, factor)."""
+    x = as_tensor_arg(input, op)
+    r = int(factor)
+    if x.ndim < 3:
+        raise RuntimeError(f"{op} expects input to have at least 3 dimensions, but got input "
+                           f"with {x.ndim} dimension(s)")
+    if r <= 0:
+        raise RuntimeError(f"{op} expects a positive {factor_name}, but got {r}")
+    return x, r
+
+
 def pixel_shuffle(input: Any, upscale_factor: int) -> Tensor:  # noqa: A002
     """(*, C r^2, H, W) -> (*, C, H r, W r): y[c, h r + i, w r + j] = x[c r^2 + i r + j, h, w].
 
@@ -65,13 +77,7 @@ def pixel_shuffle(input: Any, upscale_factor: int) -> Tensor:  # noqa: A002
     >>> pixel_shuffle(ng.arange(4.0).reshape(1, 4, 1, 1), 2).tolist()
     [[[[0.0, 1.0], [2.0, 3.0]]]]
     """
-    x = as_tensor_arg(input, "pixel_shuffle")
-    r = int(upscale_factor)
-    if x.ndim < 3:
-        raise RuntimeError(f"pixel_shuffle expects input to have at least 3 dimensions, but got input "
-                           f"with {x.ndim} dimension(s)")
-    if r <= 0:
-        raise RuntimeError(f"pixel_shuffle expects a positive upscale_factor, but got {r}")
+    x, r = _shuffle_args("pixel_shuffle", input, upscale_factor, "upscale_factor")
     *lead, c, h, w = x.shape
     if c % (r * r):
         raise RuntimeError("pixel_shuffle expects its input's 'channel' dimension to be divisible by the "
@@ -84,13 +90,7 @@ def pixel_shuffle(input: Any, upscale_factor: int) -> Tensor:  # noqa: A002
 
 def pixel_unshuffle(input: Any, downscale_factor: int) -> Tensor:  # noqa: A002
     """The inverse of pixel_shuffle: (*, C, H r, W r) -> (*, C r^2, H, W)."""
-    x = as_tensor_arg(input, "pixel_unshuffle")
-    r = int(downscale_factor)
-    if x.ndim < 3:
-        raise RuntimeError(f"pixel_unshuffle expects input to have at least 3 dimensions, but got input "
-                           f"with {x.ndim} dimension(s)")
-    if r <= 0:
-        raise RuntimeError(f"pixel_unshuffle expects a positive downscale_factor, but got {r}")
+    x, r = _shuffle_args("pixel_unshuffle", input, downscale_factor, "downscale_factor")
     *lead, c, h, w = x.shape
     if h % r or w % r:
         raise RuntimeError(f"pixel_unshuffle expects height and width to be divisible by "
