@@ -152,6 +152,12 @@ def write_out(op: str, out: Tensor | None, result: Tensor, exact: bool = False) 
     return out
 
 
+def quiet() -> Any:
+    """A context in which values outside an op's domain, its poles and overflow give inf/NaN
+    silently, as in PyTorch (no NumPy RuntimeWarning)."""
+    return np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore")
+
+
 def float_tensor(input: Any, op: str) -> Tensor:
     """``input`` as a Tensor, integers and bools converted to the default float dtype."""
     if isinstance(input, Tensor):

@@ -14,21 +14,15 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
 from ..autograd import Function, Tensor
 from . import _special
 from ._core import xp_of
-from ._pointwise_core import unary_float
+from ._pointwise_core import quiet, unary_float
 from .methods import bind_methods
 
 __all__ = ["erf", "erfc", "erfinv"]
 
 _TWO_RSQRTPI = 2.0 / math.sqrt(math.pi)
-
-
-def _quiet() -> Any:
-    return np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore")
 
 
 class Erf(Function):
@@ -44,7 +38,7 @@ class Erf(Function):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        with _quiet():
+        with quiet():
             return g * _TWO_RSQRTPI * xp_of(ctx).exp(-(x * x))
 
 
@@ -61,7 +55,7 @@ class Erfc(Function):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        with _quiet():
+        with quiet():
             return -g * _TWO_RSQRTPI * xp_of(ctx).exp(-(x * x))
 
 
@@ -80,7 +74,7 @@ class Erfinv(Function):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         y = ctx.out if ctx._arrays else erfinv(x)
-        with _quiet():
+        with quiet():
             return g / _TWO_RSQRTPI * xp_of(ctx).exp(y * y)
 
 

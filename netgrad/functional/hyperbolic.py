@@ -17,15 +17,10 @@ import numpy as np
 
 from ..autograd import Function, Tensor
 from ._core import register_xp, xp_of
-from ._pointwise_core import unary_float
+from ._pointwise_core import quiet, unary_float
 from .methods import bind_methods
 
 __all__ = ["sinh", "cosh", "asinh", "acosh", "atanh", "arcsinh", "arccosh", "arctanh"]
-
-
-def _quiet() -> Any:
-    """Singular points give inf/NaN silently, as in PyTorch."""
-    return np.errstate(divide="ignore", invalid="ignore", over="ignore")
 
 
 class Sinh(Function):
@@ -36,13 +31,13 @@ class Sinh(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        with _quiet():
+        with quiet():
             return np.sinh(x._data)
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        with _quiet():
+        with quiet():
             return g * xp_of(ctx).cosh(x)
 
 
@@ -54,13 +49,13 @@ class Cosh(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        with _quiet():
+        with quiet():
             return np.cosh(x._data)
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        with _quiet():
+        with quiet():
             return g * xp_of(ctx).sinh(x)
 
 
@@ -77,7 +72,7 @@ class Asinh(Function):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        with _quiet():
+        with quiet():
             return g / xp_of(ctx).sqrt(x * x + 1)
 
 
@@ -89,13 +84,13 @@ class Acosh(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        with _quiet():
+        with quiet():
             return np.arccosh(x._data)
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        with _quiet():
+        with quiet():
             return g / xp_of(ctx).sqrt(x * x - 1)
 
 
@@ -107,13 +102,13 @@ class Atanh(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        with _quiet():
+        with quiet():
             return np.arctanh(x._data)
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        with _quiet():
+        with quiet():
             return g / (1 - x * x)
 
 

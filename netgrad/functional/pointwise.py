@@ -18,18 +18,13 @@ import numpy as np
 
 from ..autograd import Function, Tensor
 from ._core import register_xp, xp_of
-from ._pointwise_core import as_tensors, check_out, float_tensor, promote, unary_float, write_out
+from ._pointwise_core import as_tensors, check_out, float_tensor, promote, quiet, unary_float, write_out
 from .methods import bind_methods
 
 __all__ = ["log2", "log10", "log1p", "expm1", "exp2", "rsqrt", "logit", "xlogy", "logaddexp",
            "logaddexp2"]
 
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
-
-
-def _quiet() -> Any:
-    """Values outside an op's domain give inf/NaN silently, as in PyTorch."""
-    return np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore")
 
 
 class Log2(Function):
@@ -40,13 +35,13 @@ class Log2(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        with _quiet():
+        with quiet():
             return np.log2(x._data)
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        with _quiet():
+        with quiet():
             return g / (x * _LN2)
 
 
@@ -59,13 +54,13 @@ class Log10(Function):
     def forward(ctx, x):
         ctx.save_for_backward(x)
         xd = x._data
-        with _quiet():  # NumPy's float32 log10 is 1 ulp off at powers of ten; PyTorch's is not
+        with quiet():  # NumPy's float32 log10 is 1 ulp off at powers of ten; PyTorch's is not
             return np.log10(xd.astype(np.float64)).astype(xd.dtype) if xd.itemsize < 8 else np.log10(xd)
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        with _quiet():
+        with quiet():
             return g / (x * _LN10)
 
 
@@ -77,13 +72,13 @@ class Log1p(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        with _quiet():
+        with quiet():
             return np.log1p(x._data)
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        with _quiet():
+        with quiet():
             return g / (1 + x)
 
 
@@ -95,13 +90,13 @@ class Expm1(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        with _quiet():
+        with quiet():
             return np.expm1(x._data)
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        with _quiet():
+        with quiet():
             return g * xp_of(ctx).exp(x)
 
 
@@ -113,14 +108,14 @@ class Exp2(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        with _quiet():
+        with quiet():
             ctx.out = np.exp2(x._data)
         return ctx.out
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        with _quiet():
+        with quiet():
             return g * (ctx.out if ctx._arrays else exp2(x)) * _LN2
 
 
@@ -132,7 +127,7 @@ class Rsqrt(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        with _quiet():
+        with quiet():
             ctx.out = (1 / np.sqrt(x._data)).astype(x.dtype, copy=False)
         return ctx.out
 
@@ -140,7 +135,7 @@ class Rsqrt(Function):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         y = ctx.out if ctx._arrays else rsqrt(x)
-        with _quiet():
+        with quiet():
             return g * -0.5 * y * y * y
 
 
@@ -159,14 +154,14 @@ class Logit(Function):
         else:
             ctx.mask = (xd >= eps) & (xd <= 1 - eps)
             xd = np.clip(xd, eps, 1 - eps).astype(xd.dtype, copy=False)
-        with _quiet():
+        with quiet():
             return np.log(xd / (1 - xd))
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         xp = xp_of(ctx)
-        with _quiet():
+        with quiet():
             d = g / (x * (1 - x))
             if ctx.mask is None:
                 return xp.where((x < 0) | (x > 1), math.nan, d), None
@@ -183,7 +178,7 @@ class Xlogy(Function):
     def forward(ctx, x, y):
         xd, yd = x._data, y._data
         ctx.save_for_backward(x, y)
-        with _quiet():
+        with quiet():
             return np.where((xd == 0) & ~np.isnan(yd), 0, xd * np.log(yd)).astype(xd.dtype, copy=False)
 
     @staticmethod
@@ -191,7 +186,7 @@ class Xlogy(Function):
         x, y = ctx.saved_tensors
         xp = xp_of(ctx)
         nx, ny = ctx.needs_input_grad
-        with _quiet():
+        with quiet():
             gx = xp.where((x == 0) & (y <= 0), 0.0, g * xp.log(y)) if nx else None
             return gx, (g * x / y if ny else None)
 
@@ -206,7 +201,7 @@ class LogAddExp(Function):
     def forward(ctx, a, b, base2):
         ctx.save_for_backward(a, b)
         ctx.base2 = base2
-        with _quiet():
+        with quiet():
             ctx.out = (np.logaddexp2 if base2 else np.logaddexp)(a._data, b._data)
         return ctx.out
 
@@ -217,7 +212,7 @@ class LogAddExp(Function):
         z = ctx.out if ctx._arrays else (logaddexp2 if ctx.base2 else logaddexp)(a, b)
         c = _LN2 if ctx.base2 else 1.0
         na, nb = ctx.needs_input_grad[:2]
-        with _quiet():
+        with quiet():
             return (g * xp.exp((a - z) * c) if na else None), (g * xp.exp((b - z) * c) if nb else None), None
 
 

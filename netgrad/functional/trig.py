@@ -18,16 +18,11 @@ import numpy as np
 
 from ..autograd import Function, Tensor
 from ._core import register_xp, xp_of
-from ._pointwise_core import arr, check_out, float_tensor, promote, unary_float, write_out
+from ._pointwise_core import arr, check_out, float_tensor, promote, quiet, unary_float, write_out
 from .methods import bind_methods
 
 __all__ = ["sin", "cos", "tan", "asin", "acos", "atan", "atan2", "hypot", "deg2rad", "rad2deg",
            "sinc", "arcsin", "arccos", "arctan", "arctan2"]
-
-
-def _quiet() -> Any:
-    """Singular points give inf/NaN silently, as in PyTorch."""
-    return np.errstate(divide="ignore", invalid="ignore", over="ignore")
 
 
 class Sin(Function):
@@ -88,13 +83,13 @@ class Asin(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        with _quiet():
+        with quiet():
             return np.arcsin(x._data)
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        with _quiet():
+        with quiet():
             return g / xp_of(ctx).sqrt(1 - x * x)
 
 
@@ -106,13 +101,13 @@ class Acos(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        with _quiet():
+        with quiet():
             return np.arccos(x._data)
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        with _quiet():
+        with quiet():
             return -g / xp_of(ctx).sqrt(1 - x * x)
 
 
@@ -129,7 +124,7 @@ class Atan(Function):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        with _quiet():
+        with quiet():
             return g / (1 + x * x)
 
 
@@ -148,7 +143,7 @@ class Atan2(Function):
     def backward(ctx, g):
         y, x = ctx.saved_tensors
         ny, nx = ctx.needs_input_grad[:2]
-        with _quiet():
+        with quiet():
             gr = g / (x * x + y * y)
             return (gr * x if ny else None), (-gr * y if nx else None), None
 
@@ -169,7 +164,7 @@ class Hypot(Function):
         a, b = ctx.saved_tensors
         na, nb = ctx.needs_input_grad[:2]
         r = ctx.out if ctx._arrays else hypot(a, b)
-        with _quiet():
+        with quiet():
             gr = g / r
             return (gr * a if na else None), (gr * b if nb else None), None
 
@@ -198,7 +193,7 @@ class Sinc(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        with _quiet():
+        with quiet():
             return np.sinc(x._data).astype(x.dtype, copy=False)
 
     @staticmethod
@@ -206,7 +201,7 @@ class Sinc(Function):
         (x,) = ctx.saved_tensors
         xp = xp_of(ctx)
         zero = x == 0
-        with _quiet():
+        with quiet():
             xs = xp.where(zero, 1.0, x) * math.pi
             d = (xp.cos(xs) * xs - xp.sin(xs)) / (xs * xs) * math.pi
             return g * xp.where(zero, 0.0, d)
