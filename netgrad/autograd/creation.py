@@ -25,7 +25,7 @@ from . import dtypes
 from .errors import DTypeError, ShapeError
 from .grad_mode import _state
 from .size import Size
-from .tensor import Tensor, _as_array
+from .tensor import Tensor, as_array
 
 __all__ = ["tensor", "as_tensor", "zeros", "ones", "empty", "full", "zeros_like", "ones_like",
            "empty_like", "full_like", "arange", "linspace", "logspace", "eye", "from_numpy",
@@ -179,7 +179,7 @@ def tensor(data: Any, dtype: Any = None, *, device: Any = None, requires_grad: b
            pin_memory: bool = False) -> Tensor:
     """A new tensor holding a copy of ``data`` (Python floats give the default dtype, float32)."""
     check_creation_options("tensor", device, None, pin_memory)
-    return finish_creation(_as_array(data, dtype), requires_grad, op="tensor")
+    return finish_creation(as_array(data, dtype), requires_grad, op="tensor")
 
 
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:

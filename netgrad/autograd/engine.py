@@ -24,7 +24,7 @@ from .errors import GraphError, ShapeError
 from .function import _FREED_MSG, Function
 from .grad_mode import _state
 from .memory import owns_memory
-from .tensor import Tensor, _as_array
+from .tensor import Tensor, as_array
 
 _make = Tensor._make
 
@@ -123,7 +123,7 @@ def _root_grad(t: Tensor, g: Any, arrays: bool) -> Any:
     if isinstance(g, Tensor):
         arr = g._data
     else:
-        arr = _as_array(g, dtype=t.dtype)
+        arr = as_array(g, dtype=t.dtype)
     if arr.shape != t.shape:
         raise ShapeError(f"backward: gradient has shape {arr.shape} but the output has shape {t.shape}")
     if arrays:

@@ -24,7 +24,7 @@ from .size import Size
 _ndarray = np.ndarray
 
 
-def _as_array(data: Any, dtype=None) -> np.ndarray:
+def as_array(data: Any, dtype=None) -> np.ndarray:
     """Convert user data to an ndarray with PyTorch's dtype inference (floats -> default dtype)."""
     if isinstance(data, Tensor):
         arr = data._data
@@ -59,7 +59,7 @@ def _legacy_array(args: tuple, dtype: Any) -> np.ndarray:
     data = args[0] if args else ()
     if dtype is None and not isinstance(data, Tensor):
         dtype = dtypes.get_default_dtype()
-    return _as_array(data, dtype)
+    return as_array(data, dtype)
 
 
 def version_box(t: Tensor) -> list:

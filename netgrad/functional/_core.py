@@ -14,7 +14,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..autograd import Tensor, dtypes, is_grad_enabled
-from ..autograd.tensor import _as_array
+from ..autograd.tensor import as_array
 
 _f64 = np.dtype(np.float64)
 
@@ -69,7 +69,7 @@ def as_tensor_arg(v: Any, name: str = "op") -> Tensor:
     if isinstance(v, Tensor):
         return v
     if isinstance(v, (int, float, bool, np.ndarray, np.generic, list, tuple)):
-        return Tensor._make(_as_array(v))
+        return Tensor._make(as_array(v))
     raise TypeError(f"{name}: expected a tensor, got {type(v).__name__}")
 
 

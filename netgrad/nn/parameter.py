@@ -15,7 +15,7 @@ import numpy as np
 
 from ..autograd import Tensor, memory
 from ..autograd.dtypes import get_default_dtype
-from ..autograd.tensor import _as_array
+from ..autograd.tensor import as_array
 
 # construction_budget.left: while ng.load (netgrad/serialization.py) rebuilds a saved model, the
 # number of parameter values its constructors may still create (a hostile file must not make them
@@ -50,7 +50,7 @@ class Parameter(Tensor):
         elif isinstance(data, Tensor):
             arr = data._data
         else:
-            arr = _as_array(data)
+            arr = as_array(data)
         charge_construction(arr.size)  # before a constructor fills the (still untouched) memory
         self._data = arr
         self.grad = None
