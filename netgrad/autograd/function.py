@@ -76,7 +76,8 @@ class Function:
         """Keep tensors for ``backward``; read them back with ``ctx.saved_tensors``. Their
         versions are noted, so that backward can refuse values changed in place since."""
         self._saved = tensors
-        self._versions = [(t, version_of(t)) for t in tensors if isinstance(t, Tensor)]
+        if "_edges" in self.__dict__:  # only a recorded node has a backward that could read them
+            self._versions = [(t, version_of(t)) for t in tensors if isinstance(t, Tensor)]
 
     def check_versions(self) -> None:
         """Raise PyTorch's error if a saved tensor was changed in place after it was saved."""
