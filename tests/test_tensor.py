@@ -289,3 +289,27 @@ def test_legacy_constructor_and_size_like_torch():
     s = ng.zeros(2, 3).size()
     assert isinstance(s, ng.Size) and s == torch.Size([2, 3]) and s.numel() == 6
     assert ng.zeros(2, 3).size(1) == 3
+
+
+def test_pickle_and_deepcopy_like_torch():
+    import copy
+    import pickle
+
+    import torch
+
+    x = ng.arange(6.0).reshape(2, 3)
+    v = pickle.loads(pickle.dumps(x[0]))           # a view pickles as its own tensor
+    assert v.tolist() == [0.0, 1.0, 2.0] and v._version == 0
+    c = copy.deepcopy(x[0])
+    c.add_(1)
+    assert x[0].tolist() == [0.0, 1.0, 2.0]        # the copy shares nothing
+    w = ng.ones(2, requires_grad=True)
+    (w * w).sum().backward()
+    w2 = copy.deepcopy(w)
+    assert w2.requires_grad and w2.grad.tolist() == [2.0, 2.0] and w2.grad is not w.grad
+    for lib in (ng, torch):
+        h = lib.ones(2, requires_grad=True) * 2
+        back = pickle.loads(pickle.dumps(h))        # torch pickles a graph tensor as a leaf
+        assert back.requires_grad and back.grad_fn is None and back.tolist() == [2.0, 2.0]
+        with pytest.raises(RuntimeError, match="Only Tensors created explicitly by the user"):
+            copy.deepcopy(h)

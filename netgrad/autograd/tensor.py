@@ -12,6 +12,7 @@ tensor([0.7000, 1.8000])
 
 from __future__ import annotations
 
+import copy
 import weakref
 from typing import Any
 
@@ -273,6 +274,30 @@ class Tensor:
         from .engine import run_backward
 
         run_backward([self], [gradient], retain_graph, create_graph)
+
+    # ----------------------------------------------------- pickle and copy
+    def __getstate__(self) -> dict:
+        """The value, ``.grad`` and the flag (as PyTorch pickles a tensor in a graph: as a leaf): an
+        unpickled tensor has a version counter of its own and no view or hooks of this process."""
+        return {"_data": self._data, "grad": self.grad, "_requires_grad": self._requires_grad}
+
+    def __setstate__(self, state: dict) -> None:
+        self._data, self.grad = state["_data"], state["grad"]
+        self._requires_grad, self.grad_fn, self._out_idx = state["_requires_grad"], None, 0
+
+    def __deepcopy__(self, memo: dict) -> Tensor:
+        if self.grad_fn is not None:
+            raise GraphError("Only Tensors created explicitly by the user (graph leaves) support the "
+                             "deepcopy protocol at the moment. If you were attempting to deepcopy a "
+                             "module, this may be because of a torch.nn.utils.weight_norm usage, see "
+                             "https://github.com/pytorch/pytorch/pull/103001")
+        if id(self) in memo:
+            return memo[id(self)]
+        out = type(self).__new__(type(self))
+        memo[id(self)] = out
+        out.__setstate__({"_data": self._data.copy(), "_requires_grad": self._requires_grad,
+                          "grad": copy.deepcopy(self.grad, memo)})
+        return out
 
     # ------------------------------------------------------ version counter
     @property
