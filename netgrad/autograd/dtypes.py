@@ -39,6 +39,16 @@ _ALIASES = {
 }
 
 
+_TORCH_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+                "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+def torch_name(dtype: Any) -> str:
+    """PyTorch's scalar-type name of a dtype, as its messages print it (``float32 -> 'Float'``)."""
+    name = np.dtype(dtype).name
+    return _TORCH_NAMES.get(name, name)
+
+
 def get_default_dtype() -> np.dtype:
     """The floating dtype new tensors get from Python floats (float32 unless changed)."""
     return _default_float

@@ -34,6 +34,7 @@ import numpy as np
 from .anomaly import anomaly_mode, record_forward
 from .errors import GraphError, NetgradError, ShapeError
 from .grad_mode import _state
+from .dtypes import torch_name
 from .tensor import Tensor, version_of
 
 _ndarray = np.ndarray
@@ -84,11 +85,9 @@ class Function:
         for t, v in self._versions:
             now = version_of(t)
             if now != v:
-                kind = {"f": "Float", "i": "Long", "u": "Byte", "b": "Bool"}.get(t.dtype.kind, "")
-                if t.dtype.itemsize == 8 and kind == "Float":
-                    kind = "Double"
                 where = (f"which is output {t._out_idx} of {t.grad_fn.name()}," if t.grad_fn is not None
                          else "which is a leaf tensor,")
+                kind = torch_name(t.dtype)
                 raise GraphError(
                     "one of the variables needed for gradient computation has been modified by an "
                     f"inplace operation: [torch.{kind}Tensor {list(t.shape)}], {where} is at version "

@@ -21,8 +21,6 @@ from ..autograd import Tensor, dtypes, is_grad_enabled
 from .elementwise import cast
 
 _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
-_TORCH_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-                "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 
 def _promote(a: np.dtype, b: np.dtype) -> np.dtype:
@@ -101,8 +99,7 @@ def arr(v: Any, dt: np.dtype) -> np.ndarray:
     return np.asarray(v._data if isinstance(v, Tensor) else v, dtype=dt)
 
 
-def torch_name(dt: np.dtype) -> str:
-    return _TORCH_NAMES.get(np.dtype(dt).name, np.dtype(dt).name)
+torch_name = dtypes.torch_name  # PyTorch's scalar-type names, for messages
 
 
 def check_out(op: str, out: Any, *args: Any) -> None:

@@ -30,6 +30,7 @@ import numpy as np
 
 from ..autograd import DTypeError, Function, GraphError, ShapeError, Tensor, is_grad_enabled, no_grad
 from ..autograd import random_kernels as K
+from ..autograd.dtypes import torch_name
 from ..autograd.tensor import version_box
 from ._core import data
 from .methods import bind_methods
@@ -46,10 +47,10 @@ def _refuse_leaf(x: Tensor, op: str) -> None:
     view = x._view
     if x._requires_grad and x.grad_fn is None and view is None:
         raise GraphError(f"{op}: a leaf Variable that requires grad is being used in an in-place "
-                           "operation. Wrap the update in `with torch.no_grad():` (netgrad.no_grad).")
+                         "operation. Wrap the update in `with torch.no_grad():` (netgrad.no_grad).")
     if view is not None and view[0]._requires_grad and view[0].grad_fn is None:
         raise GraphError(f"{op}: a view of a leaf Variable that requires grad is being used in an "
-                           "in-place operation. Wrap the update in `with torch.no_grad():`.")
+                         "in-place operation. Wrap the update in `with torch.no_grad():`.")
 
 
 def _writable(x: Tensor, op: str) -> np.ndarray:
@@ -70,10 +71,10 @@ def _fit(result: Any, x: Tensor, op: str) -> Tensor:
     r = result if isinstance(result, Tensor) else Tensor._make(np.asarray(result))
     if r.shape != x.shape and broadcast_shape(r.shape, x.shape) != list(x.shape):
         raise ShapeError(f"{op}: output with shape {list(x.shape)} doesn't match the broadcast "
-                           f"shape {broadcast_shape(r.shape, x.shape)}")
+                         f"shape {broadcast_shape(r.shape, x.shape)}")
     if r.dtype != x.dtype and not np.can_cast(r.dtype, x.dtype, "same_kind"):
-        raise DTypeError(f"{op}: result type {torch_type(r.dtype)} can't be cast to the desired "
-                           f"output type {torch_type(x.dtype)}")
+        raise DTypeError(f"{op}: result type {torch_name(r.dtype)} can't be cast to the desired "
+                         f"output type {torch_name(x.dtype)}")
     return r
 
 
@@ -83,12 +84,6 @@ def broadcast_shape(a: tuple, b: tuple) -> list:
         return list(np.broadcast_shapes(a, b))
     except ValueError:
         return list(a)
-
-
-def torch_type(dtype: np.dtype) -> str:
-    names = {"f2": "Half", "f4": "Float", "f8": "Double", "i1": "Char", "i2": "Short", "i4": "Int",
-             "i8": "Long", "u1": "Byte", "b1": "Bool"}
-    return names.get(f"{dtype.kind}{dtype.itemsize}", str(dtype))
 
 
 def _stand_in(x: Tensor) -> Tensor:

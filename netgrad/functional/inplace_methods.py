@@ -18,9 +18,10 @@ from typing import Any, Callable
 import numpy as np
 
 from ..autograd import DTypeError, GraphError, ShapeError, Tensor, is_grad_enabled, no_grad
+from ..autograd.dtypes import torch_name
 from ..autograd.tensor import version_box
 from ._core import data
-from .inplace import broadcast_shape, check_inplace_target, inplace, torch_type
+from .inplace import broadcast_shape, check_inplace_target, inplace
 from .methods import bind_methods
 
 __all__: list[str] = []
@@ -62,7 +63,7 @@ def _ufunc_into(x: Tensor, ufunc: np.ufunc, other: Any, op: str) -> None:
     o = np.asarray(other)
     if o.dtype.kind == "f" and arr.dtype.kind != "f":
         raise DTypeError(f"{op}: result type Float can't be cast to the desired output type "
-                           f"{torch_type(arr.dtype)}")
+                           f"{torch_name(arr.dtype)}")
     try:
         ufunc(arr, o.astype(arr.dtype, copy=False) if o.ndim else o, out=arr, casting="unsafe")
     except ValueError:

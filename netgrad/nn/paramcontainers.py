@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Iterator
 
 from ..autograd import Tensor
+from ..autograd.dtypes import torch_name
 from .module import Module
 from .parameter import Parameter
 
@@ -48,9 +49,7 @@ def _container_repr(name: str, lines: list[str]) -> str:
 
 
 def _tname(t: Tensor) -> str:
-    names = {"f4": "FloatTensor", "f8": "DoubleTensor", "i8": "LongTensor", "i4": "IntTensor",
-             "b1": "BoolTensor", "u1": "ByteTensor", "f2": "HalfTensor"}
-    return names.get(f"{t.dtype.kind}{t.dtype.itemsize}", str(t.dtype))
+    return f"{torch_name(t.dtype)}Tensor"
 
 
 class ParameterList(Module):
