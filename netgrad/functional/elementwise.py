@@ -1,5 +1,6 @@
-"""Elementwise ops: arithmetic, exp/log/sqrt/abs, clamp, maximum/minimum, where, casts and
-comparisons. Broadcasting follows NumPy; the engine undoes it in backward.
+"""Elementwise ops: arithmetic, exp/log/sqrt/abs, clamp, maximum/minimum, where and casts (the
+comparisons, which carry no gradient, are in ``compare.py``). Broadcasting follows NumPy; the
+engine undoes it in backward.
 
 >>> import netgrad as ng
 >>> x = ng.tensor([1.0, 4.0], requires_grad=True)
@@ -19,6 +20,7 @@ from ..autograd import Function, Tensor
 from ..autograd.creation import ArgumentValueError, write_result
 from ..autograd.dtypes import as_dtype
 from ._core import as_tensor_arg, data, fix_float, register_xp, xp_of
+from .compare import eq, ge, gt, isfinite, isinf, isnan, le, lt, ne, sign  # noqa: F401  (re-exported)
 
 __all__ = [
     "add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "abs", "clamp", "clip",
@@ -462,60 +464,6 @@ def cast(x: Tensor, dtype: Any) -> Tensor:
     if d.kind != "f":
         return Tensor._make(x._data.astype(d))
     return Cast.apply(x, d)
-
-
-def _const(arr: np.ndarray) -> Tensor:
-    return Tensor._make(np.asarray(arr))
-
-
-def sign(x: Any) -> Tensor:
-    """sign(x) in {-1, 0, 1}; piecewise constant, so it carries no gradient."""
-    return _const(np.sign(data(x)))
-
-
-def eq(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
-    """a == b elementwise, a bool tensor (no gradient)."""
-    return _out(_const(np.equal(data(input), data(other))), out, "eq")
-
-
-def ne(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
-    """a != b elementwise, a bool tensor (no gradient)."""
-    return _out(_const(np.not_equal(data(input), data(other))), out, "ne")
-
-
-def lt(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
-    """a < b elementwise, a bool tensor (no gradient)."""
-    return _out(_const(np.less(data(input), data(other))), out, "lt")
-
-
-def le(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
-    """a <= b elementwise, a bool tensor (no gradient)."""
-    return _out(_const(np.less_equal(data(input), data(other))), out, "le")
-
-
-def gt(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
-    """a > b elementwise, a bool tensor (no gradient)."""
-    return _out(_const(np.greater(data(input), data(other))), out, "gt")
-
-
-def ge(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
-    """a >= b elementwise, a bool tensor (no gradient)."""
-    return _out(_const(np.greater_equal(data(input), data(other))), out, "ge")
-
-
-def isnan(x: Any) -> Tensor:
-    """True where x is NaN."""
-    return _const(np.isnan(data(x)))
-
-
-def isinf(x: Any) -> Tensor:
-    """True where x is +inf or -inf."""
-    return _const(np.isinf(data(x)))
-
-
-def isfinite(x: Any) -> Tensor:
-    """True where x is neither NaN nor infinite."""
-    return _const(np.isfinite(data(x)))
 
 
 register_xp(exp=exp, log=log, sqrt=sqrt, abs=abs, where=where, maximum=maximum, minimum=minimum,
