@@ -431,13 +431,7 @@ def _load_any(path: Any, max_bytes: int | None) -> Any:
     limit = MAX_BYTES if max_bytes is None else int(max_bytes)
     f, z = open_npz(path)
     with f:
-        try:
-            return _load(z, limit)
-        except LoadError:
-            raise
-        except (KeyError, TypeError, AttributeError, IndexError, struct.error, OverflowError,
-                RecursionError, UnicodeError) as e:  # a safety net: the checks should catch these first
-            raise z.fail(f"corrupt or not a netgrad file ({type(e).__name__}: {e})") from None
+        return _parse(z, limit)
 
 
 def _load_stream(f: Any, limit: int) -> Any:
@@ -455,7 +449,12 @@ def _load_stream(f: Any, limit: int) -> Any:
     if size > cap:
         raise LoadError(f"load: {getattr(f, 'name', '<stream>')}: more than {cap} bytes")
     data = b"".join(chunks)
-    z = NpzReader(io.BytesIO(data), str(getattr(f, "name", "<stream>")))
+    return _parse(NpzReader(io.BytesIO(data), str(getattr(f, "name", "<stream>"))), limit)
+
+
+def _parse(z: Any, limit: int) -> Any:
+    """``_load`` with a safety net: anything the checks should have caught first still becomes a
+    LoadError naming the file."""
     try:
         return _load(z, limit)
     except LoadError:
