@@ -79,7 +79,8 @@ def version_of(t: Tensor) -> int:
 
 
 class HookHandle:
-    """What ``register_hook`` returns: ``remove()`` takes the hook away again."""
+    """What ``register_hook`` (tensors) and ``register_forward_hook`` (modules) return: the hook is
+    registered under a fresh id, and ``remove()`` takes it away again."""
 
     _next_id = 0
 

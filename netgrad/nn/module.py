@@ -30,7 +30,7 @@ import numpy as np
 from ..autograd import Tensor
 from ..autograd.device import DeviceUnavailableError, check_device, device
 from ..autograd.dtypes import as_dtype
-from ..autograd.tensor import version_box
+from ..autograd.tensor import HookHandle, version_box
 from ._registry import Registry
 from .parameter import Parameter, charge_construction
 
@@ -40,20 +40,11 @@ _REGISTRIES = ("_parameters", "_buffers", "_modules")
 _IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
 
-class _RemovableHandle:
-    def __init__(self, hooks: dict, key: int):
-        self._hooks, self._key = hooks, key
-
-    def remove(self) -> None:
-        self._hooks.pop(self._key, None)
-
-
 class Module:
     """Base class for all layers and models: subclass it, create sub-modules and parameters in
     ``__init__`` (after ``super().__init__()``) and compute the output in ``forward``."""
 
     training: bool
-    _next_hook_id = 0
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         # Remember the arguments each module was built with (the outermost constructor's), so that a
@@ -239,16 +230,12 @@ class Module:
             mod = sub
         return mod
 
-    def register_forward_hook(self, hook: Callable) -> _RemovableHandle:
+    def register_forward_hook(self, hook: Callable) -> HookHandle:
         """Call ``hook(module, inputs, output)`` after every forward (may return a new output)."""
-        Module._next_hook_id += 1
-        self._forward_hooks[Module._next_hook_id] = hook
-        return _RemovableHandle(self._forward_hooks, Module._next_hook_id)
+        return HookHandle(self._forward_hooks, hook)
 
-    def register_forward_pre_hook(self, hook: Callable) -> _RemovableHandle:
-        Module._next_hook_id += 1
-        self._forward_pre_hooks[Module._next_hook_id] = hook
-        return _RemovableHandle(self._forward_pre_hooks, Module._next_hook_id)
+    def register_forward_pre_hook(self, hook: Callable) -> HookHandle:
+        return HookHandle(self._forward_pre_hooks, hook)
 
     # ------------------------------------------------------------------ traversal
     def named_modules(self, memo: set | None = None, prefix: str = "",
