@@ -34,6 +34,7 @@ from ..autograd.dtypes import torch_name
 from ..autograd.tensor import version_box
 from ._core import data
 from .methods import bind_methods
+from .shape import plain_index
 
 __all__: list[str] = []
 
@@ -223,15 +224,9 @@ class Overwrite(Function):
 
 
 # ----------------------------------------------------------------- methods
-def _plain_index(index: Any) -> Any:
-    from .shape import plain_index
-
-    return plain_index(index)
-
-
 def setitem(x: Tensor, index: Any, value: Any) -> None:
     """``x[index] = value``: in place, recorded in the graph where x or value requires grad."""
-    idx = _plain_index(index)
+    idx = plain_index(index)
     if isinstance(value, Tensor) and not value._requires_grad:
         value = value._data
     if not (is_grad_enabled() and (x._requires_grad or _requires_grad(value))):
