@@ -1,4 +1,4 @@
-"""netgrad.autograd.blas: direct GEMM/axpby calls into NumPy's BLAS, and the layer and optimiser
+"""netgrad.kernels.blas: direct GEMM/axpby calls into NumPy's BLAS, and the layer and optimiser
 that use them, checked against NumPy and PyTorch with the calls active and with NumPy only."""
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import torch
 
 import netgrad as ng
 from netgrad import optim
-from netgrad.autograd import blas
+from netgrad.kernels import blas
 
-needs_blas = pytest.mark.skipif(not blas.available(), reason=f"autograd.blas inactive: {blas.reason}")
+needs_blas = pytest.mark.skipif(not blas.available(), reason=f"kernels.blas inactive: {blas.reason}")
 
 
 @pytest.fixture(params=["blas", "numpy"])
@@ -24,7 +24,7 @@ def mode(request):
     """Run the test with the BLAS calls on (where available) and with NumPy only."""
     if request.param == "blas":
         if not blas.available():
-            pytest.skip(f"autograd.blas inactive: {blas.reason}")
+            pytest.skip(f"kernels.blas inactive: {blas.reason}")
         yield "blas"
     else:
         with blas.numpy_only():
@@ -158,7 +158,7 @@ def test_first_use_from_many_threads_with_numpy_only_blocks_settles_once():
     (a fresh process, so the load really happens here)."""
     code = (
         "import threading, numpy as np\n"
-        "from netgrad.autograd import blas\n"
+        "from netgrad.kernels import blas\n"
         "def user(i):\n"
         "    for _ in range(50):\n"
         "        with blas.numpy_only():\n"
@@ -172,7 +172,7 @@ def test_first_use_from_many_threads_with_numpy_only_blocks_settles_once():
 
 
 def test_netgrad_blas_0_in_the_environment_turns_it_off():
-    code = ("from netgrad.autograd import blas; import netgrad as ng; "
+    code = ("from netgrad.kernels import blas; import netgrad as ng; "
             "m = ng.nn.Linear(300, 200); print(blas.available(), blas.reason, m(ng.ones(64, 300)).shape)")
     env = {**os.environ, "NETGRAD_BLAS": "0"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)

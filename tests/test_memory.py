@@ -1,4 +1,4 @@
-"""Aligned allocations (netgrad.autograd.memory): the arrays every training step streams through
+"""Aligned allocations (netgrad.kernels.memory): the arrays every training step streams through
 start on a cache line, keep their layout, and count as owned by the engine (no defensive copy)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 
 import netgrad as ng
 from netgrad import nn, optim
-from netgrad.autograd import memory
+from netgrad.kernels import memory
 from netgrad.nn import functional as F
 
 

@@ -18,12 +18,12 @@ from typing import Any
 
 import numpy as np
 
-from . import memory
+from ..kernels import memory
 from .anomaly import anomaly_mode, check_backward
 from .errors import GraphError, ShapeError
 from .function import _FREED_MSG, Function
 from .grad_mode import _state
-from .memory import owns_memory
+from ..kernels.memory import owns_memory
 from .tensor import Tensor, as_array
 
 _make = Tensor._make

@@ -17,9 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Function, Tensor, memory
+from ..autograd import Function, Tensor
+from ..kernels import memory
 from ..autograd.tensor import version_box
-from ._buffers import parallel_for
+from ..kernels.threads import parallel_for
 from ._core import as_tensor_arg, inplace_target, normalize_dim, register_xp, write_inplace
 from .methods import bind_methods
 

@@ -24,9 +24,10 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from ..autograd import Function, Tensor, memory
+from ..autograd import Function, Tensor
+from ..kernels import memory
 from ..autograd.errors import DTypeError, ShapeError
-from ._buffers import parallel_for
+from ..kernels.threads import parallel_for
 from ._core import as_tensor_arg
 
 __all__ = ["conv2d"]

@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Function, Tensor, blas, memory
+from ..autograd import Function, Tensor
+from ..kernels import blas, memory
 from ..autograd.creation import write_result
 from ..autograd.errors import DTypeError, ShapeError
 from ._core import as_tensor_arg, register_xp, xp_of
@@ -69,7 +70,7 @@ class MatMul(Function):
 
 
 _POOLED_FROM = 4096  # output elements (16 KB in float32)
-# From this many output elements the bias goes inside the GEMM (autograd.blas.gemm_bias): batch
+# From this many output elements the bias goes inside the GEMM (kernels.blas.gemm_bias): batch
 # 1000, 784 -> 256: 2029 -> 1983 us (two threads, weight then column-major); with the (out, in)
 # C weight read transposed, one thread: 4662 -> 4609 us, and 256 -> 128: 739 -> 729 us. Below,
 # the call's checks cost about what the add does (batch 128, 784 -> 256: 629 vs 642 us).
@@ -102,7 +103,7 @@ class Linear(Function):
             out = xd @ wd.T
         elif xd.shape[0] * wd.shape[0] < _POOLED_FROM:
             out = np.dot(xd, wd.T)  # np.dot skips matmul's gufunc machinery: felt at batch 1
-        else:  # from netgrad's buffer pool: no page faults on every call (autograd.memory)
+        else:  # from netgrad's buffer pool: no page faults on every call (kernels.memory)
             out = memory.empty((xd.shape[0], wd.shape[0]), xd.dtype)
             # a bias that does not broadcast is declined here and reported by the add below
             if b is not None and out.size >= _BIAS_IN_GEMM_FROM and blas.gemm_bias(xd, wd.T, b._data, out):

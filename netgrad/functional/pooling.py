@@ -17,9 +17,10 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from ..autograd import Function, Tensor, memory
+from ..autograd import Function, Tensor
+from ..kernels import memory
 from ..autograd.errors import ShapeError
-from ._buffers import parallel_for
+from ..kernels.threads import parallel_for
 from ._core import as_tensor_arg
 from .conv import Geometry, conv_geometry, _padded, int_pair
 from .shape import index_put_zeros

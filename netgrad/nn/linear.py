@@ -20,7 +20,8 @@ from __future__ import annotations
 from typing import Any
 
 
-from ..autograd import Tensor, memory
+from ..autograd import Tensor
+from ..kernels import memory
 from ..autograd.dtypes import as_dtype, get_default_dtype
 from ..autograd.errors import ShapeError
 from ..functional._core import as_tensor_arg
@@ -31,7 +32,7 @@ from .parameter import Parameter
 
 
 def _empty(*shape: int, dtype: Any = None) -> Parameter:
-    """An uninitialised C-contiguous parameter from netgrad's aligned memory (``autograd.memory``)."""
+    """An uninitialised C-contiguous parameter from netgrad's aligned memory (``kernels.memory``)."""
     d = get_default_dtype() if dtype is None else as_dtype(dtype)
     return Parameter(Tensor._make(memory.empty(shape, d)))
 

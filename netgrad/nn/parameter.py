@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Tensor, memory
+from ..autograd import Tensor
+from ..kernels import memory
 from ..autograd.dtypes import get_default_dtype
 from ..autograd.tensor import as_array
 

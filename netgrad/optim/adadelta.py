@@ -19,7 +19,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from ..functional._buffers import parallel_for
+from ..kernels.threads import parallel_for
 from ._checks import check_hyper
 from .optimizer import Optimizer, _buf, _flat_views
 

@@ -21,7 +21,8 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from ..autograd import Tensor, memory
+from ..autograd import Tensor
+from ..kernels import memory
 
 __all__ = ["Optimizer", "required"]
 

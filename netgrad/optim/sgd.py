@@ -23,7 +23,8 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from ..autograd import Tensor, blas, memory
+from ..autograd import Tensor
+from ..kernels import blas, memory
 from ._checks import check_hyper
 from .optimizer import Optimizer, required
 

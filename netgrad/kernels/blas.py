@@ -20,7 +20,7 @@ caller uses its NumPy path, so results never depend on this module being active 
 (BLAS may fuse a multiply-add).
 
 >>> import numpy as np
->>> from netgrad.autograd import blas
+>>> from netgrad.kernels import blas
 >>> a, b = np.ones((2, 3), np.float32), np.ones((3, 4), np.float32)
 >>> out = np.full((2, 4), 0.5, np.float32)
 >>> done = blas.gemm(a, b, out, beta=1.0)
@@ -39,6 +39,8 @@ import threading
 from typing import Any, Iterator
 
 import numpy as np
+
+from . import on as _switch
 
 _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
 _KINDS = {np.dtype(np.float32): 0, np.dtype(np.float64): 1}  # index into each routine's (s, d) pair
@@ -185,6 +187,8 @@ def numpy_only() -> Iterator[None]:
 
 
 def _ready() -> bool:
+    if not _switch["blas"]:
+        return False
     return (bool(_on) if _on is not None else available()) and not getattr(_local, "off", False)
 
 

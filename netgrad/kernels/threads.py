@@ -1,9 +1,11 @@
 """Threads for the memory-bound passes of the convolution, pooling and activation kernels.
 
-(Their big scratch arrays come from ``netgrad.autograd.memory``'s buffer pool.)
+(Their big scratch arrays come from ``netgrad.kernels.memory``'s buffer pool.)
 """
 
 from __future__ import annotations
+
+from . import on as _on
 
 # ------------------------------------------------------------------ threads for memory-bound passes
 # NumPy's elementwise loops run on one core (only BLAS is multi-threaded), while the im2col copy
@@ -33,7 +35,7 @@ def parallel_for(fn, n: int, size: int) -> None:
     """Run ``fn(lo, hi)`` over ``range(n)`` split into blocks, on threads when ``size`` (the
     elements touched) is large enough to be worth it."""
     global _EXECUTOR
-    t = min(num_threads(), n)
+    t = min(num_threads(), n) if _on["threads"] else 1
     if t <= 1 or size < _MIN_PARALLEL:
         fn(0, n)
         return

@@ -13,7 +13,7 @@ count tells exactly, as for PyTorch's caching allocator on the GPU. PyTorch alig
 ``empty_cache()`` gives the cached buffers back.
 
 >>> import numpy as np
->>> from netgrad.autograd.memory import empty
+>>> from netgrad.kernels.memory import empty
 >>> a = empty((256, 784), np.float32, order="F")
 >>> a.ctypes.data % 64, a.flags.f_contiguous
 (0, True)
@@ -26,6 +26,8 @@ import threading
 from typing import Any
 
 import numpy as np
+
+from . import on as _on
 
 ALIGN = 64
 _MIN_BYTES = 4096  # smaller arrays fit in a few cache lines: plain NumPy allocation
@@ -106,7 +108,7 @@ def empty(shape: tuple[int, ...] | int, dtype: Any, order: str = "C") -> np.ndar
     nbytes = dtype.itemsize
     for s in shape:
         nbytes *= s
-    if nbytes < _MIN_BYTES:
+    if nbytes < _MIN_BYTES or not _on["pool"]:
         return np.empty(shape, dtype, order=order)
     buf, start = _buffer(nbytes)
     # one constructor call rather than slice, view and reshape: it runs ~10 times per step
