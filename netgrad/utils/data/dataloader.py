@@ -215,7 +215,51 @@ class DataLoader:
         return iter(self.sampler)
 
     def __iter__(self) -> Iterator[Any]:
-        return self._batches(self._order())
+        return self.iter_epoch()
+
+    def iter_epoch(self, start: int = 0) -> Iterator[Any]:
+        """One epoch's batches from batch number ``start`` on; ``iter(loader)`` is
+        ``loader.iter_epoch()`` (PyTorch's loader has no ``start``).
+
+        The epoch's order is drawn when this is called, not when the first batch is read, and
+        drawing it moves the generator (``generator``, else netgrad's current one) on by the same
+        amount whatever ``start`` is. So with the generator's state from before an epoch put back,
+        ``iter_epoch(k)`` gives that epoch's batches k, k+1, ... exactly: how ``fit`` resumes an
+        interrupted epoch. The skipped batches are not read (an ``IterableDataset``, a stream, is
+        read through them).
+
+        >>> import netgrad as ng
+        >>> from netgrad.utils.data import DataLoader, TensorDataset
+        >>> loader = DataLoader(TensorDataset(ng.arange(6)), batch_size=2, shuffle=True,
+        ...                     generator=ng.Generator(0))
+        >>> before = loader.generator.get_state()
+        >>> epoch = [x.tolist() for (x,) in loader]
+        >>> loader.generator.set_state(before)  # the same epoch again, from its second batch
+        >>> [x.tolist() for (x,) in loader.iter_epoch(start=1)] == epoch[1:]
+        True
+        """
+        if not isinstance(start, (int, np.integer)) or isinstance(start, bool) or start < 0:
+            raise ValueError(f"DataLoader.iter_epoch: start must be a non-negative integer, got {start!r}")
+        return self._batches(self._order(), int(start))
+
+    def set_epoch(self, epoch: int) -> None:
+        """Tell the sampler which epoch begins, where it has ``set_epoch`` (a ``DistributedSampler``
+        seeds its shuffle with ``seed + epoch``; in PyTorch one calls
+        ``loader.sampler.set_epoch(epoch)``); this also reaches the sampler of a ``BatchSampler``
+        given as ``batch_sampler``. Samplers without it are left alone. ``fit`` calls it before each
+        epoch.
+
+        >>> from netgrad.utils.data import DataLoader
+        >>> from netgrad.utils.data.distributed import DistributedSampler
+        >>> sampler = DistributedSampler(range(8), num_replicas=2, rank=0, seed=0)
+        >>> loader = DataLoader(range(8), batch_size=4, sampler=sampler)
+        >>> loader.set_epoch(3); sampler.epoch
+        3
+        """
+        for s in (self.sampler, self.batch_sampler, getattr(self.batch_sampler, "sampler", None)):
+            if callable(getattr(s, "set_epoch", None)):
+                s.set_epoch(epoch)
+                return
 
     def _fetch(self, ids: Any) -> Any:
         getitems = getattr(self.dataset, "__getitems__", None)
@@ -223,8 +267,7 @@ class DataLoader:
         return self.collate_fn(items)
 
     def _batches(self, order: Any, start: int = 0) -> Iterator[Any]:
-        """The batches for one epoch in ``order`` (from ``_order``), from batch number ``start``
-        (used by ``fit`` to resume an interrupted epoch)."""
+        """The batches for one epoch in ``order`` (from ``_order``), from batch number ``start``."""
         if self._iterable:
             yield from itertools.islice(self._stream(), start, None)
             return
