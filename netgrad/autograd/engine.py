@@ -23,7 +23,6 @@ from .anomaly import anomaly_mode, check_backward
 from .errors import GraphError, ShapeError
 from .function import _FREED_MSG, Function
 from .grad_mode import _state
-from ..kernels.memory import owns_memory
 from .tensor import Tensor, as_array
 
 _make = Tensor._make
@@ -137,6 +136,7 @@ class _Sink:
 
     def __init__(self, inputs: Sequence[Tensor] | None, arrays: bool):
         self.arrays = arrays
+        self.leaf_hooks = Tensor._n_leaf_hooks > 0  # while none was ever registered, skip looking
         self.capturing = inputs is not None
         self.results: list = [None] * len(inputs) if inputs is not None else []
         self.leaves: dict[int, int] = {}  # id(leaf) -> position in inputs
@@ -146,6 +146,7 @@ class _Sink:
         # Keyed by id but holding the array, so that a freed array's id cannot be reused and
         # mistaken for it (which would cost a spurious copy).
         self.handed: dict[int, Any] = {}
+        self.fresh: dict[int, Any] = {}  # autograd.grad results known to own their memory
         self.pending: dict[int, tuple[Tensor, Any]] = {}  # hooked leaves: id -> (leaf, summed grad)
         self.hooked: dict[int, int] = {}  # hooked leaves: id -> edges into it still to come
         for k, t in enumerate(inputs or ()):
@@ -157,11 +158,21 @@ class _Sink:
             else:
                 table[key] = k
 
-    def leaf(self, leaf: Tensor, g: Any) -> None:
+    def leaf(self, leaf: Tensor, g: Any, fresh: bool) -> None:
+        """Add g to the leaf's gradient. A first gradient becomes ``.grad`` as it is only when
+        the op that made it declared it an array of its own (``fresh``) and it was not handed out
+        before; anything else (a view, the caller's gradient, Add's (g, g)) is copied, so that
+        every ``.grad`` owns its memory and in-place changes of one never reach another."""
         if self.capturing:
             k = self.leaves.get(id(leaf))
             if k is not None:
-                self.results[k] = g if self.results[k] is None else self.results[k] + g
+                if self.results[k] is None:
+                    self.results[k] = g
+                    if fresh and self.arrays:
+                        self.fresh[id(g)] = g
+                else:
+                    self.results[k] = g = self.results[k] + g
+                    self.fresh[id(g)] = g
             return
         if leaf.grad is not None:
             if self.arrays:
@@ -169,12 +180,14 @@ class _Sink:
             else:
                 leaf.grad = leaf.grad + g
             return
-        if id(g) in self.handed:  # e.g. Add's (g, g) reaching two leaves: each needs its own
-            g = memory.copy(g) if self.arrays else g.clone()
-        elif self.arrays and not owns_memory(g):  # a view into some other array
-            g = memory.copy(g)
-        self.handed[id(g)] = g
-        leaf.grad = _make(g) if self.arrays else g
+        if self.arrays:
+            if not fresh or id(g) in self.handed:
+                g = memory.copy(g)
+            self.handed[id(g)] = g
+            leaf.grad = _make(g)
+        else:
+            leaf.grad = g if id(g) not in self.handed else g.clone()
+            self.handed[id(g)] = g
 
     def pend(self, leaf: Tensor, g: Any) -> None:
         """Hold a hooked leaf's gradient until backward has summed every path into it: its hooks
@@ -195,7 +208,7 @@ class _Sink:
         entry = self.pending.pop(id(leaf), None)
         if entry is not None:
             (g,) = _run_hooks({0: leaf._hooks}, [entry[1]], self.arrays)
-            self.leaf(leaf, g)
+            self.leaf(leaf, g, False)
 
     def flush_pending(self) -> None:
         for leaf, _ in list(self.pending.values()):
@@ -221,7 +234,7 @@ class _Sink:
         for k, r in enumerate(results):
             if r is None or isinstance(r, Tensor):
                 continue
-            if not owns_memory(r) or not r.flags.writeable or id(r) in seen or id(r) in self.handed:
+            if id(r) not in self.fresh or id(r) in seen:
                 r = r.copy()
             seen.add(id(r))
             results[k] = _make(r)
@@ -321,11 +334,43 @@ def run_backward(
 ) -> list | None:
     """Backpropagate from ``roots``: each node runs once, after every node that feeds it a
     gradient, so sensitivities are complete before they flow on. With ``inputs``, return their
-    gradients instead of accumulating into ``.grad`` (``autograd.grad``)."""
+    gradients instead of accumulating into ``.grad`` (``autograd.grad``).
+
+    The steps: seed the roots' gradients; count how many edges lead into each node; then, while a
+    node has all its gradients, run its backward and send the results along its edges (a node
+    that got none only releases its inputs); free each node's saved values unless the graph is
+    retained."""
     if retain_graph is None:
         retain_graph = create_graph
-    arrays = not create_graph
-    sink = _Sink(inputs, arrays)
+    sink = _Sink(inputs, not create_graph)
+    buffers, starts = _seed(roots, root_grads, sink)
+    deps = _count_dependencies(starts, sink.hooked if sink.leaf_hooks else None)
+    ready = [n for n in starts if deps[n] == 0]
+    prev_mode = _state.enabled
+    _state.enabled = create_graph
+    try:
+        while ready:
+            node = ready.pop()
+            grads = buffers.pop(node, None)
+            if grads is None:
+                # Every path into this node returned None: nothing flows on, but its inputs must
+                # still be released, or a node they share with other paths would never run.
+                _send(node, (None,) * len(node._edges), False, buffers, deps, ready, sink)
+            else:
+                out = _run_node(node, grads, sink, create_graph)
+                _send(node, out, node._fresh_grads, buffers, deps, ready, sink)
+            if not retain_graph:
+                # Drop saved tensors and edges now: this is what frees the activations' memory.
+                node.__dict__.clear()
+                node._freed = True
+        sink.flush_pending()
+    finally:
+        _state.enabled = prev_mode
+    return sink.finish(allow_unused) if inputs is not None else None
+
+
+def _seed(roots: Sequence[Tensor], root_grads: Sequence[Any], sink: _Sink) -> tuple[dict, list]:
+    """The roots' gradients (ones for a scalar), in the buffers of the nodes that made them."""
     buffers: dict[Function, list] = {}
     starts: list[Function] = []
     for k, (t, g) in enumerate(zip(roots, root_grads)):
@@ -336,11 +381,11 @@ def run_backward(
                 f"backward: output {k} does not require grad and has no grad_fn (was it computed "
                 "under no_grad, or from tensors without requires_grad=True?)"
             )
-        g = _root_grad(t, g, arrays)
-        sink.handed[id(g)] = g
+        g = _root_grad(t, g, sink.arrays)
+        sink.handed[id(g)] = g  # the caller's array: never a leaf's .grad without a copy
         fn = t.grad_fn
         if fn is None:
-            sink.pend(t, g) if t._hooks else sink.leaf(t, g)
+            sink.pend(t, g) if t._hooks else sink.leaf(t, g, False)
             continue
         if fn._freed:
             raise GraphError(_FREED_MSG)
@@ -350,96 +395,70 @@ def run_backward(
             starts.append(fn)
         i = t._out_idx
         buf[i] = g if buf[i] is None else buf[i] + g
+    return buffers, starts
 
-    leaf_hooks = Tensor._n_leaf_hooks > 0
-    deps = _count_dependencies(starts, sink.hooked if leaf_hooks else None)
-    ready = [n for n in starts if deps[n] == 0]
-    # The common case, inlined below: .backward() on arrays, gradients that already have their
-    # input's type, dtype and shape, leaves whose .grad is still None (after zero_grad).
-    plain_leaves = arrays and not sink.capturing
-    handed = sink.handed
+
+def _run_node(node: Function, grads: list, sink: _Sink, create_graph: bool) -> tuple:
+    """Run ``node.backward`` on the gradients of its outputs (after their tensors' hooks):
+    on arrays, or on tensors while building a differentiable graph (``create_graph``)."""
+    arrays = sink.arrays
+    if node._hooks:
+        grads = _run_hooks(node._hooks, grads, arrays)
+    if node._retained is not None:
+        _retain(node, grads, arrays)
+    if sink.nodes:
+        sink.node_output(node, grads)
+    if node._n_out != 1 and any(g is None for g in grads):
+        grads = _missing_outputs(node, grads, arrays)
+    if node._versions:
+        node.check_versions()
+    node.create_graph = create_graph
+    if create_graph or not node._array_backward:
+        grads = [g if isinstance(g, Tensor) else _make(g) for g in grads]
+    out = type(node).backward(node, *grads)
+    if anomaly_mode.enabled:
+        check_backward(node, out)
+    if type(out) is not tuple:
+        out = (out,)
+    edges = node._edges
+    if len(out) < len(edges) and any(e is not None for e in edges[len(out):]):
+        raise GraphError(
+            f"{type(node).__name__}.backward returned {len(out)} gradients, expected "
+            f"{len(edges)} (one per forward input, None where there is none)"
+        )
+    return out
+
+
+def _send(node: Function, out: tuple, fresh: bool, buffers: dict, deps: dict, ready: list,
+          sink: _Sink) -> None:
+    """Send each input's gradient along its edge: into the buffer of the node that made the
+    input (which becomes ready when its last edge is in), or to a leaf. ``fresh``: the node
+    declared its gradients arrays of their own (``Function._fresh_grads``)."""
+    arrays = sink.arrays
     ndarray = np.ndarray
-
-    prev_mode = _state.enabled
-    _state.enabled = create_graph
-    try:
-        while ready:
-            node = ready.pop()
-            edges = node._edges
-            grads = buffers.pop(node, None)
-            if grads is None:
-                # Every path into this node returned None: nothing flows on, but its inputs must
-                # still be released, or a node they share with other paths would never run.
-                for e in edges:
-                    if e is not None and isinstance(e[0], Function):
-                        tgt = e[0]
-                        deps[tgt] -= 1
-                        if deps[tgt] == 0:
-                            ready.append(tgt)
-                    elif e is not None and leaf_hooks and e[0]._hooks:
-                        sink.arrived(e[0], None)
-            else:
-                if node._hooks:
-                    grads = _run_hooks(node._hooks, grads, arrays)
-                if node._retained is not None:
-                    _retain(node, grads, arrays)
-                if sink.nodes:
-                    sink.node_output(node, grads)
-                if node._n_out != 1 and any(g is None for g in grads):
-                    grads = _missing_outputs(node, grads, arrays)
-                if node._versions:
-                    node.check_versions()
-                arr_mode = arrays and node._array_backward
-                node._arrays = arr_mode
-                if not arr_mode:
-                    grads = [g if isinstance(g, Tensor) else _make(g) for g in grads]
-                out = type(node).backward(node, *grads)
-                if anomaly_mode.enabled:
-                    check_backward(node, out)
-                if type(out) is not tuple:
-                    out = (out,)
-                if len(out) < len(edges) and any(e is not None for e in edges[len(out):]):
-                    raise GraphError(
-                        f"{type(node).__name__}.backward returned {len(out)} gradients, expected "
-                        f"{len(edges)} (one per forward input, None where there is none)"
-                    )
-                for e, g in zip(edges, out):
-                    if e is None:
-                        continue
-                    tgt = e[0]
-                    if g is not None:
-                        if not (arrays and type(g) is ndarray and g.shape == e[2] and g.dtype == e[3]):
-                            g = _conform(g, e, node, arrays)
-                        if not isinstance(tgt, Function):
-                            if leaf_hooks and tgt._hooks:
-                                sink.arrived(tgt, g)
-                            elif (plain_leaves and tgt.grad is None and id(g) not in handed
-                                    and owns_memory(g)):
-                                handed[id(g)] = g
-                                tgt.grad = _make(g)
-                            else:
-                                sink.leaf(tgt, g)
-                            continue
-                        buf = buffers.get(tgt)
-                        if buf is None:
-                            buf = buffers[tgt] = [None] * tgt._n_out
-                        idx = e[1]
-                        buf[idx] = g if buf[idx] is None else buf[idx] + g
-                    elif not isinstance(tgt, Function):
-                        if leaf_hooks and tgt._hooks:
-                            sink.arrived(tgt, None)
-                        continue  # no gradient for this input (allowed, as in PyTorch)
-                    deps[tgt] -= 1
-                    if deps[tgt] == 0:
-                        ready.append(tgt)
-            if not retain_graph:
-                # Drop saved tensors and edges now: this is what frees the activations' memory.
-                node.__dict__.clear()
-                node._freed = True
-        sink.flush_pending()
-    finally:
-        _state.enabled = prev_mode
-    return sink.finish(allow_unused) if inputs is not None else None
+    for e, g in zip(node._edges, out):
+        if e is None:
+            continue
+        tgt = e[0]
+        if not isinstance(tgt, Function):  # a leaf
+            if g is not None and not (arrays and type(g) is ndarray and g.shape == e[2] and g.dtype == e[3]):
+                g = _conform(g, e, node, arrays)
+            if sink.leaf_hooks and tgt._hooks:
+                sink.arrived(tgt, g)
+            elif g is not None:
+                sink.leaf(tgt, g, fresh)
+            continue
+        if g is not None:
+            if not (arrays and type(g) is ndarray and g.shape == e[2] and g.dtype == e[3]):
+                g = _conform(g, e, node, arrays)
+            buf = buffers.get(tgt)
+            if buf is None:
+                buf = buffers[tgt] = [None] * tgt._n_out
+            idx = e[1]
+            buf[idx] = g if buf[idx] is None else buf[idx] + g
+        deps[tgt] -= 1
+        if deps[tgt] == 0:
+            ready.append(tgt)
 
 
 def grad(

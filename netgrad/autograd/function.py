@@ -54,7 +54,13 @@ class Function:
     _array_backward = False  # netgrad's own ops: backward may run on ndarrays (see module doc)
     _freed = False
     _retained = None
-    _arrays = False
+    # Set by the engine before backward runs: True while it builds a differentiable graph of the
+    # backward pass (backward(create_graph=True), autograd.grad(..., create_graph=True)).
+    create_graph = False
+    # backward returns arrays it allocated itself, one per input, sharing memory with nothing
+    # (not its incoming gradient, not a saved value): the engine may then make them leaves'
+    # .grad without a copy. The op says so; nothing is inferred from reference counts.
+    _fresh_grads = False
     _saved: tuple = ()
     _saved_outputs = None  # [(position in _saved, output index)] for outputs a custom forward saved
     _n_out = 1  # outputs of this node; set on the instance only for tuple outputs
@@ -121,23 +127,24 @@ class Function:
     def saved_tensors(self) -> tuple:
         if self._freed:
             raise GraphError(_FREED_MSG)
-        if self._arrays:
+        if self._array_backward and not self.create_graph:
             return tuple([t._data if isinstance(t, Tensor) else t for t in self._saved])
         if self._saved_outputs is not None:
-            # A custom forward saved its own output: hand it back attached to this node, as
-            # PyTorch does, so that a backward using it is differentiable (create_graph=True).
+            # The forward saved its own output: hand it back attached to this node, as PyTorch
+            # does, so that a backward using it is differentiable again (create_graph=True).
             saved = list(self._saved)
             for pos, idx in self._saved_outputs:
-                t = _make(saved[pos]._data, True)
+                s = saved[pos]
+                t = _make(s._data if isinstance(s, Tensor) else s, True)
                 t.grad_fn, t._out_idx = self, idx
                 saved[pos] = t
             return tuple(saved)
         return self._saved
 
     @property
-    def create_graph(self) -> bool:
-        """True while backward runs on tensors to build a differentiable backward graph."""
-        return not self._arrays
+    def _arrays(self) -> bool:
+        # transitional: ops still reading this are being moved to saved outputs and create_graph
+        return self._array_backward and not self.create_graph
 
     @classmethod
     def op_name(cls) -> str:
@@ -194,8 +201,11 @@ class Function:
             shapes = ", ".join(str(a.shape) for a in args if isinstance(a, (Tensor, _ndarray)))
             raise ShapeError(f"{cls.op_name()}: {e} (input shapes: {shapes})") from e
 
-        if record and not cls._array_backward and ctx._saved:
-            _note_saved_outputs(ctx, out, args)
+        if record and ctx._saved:
+            if type(out) is not _ndarray or any(s is out for s in ctx._saved):
+                _note_saved_outputs(ctx, out, args)
+            if ctx._saved_outputs is not None:
+                return _keep_output_versions(ctx, out)
         if record and cls._saves_output:
             return _keep_output_version(ctx, out)
         if type(out) is _ndarray:
@@ -245,6 +255,20 @@ def _keep_output_version(ctx: Function, out: Any) -> Tensor:
     return t
 
 
+def _keep_output_versions(ctx: Function, out: Any) -> Any:
+    """Wrap the outputs of a node whose forward saved some of them for backward, and note their
+    versions: an in-place change of a saved output before backward is then refused."""
+    if type(out) is tuple:
+        ctx._n_out = len(out)
+        outs = tuple(_wrap_output(o, ctx, i, True) for i, o in enumerate(out))
+        ctx._out_meta = [(o.shape, o.dtype) for o in outs]
+    else:
+        outs = (_wrap_output(out, ctx, 0, True),)
+    saved = {idx for _, idx in ctx._saved_outputs}
+    ctx._versions = [*(ctx._versions or ()), *((outs[i], version_of(outs[i])) for i in saved)]
+    return outs if type(out) is tuple else outs[0]
+
+
 def _bind_kwargs(cls: type, args: tuple, kwargs: dict) -> tuple:
     try:
         bound = inspect.signature(cls.forward).bind(None, *args, **kwargs)
@@ -255,9 +279,11 @@ def _bind_kwargs(cls: type, args: tuple, kwargs: dict) -> tuple:
 
 
 def _note_saved_outputs(ctx: Function, out: Any, args: tuple) -> None:
+    """Which of the saved values are outputs of the forward (by identity: the arrays an op's
+    forward returns, or the tensors a custom forward returns)."""
     outs = out if type(out) is tuple else (out,)
     # An input passed straight through as an output stays an input.
-    found = [(pos, idx) for pos, s in enumerate(ctx._saved) if isinstance(s, Tensor)
+    found = [(pos, idx) for pos, s in enumerate(ctx._saved) if isinstance(s, (Tensor, _ndarray))
              and not any(s is a for a in args)
              for idx, o in enumerate(outs) if s is o]
     if found:

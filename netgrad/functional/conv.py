@@ -218,6 +218,7 @@ class Conv2d(Function):
     dJ/dW = dJ/dy (as O x NHW) times im2col(x)^T, dJ/dx = col2im(W^T dJ/dy), dJ/db = sum dJ/dy."""
 
     _array_backward = True
+    _fresh_grads = True  # products and a sum: arrays of their own
 
     @staticmethod
     def forward(ctx, x, w, b, g):

@@ -38,6 +38,7 @@ class MatMul(Function):
     """y = a b; dJ/da = dJ/dy b^T, dJ/db = a^T dJ/dy (1-D operands promoted, batch dims summed)."""
 
     _array_backward = True
+    _fresh_grads = True  # products: arrays of their own
     _torch_name = "MmBackward0"
 
     @staticmethod
@@ -87,6 +88,7 @@ class Linear(Function):
     dJ/db = sum over the batch of delta, where delta = dJ/dnet."""
 
     _array_backward = True
+    _fresh_grads = True  # two products and a sum: arrays of their own
     _torch_name = "AddmmBackward0"
 
     @staticmethod
@@ -130,8 +132,8 @@ class Linear(Function):
         else:
             gx = g @ w
         gw = None
+        g2 = g.reshape((-1, g.shape[-1])) if g.ndim != 2 else g
         if nw:
-            g2 = g.reshape((-1, g.shape[-1])) if g.ndim != 2 else g
             x2 = x.reshape((-1, x.shape[-1])) if x.ndim != 2 else x
             if type(g2) is not np.ndarray:  # recorded for double backward
                 gw = g2.T @ x2
@@ -145,8 +147,7 @@ class Linear(Function):
                     np.matmul(x2.T, g2, out=gw.T)
                 else:
                     gw = np.matmul(g2.T, x2, out=memory.empty((g2.shape[1], x2.shape[1]), dt))
-        # The bias was broadcast over the batch: the engine sums dJ/dnet back to its shape.
-        return gx, gw, (g if nb else None)
+        return gx, gw, (g2.sum(0) if nb else None)
 
 
 def with_out(result: Tensor, out: Any, op: str) -> Tensor:

@@ -7,10 +7,12 @@ Two costs of NumPy's plain allocation show up in a training step:
 - a big block is returned to the kernel when freed and page-faulted in again on the next step
   (whether depends on glibc's adaptive thresholds, i.e. on the history of the process): the CNN's
   ReLU on a 9.4 MB map took 2.6 ms with fresh pages against 2.1 ms with reused ones.
-So big arrays come from a pool of 64-byte aligned byte buffers. A buffer is handed out again only
-when nothing refers to it any more (no tensor, view or caller holds it), which CPython's reference
-count tells exactly, as for PyTorch's caching allocator on the GPU. PyTorch aligns to 64 bytes too.
-``empty_cache()`` gives the cached buffers back.
+So mid-sized arrays are 64-byte aligned, and big ones come from a pool of page-aligned anonymous
+mappings. A mapping goes back to the pool when the last array on it is gone: every view of an
+array made here refers to that array (NumPy collapses a view's base only through arrays that own
+their data, and this one does not), so a weak reference to it fires exactly then. No reference
+count is read: a late callback costs a fresh mapping (speed), never a buffer shared by two live
+arrays (values). ``empty_cache()`` gives the cached mappings back, as ``torch.cuda.empty_cache``.
 
 >>> import numpy as np
 >>> from netgrad.kernels.memory import empty
@@ -21,8 +23,8 @@ count tells exactly, as for PyTorch's caching allocator on the GPU. PyTorch alig
 
 from __future__ import annotations
 
-import sys
-import threading
+import mmap
+import weakref
 from typing import Any
 
 import numpy as np
@@ -32,72 +34,49 @@ from . import on as _on
 ALIGN = 64
 _MIN_BYTES = 4096  # smaller arrays fit in a few cache lines: plain NumPy allocation
 _POOL_FROM = 1 << 16  # bytes; smaller blocks come from malloc's heap, which reuses them anyway
-_MAX_PER_SIZE = 16  # parameters, gradients and optimiser state of same-sized layers hold slots too
-_MAX_POOL_BYTES = 512 << 20  # beyond this, free buffers are dropped before caching a new one
-_pool: dict[int, list[list]] = {}  # buffer size -> [[buffer, aligned start], ...]
-_pool_bytes = 0
-_lock = threading.Lock()
+_MAX_FREE_BYTES = 256 << 20  # free mappings kept for reuse beyond this are given back
+_free: dict[int, list[mmap.mmap]] = {}  # mapping size -> free mappings (list append/pop: atomic)
+_free_bytes = 0
+_leases: dict[int, weakref.ref] = {}  # id -> weak reference to each array handed out on a mapping
 _ndarray = np.ndarray
-_UINT8 = np.dtype(np.uint8)
 
 
-def _refs_when_free() -> int:
-    """The reference count that ``_buffer``'s loop sees for a buffer nobody else holds (its pool
-    entry, the loop's name, getrefcount's argument): measured with the same code shape, so that it
-    holds on any CPython version; 0 (never free: no reuse) where there is no getrefcount."""
-    if not hasattr(sys, "getrefcount"):
-        return 0
-    for entry in [[np.empty(1, np.uint8), 0]]:
-        buf = entry[0]
-        return sys.getrefcount(buf)
-    return 0
+def _give_back(size: int, raw: mmap.mmap) -> Any:
+    def done(ref: weakref.ref) -> None:
+        global _free_bytes
+        _leases.pop(id(ref), None)
+        if _free_bytes + size <= _MAX_FREE_BYTES:
+            _free.setdefault(size, []).append(raw)
+            _free_bytes += size
+
+    return done
 
 
-_FREE_REFS = _refs_when_free()
+def _pooled(shape: tuple[int, ...], dtype: np.dtype, nbytes: int, order: str) -> np.ndarray:
+    """An array on a page-aligned mapping of its own, reused once no array is left on it."""
+    global _free_bytes
+    size = -(-nbytes // mmap.PAGESIZE) * mmap.PAGESIZE
+    try:
+        raw = _free.get(size, []).pop()
+        _free_bytes -= size
+    except IndexError:
+        raw = mmap.mmap(-1, size)
+    arr = _ndarray(shape, dtype, raw, 0, None, order)
+    ref = weakref.ref(arr, _give_back(size, raw))
+    _leases[id(ref)] = ref
+    return arr
 
 
-def _buffer(nbytes: int) -> tuple[np.ndarray, int]:
-    """A byte buffer with room for ``nbytes`` from a 64-byte boundary, and that boundary's offset."""
-    global _pool_bytes
-    size = nbytes + ALIGN
-    if nbytes < _POOL_FROM:
-        buf = np.empty(size, np.uint8)
-        return buf, -buf.ctypes.data % ALIGN
-    with _lock:  # the check and the hand-out must not interleave with another thread's
-        entries = _pool.get(size)
-        if entries is None:
-            entries = _pool[size] = []
-        for entry in entries:
-            buf = entry[0]
-            if sys.getrefcount(buf) == _FREE_REFS:
-                return buf, entry[1]
-        buf = np.empty(size, np.uint8)
-        start = -buf.ctypes.data % ALIGN
-        if len(entries) < _MAX_PER_SIZE:
-            if _pool_bytes + size > _MAX_POOL_BYTES:
-                _drop_free()
-            if _pool_bytes + size <= _MAX_POOL_BYTES:
-                entries.append([buf, start])
-                _pool_bytes += size
-        return buf, start
-
-
-def _drop_free() -> None:
-    global _pool_bytes
-    for size, entries in _pool.items():
-        kept = []
-        for entry in entries:
-            buf = entry[0]
-            if sys.getrefcount(buf) > _FREE_REFS:  # in use: stays known to the pool
-                kept.append(entry)
-        _pool_bytes -= size * (len(entries) - len(kept))
-        entries[:] = kept
+def _aligned(shape: tuple[int, ...], dtype: np.dtype, nbytes: int, order: str) -> np.ndarray:
+    buf = np.empty(nbytes + ALIGN, np.uint8)
+    return _ndarray(shape, dtype, buf, -buf.ctypes.data % ALIGN, None, order)
 
 
 def empty_cache() -> None:
-    """Give back the cached buffers that no array uses (as ``torch.cuda.empty_cache``)."""
-    with _lock:
-        _drop_free()
+    """Give back the cached mappings that no array uses (as ``torch.cuda.empty_cache``)."""
+    global _free_bytes
+    _free.clear()
+    _free_bytes = 0
 
 
 def empty(shape: tuple[int, ...] | int, dtype: Any, order: str = "C") -> np.ndarray:
@@ -110,9 +89,8 @@ def empty(shape: tuple[int, ...] | int, dtype: Any, order: str = "C") -> np.ndar
         nbytes *= s
     if nbytes < _MIN_BYTES or not _on["pool"]:
         return np.empty(shape, dtype, order=order)
-    buf, start = _buffer(nbytes)
     # one constructor call rather than slice, view and reshape: it runs ~10 times per step
-    return _ndarray(shape, dtype, buf, start, None, order)
+    return (_aligned if nbytes < _POOL_FROM else _pooled)(shape, dtype, nbytes, order)
 
 
 def empty_like(a: np.ndarray, dtype: Any = None) -> np.ndarray:
@@ -172,44 +150,3 @@ def copy(a: np.ndarray) -> np.ndarray:
     out = empty_like(a)
     np.copyto(out, a)
     return out
-
-
-def _buffer_refs(a: np.ndarray) -> int:
-    b = a.base
-    return sys.getrefcount(b)  # a's base, this name, getrefcount's argument (+ a pool entry)
-
-
-def _on_own_buffer(a: np.ndarray) -> bool:
-    b = a.base
-    return (type(b) is np.ndarray and b.base is None and b.dtype == _UINT8 and b.ndim == 1
-            and 0 <= b.nbytes - a.nbytes <= ALIGN)
-
-
-def _in_pool(a: np.ndarray) -> bool:
-    b = a.base
-    for entry in _pool.get(b.nbytes, ()):  # a loop, not any(...): this runs per gradient
-        if entry[0] is b:
-            return True
-    return False
-
-
-def owns_memory(a: np.ndarray) -> bool:
-    """True for an array that owns its data, counting one made here when it is the only array on
-    its byte buffer (a transpose or reshape of an array that is still alive is not)."""
-    if a.flags.owndata:
-        return True
-    if not _on_own_buffer(a):
-        return False
-    # no local name for the buffer here: _buffer_refs counts exactly as when _OWNED_REFS was set
-    return _buffer_refs(a) == _OWNED_REFS + _in_pool(a)
-
-
-def _measure_owned_refs() -> int:
-    """``_buffer_refs`` of an unpooled aligned array that nothing else shares (same code path)."""
-    if not hasattr(sys, "getrefcount"):
-        return -1  # never "owned": the engine copies, which is always safe
-    a = np.empty(_MIN_BYTES + ALIGN, np.uint8)[:_MIN_BYTES].view(np.float32)
-    return _buffer_refs(a)
-
-
-_OWNED_REFS = _measure_owned_refs()
