@@ -1,5 +1,5 @@
-"""Layer 3: the training loop (``fit``, ``evaluate``, ``predict``), History, callbacks,
-metrics and checkpoints.
+"""Layer 3: the training loop (``fit``; one epoch of it: ``run_epoch``; ``evaluate``,
+``predict``), History, callbacks, metrics and checkpoints.
 
 >>> import netgrad as ng
 >>> from netgrad import nn, optim
@@ -16,10 +16,11 @@ metrics and checkpoints.
 from . import metrics
 from .callbacks import Callback, CallbackList, LambdaCallback
 from .checkpoint import load_checkpoint, save_checkpoint
-from .fit import TrainingDivergedError, fit
+from .epoch import EpochStats, Step, TrainingDivergedError, run_epoch
+from .fit import fit
 from .history import STOP_REASONS, History
 from .loop import evaluate, make_loader, predict
 
-__all__ = ["fit", "evaluate", "predict", "History", "STOP_REASONS", "Callback", "LambdaCallback",
-           "CallbackList", "TrainingDivergedError", "save_checkpoint", "load_checkpoint", "metrics",
-           "make_loader"]
+__all__ = ["fit", "run_epoch", "EpochStats", "Step", "evaluate", "predict", "History", "STOP_REASONS",
+           "Callback", "LambdaCallback", "CallbackList", "TrainingDivergedError", "save_checkpoint",
+           "load_checkpoint", "metrics", "make_loader"]

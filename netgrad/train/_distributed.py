@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd.creation import from_numpy
+
 __all__ = ["Ranks", "ranks"]
 
 
@@ -35,9 +37,7 @@ class Ranks:
         return None
 
     def set_epoch(self, loader: Any, epoch: int) -> None:
-        sampler = getattr(loader, "sampler", None)
-        if hasattr(sampler, "set_epoch"):
-            sampler.set_epoch(epoch)
+        loader.set_epoch(epoch)
 
     def any(self, flag: bool) -> bool:
         return flag
@@ -45,7 +45,7 @@ class Ranks:
     def agree(self, value: Any) -> Any:
         return value
 
-    def reduce_epoch(self, acc: Any) -> None:
+    def reduce_epoch(self, stats: Any) -> None:
         pass
 
     def check_resume(self, path: Any, state: dict[str, Any]) -> None:
@@ -60,14 +60,13 @@ class Ranks:
 
 
 class _MPIRanks(Ranks):
+    """Several ranks, through ``netgrad.distributed``'s collectives."""
+
     active = True
 
     def __init__(self, dist: Any):
         self.dist = dist
         self.rank, self.size = dist.get_rank(), dist.get_world_size()
-        self.MPI = dist._mpi.mpi()
-        self.comm = dist._state.comm
-        self._flag = np.zeros(1, dtype=np.int32)  # one per batch: a raw buffer, no pickling
 
     def loader(self, data: Any, batch_size: Any, shuffle: bool, generator: Any, dtype: Any) -> Any:
         from ..data import DataLoader
@@ -78,62 +77,49 @@ class _MPIRanks(Ranks):
             return None
         base = make_loader(data, None, dtype=dtype)
         seed = generator.initial_seed() if generator is not None else None
-        seed = self.comm.bcast(0 if seed is None else int(seed), root=0)
+        seed = self.agree(0 if seed is None else int(seed))
         sampler = DistributedSampler(base.dataset, num_replicas=self.size, rank=self.rank, shuffle=shuffle,
                                      seed=seed)
         bs = len(sampler) if batch_size is None else min(int(batch_size), len(sampler))
         return DataLoader(base.dataset, batch_size=max(bs, 1), sampler=sampler)
 
     def any(self, flag: bool) -> bool:
-        self._flag[0] = bool(flag)
-        self.comm.Allreduce(self.MPI.IN_PLACE, self._flag, op=self.MPI.MAX)
-        return bool(self._flag[0])
+        t = from_numpy(np.array([int(bool(flag))], dtype=np.int32))  # a raw buffer, no pickling
+        self.dist.all_reduce(t, op=self.dist.ReduceOp.MAX)
+        return bool(t.item())
 
     def agree(self, value: Any) -> Any:
-        return self.comm.bcast(value, root=0)
+        box = [value]
+        self.dist.broadcast_object_list(box, src=0)
+        return box[0]
 
-    def reduce_epoch(self, acc: Any) -> None:
-        MPI, comm = self.MPI, self.comm
-        head = np.array([acc.loss_sum, float(acc.count)])
-        comm.Allreduce(MPI.IN_PLACE, head, op=MPI.SUM)
-        acc.loss_sum, acc.count = float(head[0]), int(round(head[1]))
-        for g in acc.grad:
-            buf = np.ascontiguousarray(g)
-            comm.Allreduce(MPI.IN_PLACE, buf, op=MPI.SUM)
-            if buf is not g:
-                g[...] = buf
-        if acc.keep_preds:
-            acc.preds = [_gather_rows(comm, MPI, acc.preds)]
-            acc.targets = [_gather_rows(comm, MPI, acc.targets)]
+    def reduce_epoch(self, stats: Any) -> None:
+        head = from_numpy(np.array([stats.loss_sum, float(stats.count)]))
+        self.dist.all_reduce(head)
+        stats.loss_sum, stats.count = float(head[0].item()), int(round(head[1].item()))
+        for g in stats.grad_sum:
+            self.dist.all_reduce(from_numpy(g))  # in place: into g itself, or copied back into it
+        if stats.keep_outputs:
+            stats.outputs = [self.gather_rows(stats.outputs)]
+            stats.targets = [self.gather_rows(stats.targets)]
+
+    def gather_rows(self, parts: list[np.ndarray]) -> np.ndarray:
+        """Every rank's rows, concatenated in rank order."""
+        seen: list[Any] = [None] * self.size
+        self.dist.all_gather_object(seen, np.concatenate(parts) if parts else None)
+        rows = [a for a in seen if a is not None]
+        return np.concatenate(rows) if rows else np.empty(0)
 
     def exists(self, path: Any) -> bool:
         here = path is not None and os.path.exists(path)
-        seen = self.comm.allgather(here)
+        seen: list[Any] = [None] * self.size
+        self.dist.all_gather_object(seen, here)
         if any(seen) and not all(seen):
             missing = [r for r, s in enumerate(seen) if not s]
             raise FileNotFoundError(f"fit: the checkpoint {os.fspath(path)} exists on some ranks but not "
                                     f"on rank(s) {', '.join(map(str, missing))}: resuming needs it on every "
                                     "rank (a shared file system)")
         return here
-
-
-def _gather_rows(comm: Any, MPI: Any, parts: list[np.ndarray]) -> np.ndarray:
-    """Every rank's rows, concatenated in rank order (Allgatherv on the raw buffers)."""
-    local = np.ascontiguousarray(np.concatenate(parts)) if parts else None
-    meta = comm.allgather(None if local is None else (local.shape, local.dtype.str))
-    ref = next((m for m in meta if m is not None), None)
-    if ref is None:
-        return np.empty(0)
-    tail, dt = tuple(ref[0][1:]), np.dtype(ref[1])
-    if local is None:
-        local = np.empty((0,) + tail, dtype=dt)
-    local = local.astype(dt, copy=False)
-    rows = [0 if m is None else m[0][0] for m in meta]
-    width = int(np.prod(tail, dtype=np.int64)) if tail else 1
-    counts = [r * width for r in rows]
-    out = np.empty((sum(rows),) + tail, dtype=dt)
-    comm.Allgatherv(local, [out, counts])
-    return out
 
 
 def ranks() -> Ranks:

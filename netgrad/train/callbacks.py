@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-__all__ = ["Callback", "LambdaCallback", "CallbackList"]
+__all__ = ["Callback", "LambdaCallback", "CallbackList", "batch_end_hooks"]
 
 
 class Callback:
@@ -65,8 +65,7 @@ class CallbackList:
             cb.stop_training = False
             for k, v in attrs.items():
                 setattr(cb, k, v)
-        self.has_batch_hooks = any(type(cb).on_batch_end is not Callback.on_batch_end
-                                   or "on_batch_end" in cb.__dict__ for cb in self.callbacks)
+        self.has_batch_hooks = bool(batch_end_hooks(self.callbacks))
 
     def call(self, hook: str, *args: Any) -> None:
         for cb in self.callbacks:
@@ -75,3 +74,12 @@ class CallbackList:
     @property
     def stop_training(self) -> bool:
         return any(cb.stop_training for cb in self.callbacks)
+
+
+def batch_end_hooks(callbacks: Any) -> list[Callable]:
+    """The ``on_batch_end`` methods of ``callbacks`` (a sequence or a ``CallbackList``) that do
+    something: those left as ``Callback``'s no-op are skipped, so an epoch without batch hooks
+    builds no per-batch logs."""
+    cbs = callbacks.callbacks if isinstance(callbacks, CallbackList) else list(callbacks or ())
+    return [cb.on_batch_end for cb in cbs
+            if type(cb).on_batch_end is not Callback.on_batch_end or "on_batch_end" in cb.__dict__]

@@ -29,42 +29,102 @@ averages out the batch-to-batch noise, so it goes to zero as training converges.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import signal
 import threading
 import time
-from typing import Any, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
 from ..autograd import Tensor
+from ..autograd.creation import from_numpy
 from ..autograd.random import Generator, current_generator, use_generator
 from ..nn.pairing import refuse_double_application
-from ..nn.utils.clip_grad import clip_grad_norm_
 from ..optim.lr_scheduler import ReduceLROnPlateau
+from ._distributed import ranks
+from ._progress import Reporter, format_logs
 from .callbacks import Callback, CallbackList
 from .checkpoint import load_checkpoint, save_checkpoint
-from ._distributed import ranks
+from .epoch import EpochStats, TrainingDivergedError, optimizer_params, run_epoch
 from .history import History
-from .loop import _arr, evaluate, make_loader, param_dtype, split_batch
+from .loop import evaluate, make_loader, param_dtype, to_numpy
 from .metrics import get_metric, metric_name
-from ._progress import Reporter, format_logs
 
 __all__ = ["fit", "TrainingDivergedError"]
 
 _FINAL = ("grad_tol", "target_loss", "patience", "callback")
 
 
-class TrainingDivergedError(RuntimeError):
-    """The loss became NaN or infinite; ``epoch`` (1-based) and ``batch`` (0-based) say where."""
+def fit(model: Any, loss_fn: Callable[[Any, Any], Tensor], optimizer: Any, train_data: Any, *, epochs: int,
+        batch_size: int | None = 32, val_data: Any = None, metrics: Sequence[Any] = (),
+        callbacks: Sequence[Callback] = (), verbose: int = 1, grad_tol: float | None = None,
+        target_loss: float | None = None, patience: int | None = None, restore_best: bool = True,
+        time_limit: float | None = None, shuffle: bool = True, scheduler: Any = None,
+        checkpoint: str | os.PathLike | None = None, generator: Any = None,
+        clip_grad_norm: float | None = None, seed: int | None = None) -> History:
+    """Train ``model`` by minimising ``loss_fn(model(x), y)`` with ``optimizer``; return a History.
 
-    def __init__(self, epoch: int, batch: int, loss: float, lr: Any):
-        self.epoch, self.batch, self.loss = epoch, batch, loss
-        super().__init__(
-            f"fit: the training loss became {loss} at epoch {epoch}, batch {batch} (learning rate {lr}). "
-            "Training diverged: try a smaller learning rate, gradient clipping (clip_grad_norm=...), "
-            "or standardising the inputs (netgrad.data.StandardScaler).")
+    ``train_data`` / ``val_data``: a Dataset, a DataLoader (its own batch size and shuffling are
+    used) or a tuple ``(X, y)``. ``metrics``: names (``'accuracy'``, ``'mae'``, ...) or callables
+    ``(y_pred, y_true) -> float``, computed on the epoch's predictions. ``scheduler`` is stepped
+    once per epoch (``ReduceLROnPlateau`` with the validation loss, else the training loss).
+    ``checkpoint``: a path; the state is saved at each epoch end and training resumes from it when
+    it exists (bit for bit as if never stopped). Ctrl-C stops cleanly after the current batch
+    (saving a checkpoint when a path is given) with ``stop_reason == 'interrupted'``. A NaN or
+    infinite loss raises ``TrainingDivergedError``. A loss that would apply the model's last Softmax or
+    Sigmoid again (``CrossEntropyLoss``, ``BCEWithLogitsLoss``; ``NLLLoss`` on probabilities) raises
+    a ValueError saying why. ``generator`` shuffles the batches (netgrad's
+    default generator when None); ``clip_grad_norm`` clips the global gradient norm each step.
+    ``seed``: this fit owns a ``Generator(seed)``: the model's random ops (dropout) and, without
+    ``generator``, the shuffling draw from it, in this thread only; netgrad's default generator is
+    neither read nor changed, so fits running in threads do not disturb each other. Without
+    ``seed``, they draw from netgrad's current generator (``ng.manual_seed`` seeds it).
+    """
+    _check_arguments(epochs, patience, seed)
+    refuse_double_application(model, loss_fn, "fit")  # e.g. a Softmax last layer with CrossEntropyLoss
+    options = _Options(epochs=int(epochs), batch_size=batch_size, val_data=val_data, metrics=metrics,
+                       callbacks=callbacks, verbose=verbose, grad_tol=grad_tol, target_loss=target_loss,
+                       patience=patience, restore_best=restore_best, time_limit=time_limit, shuffle=shuffle,
+                       scheduler=scheduler, checkpoint=checkpoint, generator=generator,
+                       clip_grad_norm=clip_grad_norm)
+    own = use_generator(Generator(int(seed))) if seed is not None else contextlib.nullcontext()
+    with own:
+        return _Fit(model, loss_fn, optimizer, train_data, options).run()
+
+
+def _check_arguments(epochs: Any, patience: Any, seed: Any) -> None:
+    if seed is not None and (not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0):
+        raise ValueError(f"fit: seed must be a non-negative integer, got {seed!r}")
+    if not isinstance(epochs, (int, np.integer)) or epochs < 1:
+        raise ValueError(f"fit: epochs must be a positive integer, got {epochs!r}")
+    if patience is not None and patience < 1:
+        raise ValueError(f"fit: patience must be a positive integer, got {patience}")
+
+
+@dataclass
+class _Options:
+    """``fit``'s keyword arguments (see its docstring)."""
+
+    epochs: int
+    batch_size: int | None
+    val_data: Any
+    metrics: Sequence[Any]
+    callbacks: Sequence[Callback]
+    verbose: int
+    grad_tol: float | None
+    target_loss: float | None
+    patience: int | None
+    restore_best: bool
+    time_limit: float | None
+    shuffle: bool
+    scheduler: Any
+    checkpoint: str | os.PathLike | None
+    generator: Any
+    clip_grad_norm: float | None
 
 
 class _SigintFlag:
@@ -93,265 +153,241 @@ class _SigintFlag:
             signal.signal(signal.SIGINT, self._old)
 
 
-def _params(optimizer: Any) -> list[Tensor]:
-    return [p for g in optimizer.param_groups for p in g["params"]]
+@dataclass
+class _Best:
+    """The best monitored loss so far (``val_loss``, else ``loss``): its value and epoch, the
+    weights then (kept for ``patience`` with ``restore_best``), and the epochs since."""
+
+    loss: float = math.inf
+    epoch: int | None = None
+    state: dict[str, np.ndarray] | None = None
+    bad_epochs: int = 0
 
 
-def _snapshot(model: Any) -> dict[str, np.ndarray]:
-    return {k: _arr(v).copy() for k, v in model.state_dict().items()}
+class _Fit:
+    """One call of ``fit``. ``run`` reads as the loop: resume from a checkpoint, then for each
+    epoch ``train_epoch`` (``run_epoch`` over the epoch's batches, then validation) and
+    ``end_epoch`` (History, best weights, scheduler, callbacks, stopping rules, checkpoint)."""
 
+    def __init__(self, model: Any, loss_fn: Callable, optimizer: Any, train_data: Any, o: _Options):
+        self.model, self.loss_fn, self.optimizer, self.o = model, loss_fn, optimizer, o
+        self.dd = ranks()  # netgrad.distributed's ranks (see _distributed.py); one process otherwise
+        self.loader, self.val_loader = self.build_loaders(train_data)
+        self.verbose = o.verbose if self.dd.main else 0
+        self.params = optimizer_params(optimizer)
+        self.fns = [(metric_name(m), get_metric(m)) for m in o.metrics]
+        self.history = History()
+        self.history.params = {"epochs": o.epochs, "batch_size": self.loader.batch_size,
+                               "n_train": len(self.loader.dataset), "batches_per_epoch": len(self.loader)}
+        self.cbs = CallbackList(o.callbacks, model=model, optimizer=optimizer, history=self.history)
+        self.rng = current_generator()  # dropout and other random ops of the model draw from it
+        self.own_gen = self.loader.generator  # saved separately when it is not the default generator
+        self.shuffle_gen = self.own_gen if self.own_gen is not None else self.rng
+        self.best = _Best()
+        self.partial: dict[str, Any] | None = None  # an interrupted epoch's sums, to finish first
+        self.rng_after: Any = None  # the model's generator after the last batch (for a partial save)
+        self.sigint = _SigintFlag()
+        self.reporter: Reporter | None = None
 
-class _Epoch:
-    """Running sums over one epoch: loss, example count, the summed gradient, predictions."""
+    # ---------------------------------------------------------------------------- the loop
+    def run(self) -> History:
+        start = self.resume()
+        if start is None:  # the checkpoint's run had already finished
+            return self.history
+        self.begin(start)
+        stop: str | None = None
+        try:
+            # A blow-up is reported by run_epoch's divergence check, by epoch and batch, with
+            # advice; NumPy's overflow warnings on the way there would only be noise.
+            with self.sigint, np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                for epoch in range(start, self.o.epochs + 1):
+                    done = self.train_epoch(epoch)
+                    if done is None:
+                        stop = "interrupted"
+                        break
+                    stop = self.end_epoch(epoch, *done)
+                    if stop is not None:
+                        break
+        finally:
+            if self.reporter.bar is not None:  # an exception (e.g. divergence) must not leave a bar open
+                self.reporter.bar.close()
+                self.reporter.bar = None
+        return self.finish(stop)
 
-    def __init__(self, params: list[Tensor], keep_preds: bool):
-        self.loss_sum, self.count, self.batches = 0.0, 0, 0
-        self.grad = [np.zeros_like(p._data) for p in params]
-        self.keep_preds = keep_preds
-        self.preds: list[np.ndarray] = []
-        self.targets: list[np.ndarray] = []
+    def build_loaders(self, train_data: Any) -> tuple[Any, Any]:
+        """The training loader (split between the ranks of a distributed job) and the validation one."""
+        o, dtype = self.o, param_dtype(self.model)
+        loader = (self.dd.loader(train_data, o.batch_size, o.shuffle, o.generator, dtype)
+                  or make_loader(train_data, o.batch_size, shuffle=o.shuffle, generator=o.generator,
+                                 dtype=dtype))
+        val_loader = None
+        if o.val_data is not None:
+            val_loader = make_loader(o.val_data, 256, dtype=dtype, name="fit (val_data)")
+        return loader, val_loader
 
-    def state(self) -> dict[str, Any]:
-        return {"loss_sum": self.loss_sum, "count": self.count, "batches": self.batches, "grad": self.grad,
-                "preds": np.concatenate(self.preds) if self.preds else None,
-                "targets": np.concatenate(self.targets) if self.targets else None}
+    def begin(self, start: int) -> None:
+        self.reporter = Reporter(self.verbose, self.o.epochs, len(self.loader))
+        self.t_start = time.monotonic()
+        self.history.stop_reason = None
+        if hasattr(self.model, "train"):
+            self.model.train()
+        self.cbs.call("on_train_begin", {"epochs": self.o.epochs, "start_epoch": start})
+        self.reporter.train_begin(start)
 
-    def load(self, s: dict[str, Any]) -> None:
-        self.loss_sum, self.count, self.batches = s["loss_sum"], s["count"], s["batches"]
-        for g, saved in zip(self.grad, s["grad"]):
-            g[...] = saved
-        self.preds = [s["preds"]] if s.get("preds") is not None else []
-        self.targets = [s["targets"]] if s.get("targets") is not None else []
+    # ------------------------------------------------------------------------- one epoch
+    def train_epoch(self, epoch: int) -> tuple[EpochStats, dict[str, float], float] | None:
+        """Run the epoch's batches and the validation: (sums, validation logs, start time), or None
+        when Ctrl-C stopped it (the batches done are then saved as a partial epoch)."""
+        t0 = time.monotonic()
+        stats = EpochStats(self.params, keep_outputs=bool(self.fns))
+        epoch_rng, batches = self.epoch_batches(epoch, stats)
+        try:
+            self.cbs.call("on_epoch_begin", epoch, {})
+            self.reporter.epoch_begin(epoch, stats.batches)
+            run_epoch(self.model, batches, self.loss_fn, self.optimizer, epoch=epoch, stats=stats,
+                      clip_grad_norm=self.o.clip_grad_norm, callbacks=self.cbs, on_batch_end=self.after_batch,
+                      should_stop=lambda: self.dd.any(self.sigint.hit))
+            self.dd.reduce_epoch(stats)
+            if stats.count == 0:
+                raise ValueError("fit: an epoch had no batches (drop_last with fewer examples than "
+                                 "batch_size?)")
+            val = {}
+            if self.val_loader is not None:
+                val = evaluate(self.model, self.loss_fn, self.val_loader, metrics=list(self.o.metrics))
+        except KeyboardInterrupt:
+            self.save_partial(epoch, stats, epoch_rng)
+            return None
+        return stats, val, t0
 
-    def metrics(self, fns: list[tuple[str, Callable]]) -> dict[str, float]:
-        if not fns or not self.preds:
-            return {}
-        p, t = np.concatenate(self.preds), np.concatenate(self.targets)
-        return {name: float(fn(p, t)) for name, fn in fns}
+    def epoch_batches(self, epoch: int, stats: EpochStats) -> tuple[Any, Iterator[Any]]:
+        """The shuffling generator's state before the epoch, and the epoch's batches: all of them,
+        or those an interrupted run had not done (same order; its sums loaded into ``stats``)."""
+        self.dd.set_epoch(self.loader, epoch)
+        if self.partial is None:
+            epoch_rng = self.shuffle_gen.get_state()
+            batches = self.loader.iter_epoch()
+        else:
+            partial, self.partial = self.partial, None
+            epoch_rng = partial["shuffle_rng"]
+            self.shuffle_gen.set_state(epoch_rng)
+            batches = self.loader.iter_epoch(start=partial["batches"])
+            self.rng.set_state(partial["rng"])
+            stats.load_state_dict(partial)
+        self.rng_after = self.rng.get_state() if self.o.checkpoint is not None else None
+        return epoch_rng, batches
 
+    def after_batch(self, batch: int, stats: EpochStats) -> None:
+        """run_epoch's hook: the generator state for a partial save, live progress."""
+        if self.o.checkpoint is not None:
+            self.rng_after = self.rng.get_state()
+        live = None
+        if self.reporter.wants_live():
+            live = {"loss": stats.loss, **stats.metrics(self.fns)}
+        self.reporter.batch_end(live)
 
-def fit(model: Any, loss_fn: Callable[[Any, Any], Tensor], optimizer: Any, train_data: Any, *, epochs: int,
-        batch_size: int | None = 32, val_data: Any = None, metrics: Sequence[Any] = (),
-        callbacks: Sequence[Callback] = (), verbose: int = 1, grad_tol: float | None = None,
-        target_loss: float | None = None, patience: int | None = None, restore_best: bool = True,
-        time_limit: float | None = None, shuffle: bool = True, scheduler: Any = None,
-        checkpoint: str | os.PathLike | None = None, generator: Any = None,
-        clip_grad_norm: float | None = None, seed: int | None = None) -> History:
-    """Train ``model`` by minimising ``loss_fn(model(x), y)`` with ``optimizer``; return a History.
+    def end_epoch(self, epoch: int, stats: EpochStats, val: dict[str, float], t0: float) -> str | None:
+        """Record the epoch, apply the rules; the reason to stop, or None to go on."""
+        logs: dict[str, Any] = {"loss": stats.loss, **stats.metrics(self.fns), "grad_norm": stats.grad_norm,
+                                "lr": self.optimizer.param_groups[0]["lr"]}
+        logs.update({f"val_{k}": v for k, v in val.items()})
+        logs["seconds"] = time.monotonic() - t0
+        self.history.append(logs)
+        monitored = logs.get("val_loss", logs["loss"])
+        self.track_best(epoch, monitored)
+        self.step_scheduler(monitored)
+        self.cbs.call("on_epoch_end", epoch, logs)
+        self.reporter.epoch_end(epoch, logs)
+        stop = self.dd.agree(self.stop_reason(epoch, logs))  # rank 0's clock and callbacks decide
+        if stop == "patience" and self.o.restore_best and self.best.state is not None:
+            self.model.load_state_dict({k: from_numpy(v) for k, v in self.best.state.items()})
+        self.history.stop_reason = stop
+        self.save(epoch)
+        return stop
 
-    ``train_data`` / ``val_data``: a Dataset, a DataLoader (its own batch size and shuffling are
-    used) or a tuple ``(X, y)``. ``metrics``: names (``'accuracy'``, ``'mae'``, ...) or callables
-    ``(y_pred, y_true) -> float``, computed on the epoch's predictions. ``scheduler`` is stepped
-    once per epoch (``ReduceLROnPlateau`` with the validation loss, else the training loss).
-    ``checkpoint``: a path; the state is saved at each epoch end and training resumes from it when
-    it exists (bit for bit as if never stopped). Ctrl-C stops cleanly after the current batch
-    (saving a checkpoint when a path is given) with ``stop_reason == 'interrupted'``. A NaN or
-    infinite loss raises ``TrainingDivergedError``. A loss that would apply the model's last Softmax or
-    Sigmoid again (``CrossEntropyLoss``, ``BCEWithLogitsLoss``; ``NLLLoss`` on probabilities) raises
-    a ValueError saying why. ``generator`` shuffles the batches (netgrad's
-    default generator when None); ``clip_grad_norm`` clips the global gradient norm each step.
-    ``seed``: this fit owns a ``Generator(seed)``: the model's random ops (dropout) and, without
-    ``generator``, the shuffling draw from it, in this thread only; netgrad's default generator is
-    neither read nor changed, so fits running in threads do not disturb each other. Without
-    ``seed``, they draw from netgrad's current generator (``ng.manual_seed`` seeds it).
-    """
-    if seed is not None:
-        if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
-            raise ValueError(f"fit: seed must be a non-negative integer, got {seed!r}")
-        args = dict(locals())  # the keyword arguments (a comprehension would see its own locals)
-        for k in ("model", "loss_fn", "optimizer", "train_data"):
-            del args[k]
-        args["seed"] = None
-        with use_generator(Generator(int(seed))):
-            return fit(model, loss_fn, optimizer, train_data, **args)
-    if not isinstance(epochs, (int, np.integer)) or epochs < 1:
-        raise ValueError(f"fit: epochs must be a positive integer, got {epochs!r}")
-    if patience is not None and patience < 1:
-        raise ValueError(f"fit: patience must be a positive integer, got {patience}")
-    refuse_double_application(model, loss_fn, "fit")  # e.g. a Softmax last layer with CrossEntropyLoss
-    dtype = param_dtype(model)
-    dd = ranks()  # netgrad.distributed's ranks (see _distributed.py); one process otherwise
-    loader = (dd.loader(train_data, batch_size, shuffle, generator, dtype)
-              or make_loader(train_data, batch_size, shuffle=shuffle, generator=generator, dtype=dtype))
-    verbose = verbose if dd.main else 0
-    val_loader = None
-    if val_data is not None:
-        val_loader = make_loader(val_data, 256, dtype=dtype, name="fit (val_data)")
-    params = _params(optimizer)
-    scratch = [np.empty_like(p._data) for p in params]  # for n * grad, so that a step allocates nothing
-    fns = [(metric_name(m), get_metric(m)) for m in metrics]
-    history = History()
-    history.params = {"epochs": int(epochs), "batch_size": loader.batch_size, "n_train": len(loader.dataset),
-                      "batches_per_epoch": len(loader)}
-    cbs = CallbackList(callbacks, model=model, optimizer=optimizer, history=history)
-    rng = current_generator()  # dropout and other random ops of the model draw from it
-    shuffle_gen = loader.generator if loader.generator is not None else rng
-    own_gen = loader.generator  # saved separately when it is not the default generator
+    def track_best(self, epoch: int, monitored: float) -> None:
+        best = self.best
+        if monitored < best.loss:
+            best.loss, best.epoch, best.bad_epochs = monitored, epoch, 0
+            if self.o.patience is not None and self.o.restore_best:
+                best.state = {k: to_numpy(v).copy() for k, v in self.model.state_dict().items()}
+        else:
+            best.bad_epochs += 1
+        self.history.best_epoch = best.epoch
 
-    best, best_epoch, best_state, bad = math.inf, None, None, 0
-    start, partial = 1, None
-    if checkpoint is not None and dd.exists(checkpoint):
-        ck = load_checkpoint(checkpoint, model, optimizer, scheduler, generator=own_gen)
+    def step_scheduler(self, monitored: float) -> None:
+        scheduler = self.o.scheduler
+        if isinstance(scheduler, ReduceLROnPlateau):
+            scheduler.step(monitored)
+        elif scheduler is not None:
+            scheduler.step()
+
+    def stop_reason(self, epoch: int, logs: dict[str, Any]) -> str | None:
+        """The first stopping rule that fires at this epoch's end, or None."""
+        o = self.o
+        if o.target_loss is not None and logs["loss"] < o.target_loss:
+            return "target_loss"
+        if o.grad_tol is not None and logs["grad_norm"] < o.grad_tol:
+            return "grad_tol"
+        if o.patience is not None and self.best.bad_epochs >= o.patience:
+            return "patience"
+        if o.time_limit is not None and time.monotonic() - self.t_start >= o.time_limit:
+            return "time_limit"
+        if self.cbs.stop_training:
+            return "callback"
+        if self.sigint.hit:
+            return "interrupted"
+        return "max_epochs" if epoch == o.epochs else None
+
+    # ------------------------------------------------------------------------ checkpoints
+    def resume(self) -> int | None:
+        """The first epoch to run: 1, or the one after the checkpoint's (its state loaded); None
+        when the checkpoint's run had finished."""
+        path = self.o.checkpoint
+        if path is None or not self.dd.exists(path):
+            return 1
+        ck = load_checkpoint(path, self.model, self.optimizer, self.o.scheduler, generator=self.own_gen)
         st = ck["extra"]["fit"]
-        dd.check_resume(checkpoint, st)
-        history = History.from_dict(st["history"])
-        history.params.update({"epochs": int(epochs)})
-        for cb in cbs.callbacks:
-            cb.history = history
-        best, best_epoch, bad = st["best"], st["best_epoch"], st["bad_epochs"]
-        best_state = st["best_state"]
-        partial = st["partial"]
+        self.dd.check_resume(path, st)
+        self.history = History.from_dict(st["history"])
+        self.history.params.update({"epochs": self.o.epochs})
+        for cb in self.cbs.callbacks:
+            cb.history = self.history
+        self.best = _Best(st["best"], st["best_epoch"], st["best_state"], st["bad_epochs"])
+        self.partial = st["partial"]
         start = int(ck["epoch"]) + 1
-        if history.stop_reason in _FINAL or (start > epochs and partial is None):
-            if history.stop_reason not in _FINAL:
-                history.stop_reason = "max_epochs"
-            return history
+        if self.history.stop_reason in _FINAL or (start > self.o.epochs and self.partial is None):
+            if self.history.stop_reason not in _FINAL:
+                self.history.stop_reason = "max_epochs"
+            return None
+        return start
 
-    def save(epoch_done: int, partial_state: Any = None, rng_state: Any = None) -> None:
-        if checkpoint is None or not dd.main:
+    def save(self, epoch_done: int, partial_state: Any = None, rng_state: Any = None) -> None:
+        if self.o.checkpoint is None or not self.dd.main:
             return
-        save_checkpoint(checkpoint, model, optimizer, scheduler, epoch=epoch_done, generator=own_gen,
-                        rng_state=rng_state,
-                        fit={"history": history.to_dict(), "best": best, "best_epoch": best_epoch,
-                             "bad_epochs": bad, "best_state": best_state, "partial": partial_state,
-                             "world_size": dd.size})
+        b = self.best
+        save_checkpoint(self.o.checkpoint, self.model, self.optimizer, self.o.scheduler, epoch=epoch_done,
+                        generator=self.own_gen, rng_state=rng_state,
+                        fit={"history": self.history.to_dict(), "best": b.loss, "best_epoch": b.epoch,
+                             "bad_epochs": b.bad_epochs, "best_state": b.state, "partial": partial_state,
+                             "world_size": self.dd.size})
 
-    reporter = Reporter(verbose, int(epochs), len(loader))
-    t_start = time.monotonic()
-    history.stop_reason = None
-    if hasattr(model, "train"):
-        model.train()
-    cbs.call("on_train_begin", {"epochs": epochs, "start_epoch": start})
-    reporter.train_begin(start)
-    stop: str | None = None
-    try:
-        # A blow-up is reported by the divergence check below, by epoch and batch, with advice;
-        # NumPy's overflow warnings on the way there would only be noise.
-        with _SigintFlag() as sigint, np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            for epoch in range(start, int(epochs) + 1):
-                t0 = time.monotonic()
-                acc = _Epoch(params, bool(fns))
-                if partial is not None:  # resume an interrupted epoch: same order, skip the done batches
-                    shuffle_gen.set_state(partial["shuffle_rng"])
-                    epoch_rng = partial["shuffle_rng"]
-                    order = loader._order()
-                    rng.set_state(partial["rng"])
-                    acc.load(partial)
-                    partial = None
-                else:
-                    epoch_rng = shuffle_gen.get_state()
-                    dd.set_epoch(loader, epoch)
-                    order = loader._order()
-                rng_after = rng.get_state() if checkpoint is not None else None
-                val: dict[str, float] = {}
-                try:
-                    cbs.call("on_epoch_begin", epoch, {})
-                    reporter.epoch_begin(epoch, acc.batches)
-                    if hasattr(model, "train"):
-                        model.train()
-                    for b, batch in enumerate(loader._batches(order, acc.batches), start=acc.batches):
-                        xs, y = split_batch(batch)
-                        out = model(*xs)
-                        loss = loss_fn(out, y)
-                        lv = float(_arr(loss))
-                        if not math.isfinite(lv):
-                            raise TrainingDivergedError(epoch, b, lv, optimizer.param_groups[0].get("lr"))
-                        optimizer.zero_grad()
-                        loss.backward()
-                        n = len(_arr(y))
-                        for p, g, tmp in zip(params, acc.grad, scratch):
-                            if p.grad is not None:
-                                g += np.multiply(p.grad._data, n, out=tmp)
-                        if clip_grad_norm is not None:
-                            clip_grad_norm_(params, clip_grad_norm)
-                        optimizer.step()
-                        acc.loss_sum += lv * n
-                        acc.count += n
-                        acc.batches = b + 1
-                        if acc.keep_preds:
-                            acc.preds.append(_arr(out))
-                            acc.targets.append(_arr(y))
-                        if checkpoint is not None:
-                            rng_after = rng.get_state()
-                        if cbs.has_batch_hooks:
-                            cbs.call("on_batch_end", b, {"batch": b, "size": n, "loss": lv})
-                        live = None
-                        if reporter.wants_live():
-                            live = {"loss": acc.loss_sum / acc.count, **acc.metrics(fns)}
-                        reporter.batch_end(live)
-                        if dd.any(sigint.hit):
-                            raise KeyboardInterrupt
-                    dd.reduce_epoch(acc)
-                    if acc.count == 0:
-                        raise ValueError("fit: an epoch had no batches (drop_last with fewer examples than "
-                                         "batch_size?)")
-                    if val_loader is not None:
-                        val = evaluate(model, loss_fn, val_loader, metrics=list(metrics))
-                except KeyboardInterrupt:
-                    # Nothing of this epoch's bookkeeping has happened yet: save the epoch as partial
-                    # (the batches done so far), to be finished on resume.
-                    if checkpoint is not None and not dd.active:  # ranks' partial epochs differ
-                        st = acc.state()
-                        st.update(shuffle_rng=epoch_rng, rng=rng_after)
-                        save(epoch - 1, st, rng_after)
-                    stop = "interrupted"
-                    break
+    def save_partial(self, epoch: int, stats: EpochStats, epoch_rng: Any) -> None:
+        """Ctrl-C in an epoch: nothing of its bookkeeping has happened yet; save the batches done
+        so far, to be finished on resume (one process only: ranks' partial epochs differ)."""
+        if self.o.checkpoint is not None and not self.dd.active:
+            st = stats.state_dict()
+            st.update(shuffle_rng=epoch_rng, rng=self.rng_after)
+            self.save(epoch - 1, st, self.rng_after)
 
-                # ---------------------------------------------------------------- end of the epoch
-                logs: dict[str, Any] = {"loss": acc.loss_sum / acc.count}
-                logs.update(acc.metrics(fns))
-                sq = sum(float(np.vdot(g.ravel(), g.ravel())) for g in acc.grad)
-                logs["grad_norm"] = math.sqrt(sq) / acc.count
-                logs["lr"] = optimizer.param_groups[0]["lr"]
-                logs.update({f"val_{k}": v for k, v in val.items()})
-                logs["seconds"] = time.monotonic() - t0
-                history.append(logs)
-                monitored = logs.get("val_loss", logs["loss"])
-                if monitored < best:
-                    best, best_epoch, bad = monitored, epoch, 0
-                    if patience is not None and restore_best:
-                        best_state = _snapshot(model)
-                else:
-                    bad += 1
-                history.best_epoch = best_epoch
-                if scheduler is not None:
-                    if isinstance(scheduler, ReduceLROnPlateau):
-                        scheduler.step(monitored)
-                    else:
-                        scheduler.step()
-                cbs.call("on_epoch_end", epoch, logs)
-                reporter.epoch_end(epoch, logs)
-                if target_loss is not None and logs["loss"] < target_loss:
-                    stop = "target_loss"
-                elif grad_tol is not None and logs["grad_norm"] < grad_tol:
-                    stop = "grad_tol"
-                elif patience is not None and bad >= patience:
-                    stop = "patience"
-                elif time_limit is not None and time.monotonic() - t_start >= time_limit:
-                    stop = "time_limit"
-                elif cbs.stop_training:
-                    stop = "callback"
-                elif sigint.hit:
-                    stop = "interrupted"
-                elif epoch == epochs:
-                    stop = "max_epochs"
-                stop = dd.agree(stop)  # rank 0's clock and callbacks decide for every rank
-                if stop == "patience" and restore_best and best_state is not None:
-                    model.load_state_dict({k: Tensor._make(v) for k, v in best_state.items()})
-                history.stop_reason = stop
-                save(epoch)
-                if stop is not None:
-                    break
-    finally:
-        if reporter.bar is not None:  # an exception (e.g. divergence) must not leave a bar open
-            reporter.bar.close()
-            reporter.bar = None
-    history.stop_reason = stop or "max_epochs"
-    message = None
-    if stop not in (None, "max_epochs"):
-        message = f"Stopped after {history.epochs} epochs: {stop}" + (
-            f" ({format_logs({'loss': history.last('loss'), 'grad_norm': history.last('grad_norm')})})"
-            if history.epochs else "")
-    reporter.close(message if verbose else None)
-    cbs.call("on_train_end", {"history": history})
-    return history
+    # -------------------------------------------------------------------------------- end
+    def finish(self, stop: str | None) -> History:
+        history = self.history
+        history.stop_reason = stop or "max_epochs"
+        message = None
+        if stop not in (None, "max_epochs"):
+            message = f"Stopped after {history.epochs} epochs: {stop}" + (
+                f" ({format_logs({'loss': history.last('loss'), 'grad_norm': history.last('grad_norm')})})"
+                if history.epochs else "")
+        self.reporter.close(message if self.verbose else None)
+        self.cbs.call("on_train_end", {"history": history})
+        return history

@@ -8,11 +8,12 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Tensor, dtypes, no_grad
+from ..autograd.creation import from_numpy
 from ..data import DataLoader, TensorDataset
 from ..data.dataset import Dataset
 from .metrics import get_metric, metric_name
 
-__all__ = ["make_loader", "evaluate", "predict", "param_dtype"]
+__all__ = ["make_loader", "evaluate", "predict", "param_dtype", "split_batch", "to_numpy"]
 
 
 def param_dtype(model: Any) -> np.dtype:
@@ -24,7 +25,7 @@ def param_dtype(model: Any) -> np.dtype:
 
 
 def _cast(a: Any, dtype: np.dtype, name: str) -> Tensor:
-    arr = a._data if isinstance(a, Tensor) else np.asarray(a)
+    arr = a.numpy() if isinstance(a, Tensor) else np.asarray(a)
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{name}: data must be numeric, got an array of dtype {arr.dtype} and shape "
                         f"{arr.shape} (convert strings or objects to numbers first)")
@@ -38,7 +39,7 @@ def _cast(a: Any, dtype: np.dtype, name: str) -> Tensor:
             arr = arr.astype(dtype)
     elif arr.dtype.kind in "iu" and arr.dtype != np.int64 and arr.dtype != np.uint8:
         arr = arr.astype(np.int64)
-    return Tensor._make(arr)
+    return from_numpy(arr)
 
 
 def make_loader(data: Any, batch_size: int | None, *, shuffle: bool = False, generator: Any = None,
@@ -79,8 +80,9 @@ def split_batch(batch: Any, name: str = "fit") -> tuple[tuple[Any, ...], Any]:
                     + (f" of length {len(batch)}" if isinstance(batch, (tuple, list)) else ""))
 
 
-def _arr(v: Any) -> np.ndarray:
-    return v._data if isinstance(v, Tensor) else np.asarray(v)
+def to_numpy(v: Any) -> np.ndarray:
+    """The ndarray of a tensor (no copy), or ``np.asarray(v)``."""
+    return v.numpy() if isinstance(v, Tensor) else np.asarray(v)
 
 
 class _Eval:
@@ -110,13 +112,13 @@ def evaluate(model: Any, loss_fn: Any, data: Any, *, metrics: Any = (),
         for batch in loader:
             xs, y = split_batch(batch, "evaluate")
             out = model(*xs)
-            n = len(_arr(y))
+            n = len(to_numpy(y))
             if loss_fn is not None:
-                total += float(_arr(loss_fn(out, y))) * n
+                total += float(to_numpy(loss_fn(out, y))) * n
             count += n
             if fns:
-                preds.append(_arr(out))
-                targets.append(_arr(y))
+                preds.append(to_numpy(out))
+                targets.append(to_numpy(y))
     logs: dict[str, float] = {}
     if loss_fn is not None:
         logs["loss"] = total / count
@@ -137,5 +139,5 @@ def predict(model: Any, X: Any, *, batch_size: int = 256) -> np.ndarray:
     with _Eval(model), no_grad():
         for batch in loader:
             x = batch[0] if isinstance(batch, (tuple, list)) else batch
-            outs.append(_arr(model(x)))
+            outs.append(to_numpy(model(x)))
     return np.concatenate(outs)

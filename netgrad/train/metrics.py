@@ -31,7 +31,7 @@ __all__ = ["accuracy", "top_k_accuracy", "confusion_matrix", "precision", "recal
 
 
 def _np(x: Any) -> np.ndarray:
-    return x._data if isinstance(x, Tensor) else np.asarray(x)
+    return x.numpy() if isinstance(x, Tensor) else np.asarray(x)
 
 
 def _labels_from_scores(p: np.ndarray) -> np.ndarray:
