@@ -1,23 +1,18 @@
-"""What MLPClassifier and MLPRegressor share: parameters, the training loop, fitted attributes.
+"""What MLPClassifier and MLPRegressor share: parameters, validation, fitted attributes, prediction.
 
-The loop follows scikit-learn's MLP ``_fit_stochastic`` so that the parameters mean what they mean
-there: the loss of an epoch is the mean of its batch losses (each with the L2 term
-``alpha / 2 n_batch * sum ||W||^2``), training stops when that loss has not improved by ``tol`` for
-``n_iter_no_change`` epochs (or the validation score, with ``early_stopping``), and 'adaptive'
-divides the step by 5 instead of stopping until it is below 1e-6. It runs on netgrad: the network
-is a ``netgrad.nn`` module, gradients come from autograd and the steps from ``netgrad.optim``.
+Training follows scikit-learn's MLP so that the parameters mean what they mean there: the
+stochastic solvers ('sgd', 'adam') are in ``_sgd.py`` (each epoch a ``netgrad.train.run_epoch``),
+'lbfgs' in ``_lbfgs.py``. It runs on netgrad: the network is a ``netgrad.nn`` module, gradients
+come from autograd and the steps from ``netgrad.optim``.
 """
 
 from __future__ import annotations
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state, gen_batches, shuffle
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
@@ -25,12 +20,11 @@ import netgrad as ng
 from netgrad.autograd.random import use_generator
 
 from . import _lbfgs, network, _weights
+from ._sgd import StochasticSolver
 from ._compat import validate_data
 
-_MIN_ADAPTIVE_LR = 1e-6
 
-
-class BaseMLP(BaseEstimator):
+class BaseMLP(StochasticSolver, BaseEstimator):
     """Base class; use :class:`MLPClassifier` or :class:`MLPRegressor`."""
 
     _parameter_constraints: dict = {
@@ -188,169 +182,6 @@ class BaseMLP(BaseEstimator):
         with use_generator(ng.Generator(0)):
             model = network.build_mlp(n_features, hidden, n_outputs, self.activation, self.dropout)
             return model.double() if getattr(self, "_net_dtype", None) == np.float64 else model
-
-    def _make_optimizer(self, params):
-        import netgrad.optim as optim
-
-        if self.solver == "sgd":
-            return optim.SGD(params, lr=self.learning_rate_init, momentum=self.momentum,
-                             nesterov=bool(self.nesterovs_momentum and self.momentum > 0))
-        return optim.Adam(params, lr=self.learning_rate_init, betas=(self.beta_1, self.beta_2),
-                          eps=self.epsilon)
-
-    def _batch_size(self, n: int) -> int:
-        if self.batch_size == "auto":
-            return min(200, n)
-        if self.batch_size in (None, "full"):
-            return n
-        if self.batch_size > n:
-            warnings.warn("Got `batch_size` less than 1 or larger than sample size. It is going to "
-                          "be clipped")
-        return int(np.clip(self.batch_size, 1, n))
-
-    def _fit_stochastic(self, X, Y, T, loss_fn, incremental: bool, sw=None, weighted=None) -> None:
-        model = self._model
-        params = list(model.parameters())
-        weights = [layer.weight for layer in network.linear_layers(model)]
-        if not incremental or not hasattr(self, "_optimizer"):
-            self._optimizer = self._make_optimizer(params)
-            self._lr = float(self.learning_rate_init)
-        self.n_iter_ = 0
-        if self.early_stopping and incremental:
-            raise ValueError("partial_fit does not support early_stopping=True")
-
-        idx_train = np.arange(X.shape[0])
-        X_val = y_val = sw_val = None
-        if self.early_stopping:
-            stratify = Y if (self._task == network.CLASSIFICATION and Y.shape[1] == 1) else None
-            idx_train, idx_val = train_test_split(idx_train, random_state=self._random_state,
-                                                  test_size=self.validation_fraction, stratify=stratify)
-            if idx_val.shape[0] < 2:
-                raise ValueError("The validation set is too small. Increase 'validation_fraction' or "
-                                 "the size of your dataset.")
-            X_val, y_val = X[idx_val], self._decode(Y[idx_val])
-            sw_val = None if sw is None else sw[idx_val]
-        n = idx_train.shape[0]
-        batch_size = self._batch_size(n)
-        sample_idx = idx_train
-        stop = None
-        model.train()
-        # This fit's own generator for the dropout masks, current in this thread only (not a swap
-        # of the global state: fits in other threads do not see each other's draws).
-        own_rng = ng.Generator()
-        if getattr(self, "_dropout_rng", None) is not None:
-            own_rng.set_state(self._dropout_rng)
-        rng_scope = use_generator(own_rng)
-        rng_scope.__enter__()
-        try:
-            for _ in range(self.max_iter):
-                if self.shuffle:
-                    sample_idx = shuffle(sample_idx, random_state=self._random_state)
-                accumulated, grad_sum = 0.0, None
-                for batch in gen_batches(n, batch_size):
-                    bi = sample_idx[batch]
-                    nb = bi.shape[0]
-                    out = model(ng.tensor(X[bi]))
-                    if sw is None:
-                        loss, denom = loss_fn(out, ng.tensor(T[bi])), nb
-                    else:  # a batch of zero total weight carries no information: no step
-                        denom = float(sw[bi].sum())
-                        if denom <= 0:
-                            continue
-                        loss = weighted(out, ng.tensor(T[bi]), ng.tensor(sw[bi].astype(X.dtype)))
-                    if self.alpha:
-                        loss = loss + (0.5 * self.alpha / denom) * sum((w * w).sum() for w in weights)
-                    self._optimizer.zero_grad()
-                    loss.backward()
-                    if self.grad_tol is not None:
-                        g = [p.grad.numpy() * nb for p in params]
-                        grad_sum = g if grad_sum is None else [a + b for a, b in zip(grad_sum, g)]
-                    self._optimizer.step()
-                    accumulated += float(loss.item()) * nb
-                self.n_iter_ += 1
-                self.t_ += n
-                self.loss_ = accumulated / n
-                self.loss_curve_.append(self.loss_)
-                if grad_sum is not None:
-                    gnorm = float(np.sqrt(sum(float(np.sum((g / n) ** 2)) for g in grad_sum)))
-                    self.grad_norm_curve_.append(gnorm)
-                if self.verbose:
-                    print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}")
-                self._update_no_improvement_count(X_val, y_val, sw_val)
-                if self.solver == "sgd" and self.learning_rate == "invscaling":
-                    self._set_lr(float(self.learning_rate_init) / (self.t_ + 1) ** self.power_t)
-                if grad_sum is not None and self.grad_norm_curve_[-1] < self.grad_tol:
-                    stop = "grad_tol"
-                    if self.verbose:
-                        print(f"Gradient norm {self.grad_norm_curve_[-1]:.3g} below grad_tol. Stopping.")
-                    break
-                if self._no_improvement_count > self.n_iter_no_change:
-                    what = "Validation score" if self.early_stopping else "Training loss"
-                    msg = (f"{what} did not improve more than tol={self.tol:f} for "
-                           f"{self.n_iter_no_change} consecutive epochs.")
-                    if self.solver == "sgd" and self.learning_rate == "adaptive" \
-                            and self._lr > _MIN_ADAPTIVE_LR:
-                        self._set_lr(self._lr / 5.0)
-                        self._no_improvement_count = 0
-                        if self.verbose:
-                            print(f"{msg} Setting learning rate to {self._lr:f}")
-                        continue
-                    stop = "early_stopping" if self.early_stopping else "tol"
-                    if self.verbose:
-                        print(f"{msg} Stopping.")
-                    break
-                if incremental:
-                    stop = "partial_fit"
-                    break
-            else:
-                stop = "max_iter"
-                if not incremental:
-                    warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
-                                  "and the optimization hasn't converged yet.", ConvergenceWarning)
-        except KeyboardInterrupt:
-            stop = "interrupted"
-            warnings.warn("Training interrupted by user.")
-        finally:
-            model.eval()
-            rng_scope.__exit__(None, None, None)
-            if getattr(self, "_dropout_rng", None) is not None:
-                self._dropout_rng = own_rng.get_state()
-        self.stop_reason_ = stop
-        if self.early_stopping and self._best_state is not None:
-            self._load_state(self._best_state)
-
-    def _set_lr(self, lr: float) -> None:
-        """Change the SGD step as scikit-learn does. Its momentum keeps the velocity v (already
-        scaled by the old step: v <- mu v - lr g); netgrad's SGD keeps b (v = -lr b), so b is
-        rescaled by old/new to carry the same velocity into the next step."""
-        old, self._lr = self._lr, lr
-        for group in self._optimizer.param_groups:
-            group["lr"] = lr
-            for p in group["params"]:
-                buf = self._optimizer.state.get(p, {}).get("momentum_buffer")
-                if buf is not None and lr > 0:
-                    with ng.no_grad():
-                        buf.mul_(old / lr)
-
-    def _update_no_improvement_count(self, X_val, y_val, sw_val=None) -> None:
-        if self.early_stopping:
-            score = self._score_val(X_val, y_val, sw_val)
-            self.validation_scores_.append(score)
-            if self.verbose:
-                print(f"Validation score: {score:f}")
-            if score < self.best_validation_score_ + self.tol:
-                self._no_improvement_count += 1
-            else:
-                self._no_improvement_count = 0
-            if score > self.best_validation_score_:
-                self.best_validation_score_ = score
-                self._best_state = self._state()
-        else:
-            if self.loss_curve_[-1] > self.best_loss_ - self.tol:
-                self._no_improvement_count += 1
-            else:
-                self._no_improvement_count = 0
-            self.best_loss_ = min(self.best_loss_, self.loss_curve_[-1])
 
     def _state(self) -> list[np.ndarray]:
         return [p.detach().numpy().copy() for p in self._model.parameters()]
