@@ -29,6 +29,8 @@ from typing import Any
 from ._common import CLIError, UsageError
 
 _WORKER_ENV = "NETGRAD_DIST_WORKER"
+_INSTALL = ("netgrad.distributed needs mpi4py and an MPI library: pip install 'netgrad[distributed]' "
+            "(or: pip install mpi4py mpich)")
 
 
 def in_worker() -> bool:
@@ -49,14 +51,14 @@ def wrap(model: Any) -> Any:
 
 def launch(opts: dict[str, Any], resume: bool) -> int:
     """Run ``train(opts)`` on ``opts['nproc']`` processes; returns the job's exit status."""
-    from netgrad.distributed import _mpi
+    import netgrad.distributed as dist
     from netgrad.distributed.launch import mpiexec_command
 
     n = int(opts["nproc"])
     if str(opts["data"]) == "-":
         raise UsageError("--nproc reads the data in every process: give a file, not standard input (-)")
-    if not _mpi.available():
-        raise CLIError(f"--nproc {n}: {_mpi.INSTALL}")
+    if not dist.is_available():
+        raise CLIError(f"--nproc {n}: {_INSTALL}")
     if resume:
         _check_world_size(Path(opts["out"]), n)
     with tempfile.TemporaryDirectory(prefix="netgrad-job-") as tmp:
@@ -189,13 +191,28 @@ def _finish(dist: Any, code: int, message: str = "", wait: float = 30.0) -> None
     """All ranks end together. A rank that failed (an error of its own, exit status not 0) and
     is not joined by the others within ``wait`` seconds aborts the job, naming itself, instead of
     leaving them waiting in a collective; a rank that succeeded waits for the others."""
-    request = dist._state.comm.Ibarrier()
+    done = dist.barrier(async_op=True)
     t0 = time.monotonic()
-    while not request.Test():
+    while not done.is_completed():
         if code != 0 and time.monotonic() - t0 > wait:
             why = f" ({message})" if message else ""
-            dist._abort(f"ended with exit status {code}{why} while other ranks were still working", code or 1)
+            _abort(dist, f"ended with exit status {code}{why} while other ranks were still working",
+                   code or 1)
         time.sleep(0.01)
+
+
+def _abort(dist: Any, message: str, code: int) -> None:
+    """Print ``message`` naming this rank and end every rank of the job (MPI_Abort)."""
+    rank, size = dist.get_rank(), dist.get_world_size()
+    sys.stdout.flush()
+    err = sys.__stderr__ or sys.stderr
+    err.write(f"netgrad.distributed: rank {rank} of {size}: {message}\n")
+    err.flush()
+    if size > 1:
+        from mpi4py import MPI
+
+        MPI.COMM_WORLD.Abort(code)
+    raise SystemExit(code)
 
 
 if __name__ == "__main__":

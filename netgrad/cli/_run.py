@@ -317,12 +317,14 @@ def save_loss_plot(history: Any, path: Path, title: str = "") -> bool:
     """The loss curve (and metrics, gradient norm) as a PNG via ``netgrad.viz``, on a log scale
     when the loss spans two decades or more; False without matplotlib."""
     try:
+        import matplotlib  # noqa: F401  (an optional dependency)
         from netgrad.viz import plot_history
-        from netgrad.viz._mpl import plt
     except ImportError:
         return False
     losses = np.asarray([v for v in history.history.get("loss", []) if v is not None], dtype=float)
     logy = bool(losses.size and np.all(losses > 0) and losses.max() >= 100 * losses.min())
-    fig = plot_history(history, path=path, title=title or None, logy=logy)
+    fig = plot_history(history, path=path, title=title or None, logy=logy)  # picks a backend first
+    import matplotlib.pyplot as plt
+
     plt.close(fig)
     return True
