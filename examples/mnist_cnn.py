@@ -32,7 +32,7 @@ The data are the IDX files in ../shared/data/mnist beside the repository (or $NE
     python examples/mnist_cnn.py --epochs 1 --limit 2000   # a quick look on 2000 images per split
     python examples/mnist_cnn.py --epochs 1 --dry-run      # one minibatch step, then evaluate
 
-Net, train_epoch and evaluate can also be imported (tests/test_nn_mnist_example.py does).
+Net, train_epoch and evaluate can also be imported (tests/nn/test_mnist_example.py does).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Helpers shared by the tests of the ``netgrad`` command (test_cli*.py): call ``main`` in
+"""Helpers shared by the tests of the ``netgrad`` command (tests/cli/): call ``main`` in
 process and capture its output, or run ``python -m netgrad`` with this checkout on the path."""
 
 from __future__ import annotations

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 import netgrad as ng
+
+# The shared helpers (torch_ref, pointwise_check, attention_check, cli_helpers) live here at tests/
+# and are imported by bare name (`from torch_ref import ...`) from tests in every subfolder. Appended,
+# not prepended: the test packages (tests/onnx/, tests/data/, ...) must not shadow real packages.
+_TESTS = str(Path(__file__).resolve().parent)
+if _TESTS not in sys.path:
+    sys.path.append(_TESTS)
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,7 @@
 """Run the same function under netgrad and torch on the same inputs; compare values and gradients.
 
-Reusable by every test file (ops, nn layers, losses, training steps). pytest puts ``tests/`` on
-``sys.path`` (rootdir-relative imports, no ``__init__.py``), so::
+Reusable by every test file (ops, nn layers, losses, training steps). tests/conftest.py puts ``tests/`` on
+``sys.path`` (for the tests in every subfolder), so::
 
     from torch_ref import compare_with_torch
     compare_with_torch(lambda a, b: a @ b, lambda a, b: a @ b, [A, B])
