@@ -150,29 +150,44 @@ def train(opts: dict[str, Any], out_stream=None, resume: bool = False) -> int:
     Returns 0, 1 when training diverged, 130 when interrupted (the run is saved and resumable)."""
     if int(opts.get("nproc") or 1) > 1 and not _distributed.in_worker():
         return _distributed.launch(opts, resume)  # mpiexec runs this function on every rank
-    import netgrad as ng
-    from netgrad.train import TrainingDivergedError, fit
-
-    from . import _run
-
     stream = out_stream or sys.stdout
     chatty = not (opts["quiet"] or opts["json"])
     say = (lambda *a: print(*a, file=stream, flush=True)) if chatty else (lambda *a: None)
+    job = _prepare(opts, resume, say)
+    watch = DivergenceWatch()
+    t0 = time.perf_counter()
+    history = _fit(opts, job, watch, verbose=1 if chatty else 0)
+    seconds = time.perf_counter() - t0
+    return _report(opts, job, history, seconds, watch.message, stream, say)
+
+
+class _Job:
+    """What a run trains on: its folder, the data split, the model with its encoders, the
+    training arrays, the validation pair (or None) and the batch size."""
+
+    def __init__(self, out: Path, ds: Any, trained: Any, X_tr: np.ndarray, y_tr: np.ndarray, val: Any,
+                 batch_size: int):
+        self.out, self.ds, self.trained = out, ds, trained
+        self.X_tr, self.y_tr, self.val, self.batch_size = X_tr, y_tr, val, batch_size
+
+
+def _prepare(opts: dict[str, Any], resume: bool, say: Any) -> _Job:
+    """Load and split the data, build (or, resuming, rebuild) the model, write the config and
+    the model's spec; say what will be trained."""
+    import netgrad as ng
+
+    from . import _run
+
     _data.check_data_option(opts["data"])
     out = Path(opts["out"] or Path("runs") / _data.data_label(opts["data"]))
     _run.prepare_run_dir(out)  # before any work: a bad --out is one line at once
-    encoder = spec = None
-    if resume:
-        spec = _run.read_spec(out)
-        encoder = _run.TrainedModel(spec, None).encoder
+    spec = _run.read_spec(out) if resume else None
+    encoder = _run.TrainedModel(spec, None).encoder if resume else None
     ds = _data.load_split(opts["data"], target=opts["target"], mnist_root=opts["mnist_root"],
                           test_fraction=opts["test_fraction"], seed=opts["seed"], limit=opts["limit"],
                           encoder=encoder, impute=opts["impute"])
-    if spec is None:
-        trained = _build(opts, ds)
-    else:
-        trained = _run.TrainedModel.build(spec)
-    spec, model = trained.spec, trained.model
+    trained = _build(opts, ds) if spec is None else _run.TrainedModel.build(spec)
+    spec = trained.spec
     X_tr, y_tr = trained.scaler(ds.X_train), trained.encode(ds.y_train)
     val = None
     if opts["val_fraction"]:
@@ -192,43 +207,60 @@ def train(opts: dict[str, Any], out_stream=None, resume: bool = False) -> int:
     if not resume:  # a new run in an old folder starts afresh, not from the old checkpoint
         (out / _run.CHECKPOINT_FILE).unlink(missing_ok=True)
         _run.save_model(out, trained)  # the spec a resume starts from
-    watch = DivergenceWatch()
-    t0 = time.perf_counter()
+    return _Job(out, ds, trained, X_tr, y_tr, val, bs)
+
+
+def _fit(opts: dict[str, Any], job: _Job, watch: DivergenceWatch, verbose: int) -> Any:
+    """``netgrad.train.fit`` with the run's options, checkpointing into the run folder; its
+    errors as one-line CLI errors."""
+    import netgrad as ng
+    from netgrad.train import TrainingDivergedError, fit
+
+    from . import _run
+
+    model = job.trained.model
     try:
         with warnings.catch_warnings():  # overflow warnings: a divergence is reported below instead
             warnings.simplefilter("ignore", RuntimeWarning)
-            history = fit(_distributed.wrap(model), trained.loss_fn(), _optimizer(opts, model),
-                          (ng.tensor(X_tr), ng.tensor(y_tr)), epochs=opts["epochs"], batch_size=bs,
-                          val_data=val,
-                          metrics=("accuracy",) if trained.task == "classification" else (),
-                          verbose=1 if chatty else 0, grad_tol=opts["grad_tol"],
-                          target_loss=opts["target_loss"], patience=opts["patience"],
-                          time_limit=opts["time_limit"], generator=ng.Generator(opts["seed"]),
-                          seed=opts["seed"] + 1,  # fit's own stream for dropout
-                          checkpoint=out / _run.CHECKPOINT_FILE, callbacks=[watch])
+            return fit(_distributed.wrap(model), job.trained.loss_fn(), _optimizer(opts, model),
+                       (ng.tensor(job.X_tr), ng.tensor(job.y_tr)), epochs=opts["epochs"],
+                       batch_size=job.batch_size, val_data=job.val,
+                       metrics=("accuracy",) if job.trained.task == "classification" else (),
+                       verbose=verbose, grad_tol=opts["grad_tol"], target_loss=opts["target_loss"],
+                       patience=opts["patience"], time_limit=opts["time_limit"],
+                       generator=ng.Generator(opts["seed"]),
+                       seed=opts["seed"] + 1,  # fit's own stream for dropout
+                       checkpoint=job.out / _run.CHECKPOINT_FILE, callbacks=[watch])
     except TrainingDivergedError as e:
         raise CLIError(f"training diverged: the loss became {e.loss} in epoch {e.epoch} with --lr "
                        f"{opts['lr']:g}; try a smaller --lr") from None
     except OSError as e:
-        raise CLIError(f"cannot write the checkpoint in {out}: {e.strerror or _short(e)}") from None
-    seconds = time.perf_counter() - t0
-    interrupted = history.stop_reason == "interrupted"
+        raise CLIError(f"cannot write the checkpoint in {job.out}: {e.strerror or _short(e)}") from None
+
+
+def _report(opts: dict[str, Any], job: _Job, history: Any, seconds: float, watched: str | None, stream: Any,
+            say: Any) -> int:
+    """Save the model and history; unless interrupted, test the model, write the metrics and
+    the loss plot and print the summary. The exit status."""
+    from . import _run
+
+    out, ds, trained = job.out, job.ds, job.trained
     _run.save_model(out, trained)
     _run.save_json(out / _run.HISTORY_FILE, history.to_dict())
-    if interrupted:
+    if history.stop_reason == "interrupted":
         print(f"netgrad: interrupted after {history.epochs} epochs; saved {out}/ (continue with "
               f"'netgrad train --resume {out}')", file=sys.stderr)
         return 130
     with warnings.catch_warnings():  # a diverged model overflows here too: reported below instead
         warnings.simplefilter("ignore", RuntimeWarning)
         test = trained.evaluate(ds.X_test, ds.y_test)
-    diverged = watch.message or _growth(history)
+    diverged = watched or _growth(history)
     summary = {"data": ds.name, "task": trained.task, "test": test, "epochs_run": history.epochs,
                "stop_reason": history.stop_reason, "best_epoch": history.best_epoch,
                "train_seconds": round(seconds, 3), "test_split": ds.info.get("test"), "run": str(out),
                "diverged": diverged is not None}
     _run.save_json(out / _run.METRICS_FILE, summary)
-    plotted = _run.save_loss_plot(history, out / _run.PLOT_FILE, title=f"{ds.name}: {spec['loss']}")
+    plotted = _run.save_loss_plot(history, out / _run.PLOT_FILE, title=f"{ds.name}: {trained.spec['loss']}")
     reason = history.stop_reason
     stop = f", stopped: {reason}" if reason and reason != "max_epochs" else ""
     say(f"netgrad: trained {history.epochs} epochs in {seconds:.1f} s{stop}")
