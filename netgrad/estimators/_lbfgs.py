@@ -59,6 +59,12 @@ def fit_lbfgs(est, X: np.ndarray, T: np.ndarray, loss_fn, weighted_loss, sw: np.
         opt.step(closure)
     finally:
         model.eval()
+    _record(est, opt, params, objective)
+
+
+def _record(est, opt, params, objective) -> None:
+    """The fit's outcome on the estimator: iterations, final loss, why it stopped (with
+    scikit-learn's warning when a limit ended it before the gradient tolerance)."""
     state = opt.state.get(params[0], {})
     est.n_iter_ = int(state.get("n_iter", 0))
     with ng.no_grad():

@@ -62,6 +62,40 @@ def _fast_arrays(dataset: Any) -> tuple[list[np.ndarray], np.ndarray | None] | N
     return None
 
 
+def _check_worker_options(num_workers: int, timeout: float, prefetch_factor: int | None,
+                          persistent_workers: bool) -> int | None:
+    """PyTorch's checks of the worker options; the prefetch factor (2 by default with workers)."""
+    if num_workers < 0:
+        raise ValueError("num_workers option should be non-negative; use num_workers=0 to disable "
+                         "multiprocessing.")
+    if timeout < 0:
+        raise ValueError("timeout option should be non-negative")
+    if num_workers == 0 and prefetch_factor is not None:
+        raise ValueError("prefetch_factor option could only be specified in multiprocessing. "
+                         "let num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor "
+                         "to None.")
+    elif num_workers > 0 and prefetch_factor is None:
+        prefetch_factor = 2
+    elif prefetch_factor is not None and prefetch_factor < 0:
+        raise ValueError("prefetch_factor option should be non-negative")
+    if persistent_workers and num_workers == 0:
+        raise ValueError("persistent_workers option needs num_workers > 0")
+    return prefetch_factor
+
+
+def _check_stream_options(shuffle: Any, sampler: Any, batch_sampler: Any) -> None:
+    """An IterableDataset is read in its own order: PyTorch's errors for the order options."""
+    if shuffle not in {False, None}:
+        raise ValueError(f"DataLoader with IterableDataset: expected unspecified shuffle option, "
+                         f"but got shuffle={shuffle}")
+    if sampler is not None:
+        raise ValueError(f"DataLoader with IterableDataset: expected unspecified sampler option, "
+                         f"but got sampler={sampler}")
+    if batch_sampler is not None:
+        raise ValueError(f"DataLoader with IterableDataset: expected unspecified batch_sampler "
+                         f"option, but got batch_sampler={batch_sampler}")
+
+
 class DataLoader:
     """Iterate over ``dataset`` in batches, as ``torch.utils.data.DataLoader``.
 
@@ -92,21 +126,7 @@ class DataLoader:
                  generator: Generator | None = None, *,
                  prefetch_factor: int | None = None, persistent_workers: bool = False,
                  pin_memory_device: str = "", in_order: bool = True):
-        if num_workers < 0:
-            raise ValueError("num_workers option should be non-negative; use num_workers=0 to disable "
-                             "multiprocessing.")
-        if timeout < 0:
-            raise ValueError("timeout option should be non-negative")
-        if num_workers == 0 and prefetch_factor is not None:
-            raise ValueError("prefetch_factor option could only be specified in multiprocessing. "
-                             "let num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor "
-                             "to None.")
-        elif num_workers > 0 and prefetch_factor is None:
-            prefetch_factor = 2
-        elif prefetch_factor is not None and prefetch_factor < 0:
-            raise ValueError("prefetch_factor option should be non-negative")
-        if persistent_workers and num_workers == 0:
-            raise ValueError("persistent_workers option needs num_workers > 0")
+        prefetch_factor = _check_worker_options(num_workers, timeout, prefetch_factor, persistent_workers)
         if generator is not None and not isinstance(generator, Generator):
             raise TypeError("DataLoader: generator must be a netgrad Generator, "
                             f"got {type(generator).__name__}")
@@ -122,15 +142,7 @@ class DataLoader:
 
         self._iterable = isinstance(dataset, IterableDataset)
         if self._iterable:
-            if shuffle not in {False, None}:
-                raise ValueError(f"DataLoader with IterableDataset: expected unspecified shuffle option, "
-                                 f"but got shuffle={shuffle}")
-            if sampler is not None:
-                raise ValueError(f"DataLoader with IterableDataset: expected unspecified sampler option, "
-                                 f"but got sampler={sampler}")
-            if batch_sampler is not None:
-                raise ValueError(f"DataLoader with IterableDataset: expected unspecified batch_sampler "
-                                 f"option, but got batch_sampler={batch_sampler}")
+            _check_stream_options(shuffle, sampler, batch_sampler)
         else:
             shuffle = bool(shuffle)
         if sampler is not None and shuffle:
