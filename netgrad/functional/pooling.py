@@ -1,8 +1,7 @@
-"""2-D max and average pooling on NCHW tensors, vectorised with strided window views.
-
-Windows that tile the input (kernel = stride, the usual 2x2 pooling) are gathered by one strided
-copy into contiguous (kh*kw, N, C, OH, OW) rows; other geometries loop over the kh*kw taps (never
-over pixels). Max pooling routes each window's gradient to its FIRST maximum, as PyTorch does.
+"""2-D max and average pooling on NCHW tensors: the maths (Functions with their backward and
+double backward), the argument checks and the geometry. The arrays are computed by
+``netgrad.kernels.pool``. Max pooling routes each window's gradient to its FIRST maximum, as
+PyTorch does.
 
 >>> import netgrad as ng
 >>> ng.max_pool2d(ng.arange(16.0).reshape(1, 1, 4, 4), 2)
@@ -15,23 +14,17 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
 from ..autograd import Function, Tensor
-from ..kernels import memory
 from ..autograd.errors import ShapeError
-from ..kernels.threads import parallel_for
+from ..kernels.conv import tap_slices
+from ..kernels.pool import (max_pool2d_argmax, max_pool2d_backward, max_pool2d_forward,
+                            window_scatter, window_sum)
 from ._core import as_tensor_arg
-from .conv import Geometry, conv_geometry, _padded, int_pair
+from .conv import Geometry, conv_geometry, int_pair
 from .shape import index_put_zeros
 
 __all__ = ["max_pool2d", "avg_pool2d"]
-
-
-def _tap_slices(g: Geometry) -> list[tuple[slice, slice]]:
-    hs, ws = g.sh * (g.oh - 1) + 1, g.sw * (g.ow - 1) + 1
-    return [(slice(a * g.dh, a * g.dh + hs, g.sh), slice(c * g.dw, c * g.dw + ws, g.sw))
-            for a in range(g.kh) for c in range(g.kw)]
 
 
 class MaxPool2d(Function):
@@ -42,109 +35,18 @@ class MaxPool2d(Function):
 
     @staticmethod
     def forward(ctx, x, g):
-        xd = x._data
+        out, ctx.state = max_pool2d_forward(x._data, g)
         ctx.g = g
-        if _tiles(g):
-            # Non-overlapping windows: one strided copy gathers the taps into contiguous rows
-            # (kh*kw, N, C, OH, OW); max and the first-max mask are then fast contiguous passes.
-            N = xd.shape[0]
-            taps = memory.empty((g.kh * g.kw,) + xd.shape[:2] + (g.oh, g.ow), xd.dtype)
-            out = memory.empty(taps.shape[1:], xd.dtype)
-            hit = memory.empty(taps.shape, bool)
-            view = _tap_view(xd, g)
-            kk = g.kh * g.kw
-
-            def block(n0: int, n1: int) -> None:
-                tb, hb = taps[:, n0:n1], hit[:, n0:n1]
-                np.copyto(tb.reshape((g.kh, g.kw) + tb.shape[1:]), view[:, :, n0:n1])
-                ob = np.max(tb, axis=0, out=out[n0:n1])
-                np.equal(tb, ob, out=hb)
-                if np.isnan(ob).any():
-                    hb |= np.isnan(tb)
-                taken = hb[0].copy()
-                for t in range(1, kk):
-                    hb[t] &= ~taken
-                    taken |= hb[t]
-
-            parallel_for(block, N, taps.size)
-            ctx.mask, ctx.idx = hit.reshape((g.kh, g.kw) + hit.shape[1:]), None
-            ctx.channel_major = xd.strides[1] > xd.strides[0]
-            return out
-        xp = _padded(xd, g, -np.inf)
-        taps = _tap_slices(g)
-        out = None
-        for i, j in taps:
-            v = xp[:, :, i, j]
-            out = v.copy() if out is None else np.maximum(out, v, out=out)
-        # The first tap equal to the max: scanning backwards, the earliest hit writes last.
-        # NaN never compares equal, so a window holding NaN picks its first NaN (torch's argmax).
-        idx = np.zeros(out.shape, dtype=np.uint8 if len(taps) < 256 else np.int32)
-        isnan = np.isnan(out)
-        any_nan = bool(isnan.any())
-        for t in range(len(taps) - 1, -1, -1):
-            i, j = taps[t]
-            v = xp[:, :, i, j]
-            hit = v == out
-            if any_nan:
-                hit |= isnan & np.isnan(v)
-            np.copyto(idx, t, where=hit)
-        ctx.mask, ctx.idx = None, idx
         return out
 
     @staticmethod
     def backward(ctx, gy):
-        g, idx, mask = ctx.g, ctx.idx, ctx.mask
-        if not ctx._arrays:
-            if idx is None:
-                idx = np.argmax(mask.reshape((-1,) + mask.shape[2:]), axis=0)
-            return index_put_zeros(gy.reshape(-1), (int(np.prod(g.in_shape)),),
-                                   _flat_indices(g, idx)).reshape(g.in_shape), None
-        if mask is not None:
-            N, C, H, W = g.in_shape
-            covered = g.oh * g.kh == H and g.ow * g.kw == W
-            alloc = memory.empty if covered else memory.zeros
-            # keep the input's memory layout so that the conv below gets a free reshape
-            if ctx.channel_major:
-                dx = alloc((C, N, H, W), gy.dtype).transpose(1, 0, 2, 3)
-            else:
-                dx = alloc((N, C, H, W), gy.dtype)
-            view = _tap_view(dx, g, writeable=True)
-
-            def block(n0: int, n1: int) -> None:
-                np.multiply(mask[:, :, n0:n1], gy[n0:n1], out=view[:, :, n0:n1])
-
-            parallel_for(block, N, mask.size)
-            return dx, None
-        return _scatter_taps(gy, g, lambda t: idx == t), None
-
-
-def _tiles(g: Geometry) -> bool:
-    """Windows that tile the input: kernel == stride, no padding, no dilation."""
-    return (g.kh, g.kw) == (g.sh, g.sw) and not any(g.pads) and (g.dh, g.dw) == (1, 1)
-
-
-def _tap_view(a: np.ndarray, g: Geometry, writeable: bool = False) -> np.ndarray:
-    """(kh, kw, N, C, OH, OW) strided view of the taps of non-overlapping windows of ``a``."""
-    sN, sC, sH, sW = a.strides
-    N, C = a.shape[:2]
-    return as_strided(a, (g.kh, g.kw, N, C, g.oh, g.ow), (sH, sW, sN, sC, g.sh * sH, g.sw * sW),
-                      writeable=writeable)
-
-
-def _scatter_taps(gy: np.ndarray, g: Geometry, mask_of: Any) -> np.ndarray:
-    """dJ/dx from per-tap contributions: tap t adds gy * mask_of(t) at its strided slice."""
-    N, C, H, W = g.in_shape
-    t_, b_, l_, r_ = g.pads
-    dxp = np.zeros((C, N, H + t_ + b_, W + l_ + r_), dtype=gy.dtype).transpose(1, 0, 2, 3)
-    overlap = g.kh * g.dh > g.sh or g.kw * g.dw > g.sw
-    for t, (i, j) in enumerate(_tap_slices(g)):
-        m = mask_of(t)
-        contrib = gy * m if m is not None else gy
-        if overlap:
-            dxp[:, :, i, j] += contrib
-        else:
-            dxp[:, :, i, j] = contrib
-    return dxp[:, :, t_:t_ + H, l_:l_ + W]
+        g = ctx.g
+        if not ctx.create_graph:
+            return max_pool2d_backward(gy, ctx.state, g), None
+        # recorded for double backward: dJ/dy placed at the chosen elements is linear in dJ/dy
+        idx = _flat_indices(g, max_pool2d_argmax(ctx.state, g))
+        return index_put_zeros(gy.reshape(-1), (int(np.prod(g.in_shape)),), idx).reshape(g.in_shape), None
 
 
 def _flat_indices(g: Geometry, idx: np.ndarray) -> np.ndarray:
@@ -165,22 +67,13 @@ class AvgPool2d(Function):
     @staticmethod
     def forward(ctx, x, g, count_include_pad, divisor_override):
         xd = x._data
-        xp = _padded(xd, g, 0.0)
-        out = None
-        for i, j in _tap_slices(g):
-            v = xp[:, :, i, j]
-            out = v.copy() if out is None else np.add(out, v, out=out)
+        out = window_sum(xd, g)
         if divisor_override:
             div: Any = float(divisor_override)
         elif count_include_pad or not any(g.pads):
             div = float(g.kh * g.kw)
-        else:
-            ones = np.ones((1, 1) + xd.shape[2:], dtype=xd.dtype)
-            op = _padded(ones, g, 0.0)
-            div = None
-            for i, j in _tap_slices(g):
-                v = op[:, :, i, j]
-                div = v.copy() if div is None else div + v
+        else:  # the number of real (unpadded) elements in each window
+            div = window_sum(np.ones((1, 1) + xd.shape[2:], dtype=xd.dtype), g)
         ctx.g, ctx.inv = g, (1.0 / div if isinstance(div, float) else (1.0 / div).astype(xd.dtype))
         out *= ctx.inv
         return out
@@ -188,9 +81,9 @@ class AvgPool2d(Function):
     @staticmethod
     def backward(ctx, gy):
         g = ctx.g
-        if not ctx._arrays:
+        if ctx.create_graph:
             return AvgPoolAdjoint.apply(gy, g, ctx.inv), None, None, None
-        return _scatter_taps(gy * ctx.inv, g, lambda t: None), None, None, None
+        return window_scatter(gy * ctx.inv, g), None, None, None
 
 
 class AvgPoolAdjoint(Function):
@@ -202,24 +95,19 @@ class AvgPoolAdjoint(Function):
     @staticmethod
     def forward(ctx, gy, g, inv):
         ctx.g, ctx.inv = g, inv
-        return _scatter_taps(gy._data * inv, g, lambda t: None)
+        return window_scatter(gy._data * inv, g)
 
     @staticmethod
     def backward(ctx, dz):
         g = ctx.g
-        if ctx._arrays:
-            dzp = _padded(dz, g, 0.0)
-            out = None
-            for i, j in _tap_slices(g):
-                v = dzp[:, :, i, j]
-                out = v.copy() if out is None else out + v
-            return out * ctx.inv, None, None
+        if not ctx.create_graph:
+            return window_sum(dz, g) * ctx.inv, None, None
         from .shape import pad as _pad
 
         t, b, l, r = g.pads
         dzp = _pad(dz, (l, r, t, b)) if any(g.pads) else dz
         out = None
-        for i, j in _tap_slices(g):
+        for i, j in tap_slices(g):
             v = dzp[:, :, i, j]
             out = v if out is None else out + v
         return out * ctx.inv, None, None

@@ -30,6 +30,8 @@ PATHS: dict[str, str] = {
     "pool": "64-byte aligned big arrays, reused from a pool (memory.empty and friends)",
     "blas": "GEMM with the bias inside (beta = 1) and axpby, called in NumPy's OpenBLAS",
     "threads": "memory-bound passes (im2col, col2im, ReLU on big maps) split over threads",
+    "im2col": "convolutions as im2col + one GEMM per cache-sized block of images (kernels.conv)",
+    "maxpool_tiles": "max pooling over tiling windows (2x2 stride 2) as contiguous tap rows (kernels.pool)",
 }
 
 

@@ -187,16 +187,3 @@ def test_pool_errors():
         F.max_pool2d(ng.zeros(1, 1, 4, 4), 2, padding=2)
     with pytest.raises(ng.ShapeError, match="max_pool2d"):
         F.max_pool2d(ng.zeros(4, 4), 2)
-
-
-def test_conv2d_large_batches_go_in_chunks(monkeypatch, rng):
-    """A batch whose im2col matrix would be too big is processed in chunks of images."""
-    import netgrad.functional.conv as C
-
-    monkeypatch.setattr(C, "_MAX_COLS", 1300)  # 2 images of (2*3*3) x (6*6) columns per chunk
-    x = rng.standard_normal((5, 2, 8, 8)).astype(np.float32)
-    w = rng.standard_normal((3, 2, 3, 3)).astype(np.float32)
-    b = rng.standard_normal(3).astype(np.float32)
-    assert len(C._chunks(C.conv_geometry("conv2d", x.shape, (3, 3), 1, 0, 1))) == 3
-    compare_with_torch(lambda x, w, b: F.conv2d(x, w, b), lambda x, w, b: TF.conv2d(x, w, b),
-                       [x, w, b], atol=1e-4, rtol=1e-4)

@@ -1,0 +1,226 @@
+"""Convolution kernels: the forward product and both gradients of a 2-D convolution on NCHW arrays.
+
+Three calls, each taking ndarrays and a ``Geometry`` (the plain tuple that
+``netgrad.functional.conv.conv_geometry`` builds and checks):
+
+- ``conv2d_forward(x, w, b, g)``: y[n,o,i,j] = b_o + sum_{c,a,b} w[o,c,a,b] x_pad[n,c,i s+a d,j s+b d]
+- ``conv2d_input_grad(gy, w, g)``: dJ/dx, the adjoint of the forward in x (col2im(w^T dJ/dy))
+- ``conv2d_weight_grad(x, gy, g)``: dJ/dw = dJ/dy (O x NHW) times im2col(x)^T
+
+Fast path ``im2col`` (``kernels.on["im2col"]``): the windows of a block of images are copied once
+into a (C kh kw, n OH OW) column matrix, multiplied by the (O, C kh kw) weight matrix in one GEMM;
+dJ/dw is one GEMM with the same columns (recomputed block by block in backward), dJ/dx one GEMM
+(w^T dJ/dy) followed by col2im, kh*kw strided slice-adds. Blocks of a few images keep the columns
+in the CPU's cache between the copy and the GEMM (whole-batch columns were 42 MB for the CNN's
+conv2, written to memory and read back). Outputs are channel-major in memory, (O, N, OH, OW) seen
+through an NCHW transpose: a GEMM writes that layout directly, and the next convolution's blocks
+and the incoming gradient's (O, n OH OW) matrices are then plain slices.
+
+Reference (the path off): one product per kernel tap (``np.tensordot`` of a shifted slice of the
+zero-padded input), the gradients as the matching per-tap products and scatter-adds; plain NumPy,
+C-ordered outputs.
+
+>>> import numpy as np
+>>> g = Geometry((1, 1, 3, 3), 2, 2, 1, 1, (0, 0, 0, 0), 1, 1, 2, 2)
+>>> conv2d_forward(np.arange(9.0).reshape(1, 1, 3, 3), np.ones((1, 1, 2, 2)), None, g)[0, 0]
+array([[ 8., 12.],
+       [20., 24.]])
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from . import memory
+from . import on as _on
+
+
+class Geometry(NamedTuple):
+    """Everything about one convolution/pooling call except the data."""
+
+    in_shape: tuple  # (N, C, H, W)
+    kh: int
+    kw: int
+    sh: int
+    sw: int
+    pads: tuple  # (top, bottom, left, right)
+    dh: int
+    dw: int
+    oh: int
+    ow: int
+
+
+def tap_slices(g: Geometry) -> list[tuple[slice, slice]]:
+    """For each kernel tap (a, b), row-major, the rows and columns of the padded input that it
+    reads for all output positions: x_pad[:, :, rows, cols] is (N, C, OH, OW)."""
+    hs, ws = g.sh * (g.oh - 1) + 1, g.sw * (g.ow - 1) + 1
+    return [(slice(a * g.dh, a * g.dh + hs, g.sh), slice(c * g.dw, c * g.dw + ws, g.sw))
+            for a in range(g.kh) for c in range(g.kw)]
+
+
+def pad(x: np.ndarray, g: Geometry, fill: float = 0.0) -> np.ndarray:
+    """x (N, C, H, W) with ``g.pads`` rows/columns of ``fill`` around each map (x itself if none)."""
+    t, b, l, r = g.pads
+    if not (t or b or l or r):
+        return x
+    return np.pad(x, ((0, 0), (0, 0), (t, b), (l, r)), constant_values=fill)
+
+
+# ------------------------------------------------------------------ reference: one product per tap
+
+def _ref_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, g: Geometry) -> np.ndarray:
+    xp = pad(x, g)
+    out = np.zeros((w.shape[0], x.shape[0], g.oh, g.ow), np.result_type(x, w))  # (O, N, OH, OW)
+    for t, (rows, cols) in enumerate(tap_slices(g)):
+        out += np.tensordot(w[:, :, t // g.kw, t % g.kw], xp[:, :, rows, cols], axes=([1], [1]))
+    if b is not None:
+        out += b.reshape(-1, 1, 1, 1)
+    return np.ascontiguousarray(out.transpose(1, 0, 2, 3))
+
+
+def _ref_input_grad(gy: np.ndarray, w: np.ndarray, g: Geometry) -> np.ndarray:
+    N, C, H, W = g.in_shape
+    t_, b_, l_, r_ = g.pads
+    dxp = np.zeros((N, C, H + t_ + b_, W + l_ + r_), np.result_type(gy, w))
+    for t, (rows, cols) in enumerate(tap_slices(g)):
+        # (N, OH, OW, C) -> (N, C, OH, OW), added where tap t read its input
+        dxp[:, :, rows, cols] += np.tensordot(gy, w[:, :, t // g.kw, t % g.kw],
+                                              axes=([1], [0])).transpose(0, 3, 1, 2)
+    return dxp[:, :, t_:t_ + H, l_:l_ + W]
+
+
+def _ref_weight_grad(x: np.ndarray, gy: np.ndarray, g: Geometry) -> np.ndarray:
+    xp = pad(x, g)
+    gw = np.empty((gy.shape[1], x.shape[1], g.kh, g.kw), np.result_type(x, gy))
+    for t, (rows, cols) in enumerate(tap_slices(g)):
+        gw[:, :, t // g.kw, t % g.kw] = np.tensordot(gy, xp[:, :, rows, cols],
+                                                     axes=([0, 2, 3], [0, 2, 3]))
+    return gw
+
+
+# ------------------------------------------------------------------ fast path: blocked im2col + GEMM
+
+# Images per block: as many as keep one block's columns within this many elements (2 MB in
+# float32, about what a core's L2 and its share of L3 hold): the CNN's conv2 (batch 64, 32 -> 64
+# channels, 3x3 on 26x26) takes 3 images per block.
+_BLOCK_COLS = 1 << 19
+
+
+def _blocks(g: Geometry) -> list[tuple[int, int]]:
+    N, C = g.in_shape[:2]
+    per_image = C * g.kh * g.kw * g.oh * g.ow
+    step = max(1, _BLOCK_COLS // max(per_image, 1))
+    return [(n0, min(N, n0 + step)) for n0 in range(0, N, step)]
+
+
+def _padded_block(x: np.ndarray, g: Geometry, buf: np.ndarray | None) -> np.ndarray:
+    """The block x (n, C, H, W) zero-padded in ``buf`` (channel-major), or x itself without pads."""
+    t, b, l, r = g.pads
+    if not (t or b or l or r):
+        return x
+    n, _, H, W = x.shape
+    xp = buf[:, :n].transpose(1, 0, 2, 3)
+    xp[:, :, t:t + H, l:l + W] = x  # the border stays zero from the buffer's fill
+    return xp
+
+
+def _prefix(buf: np.ndarray, shape: tuple) -> np.ndarray:
+    """The start of the flat buffer ``buf`` as a C-contiguous array of ``shape``."""
+    return buf[:int(np.prod(shape))].reshape(shape)
+
+
+def _columns(x: np.ndarray, g: Geometry, buf: np.ndarray) -> np.ndarray:
+    """im2col of the padded block ``x`` (n images) into the flat buffer ``buf``: the
+    (C kh kw, n OH OW) matrix whose column (m, i, j) is the window of output (m, i, j)."""
+    sN, sC, sH, sW = x.strides
+    n, C = x.shape[:2]
+    shape = (C, g.kh, g.kw, n, g.oh, g.ow)
+    win = as_strided(x, shape, (sC, g.dh * sH, g.dw * sW, sN, g.sh * sH, g.sw * sW),
+                     writeable=False)
+    cols = _prefix(buf, shape)
+    np.copyto(cols, win)
+    return cols.reshape(C * g.kh * g.kw, n * g.oh * g.ow)
+
+
+class _Scratch:
+    """One call's reused block buffers: the columns and, with padding, a zeroed padded block."""
+
+    def __init__(self, g: Geometry, dtype: np.dtype) -> None:
+        N, C, H, W = g.in_shape
+        t, b, l, r = g.pads
+        n = _blocks(g)[0][1]
+        self.cols = memory.empty(C * g.kh * g.kw * n * g.oh * g.ow, dtype)
+        self.xp = memory.zeros((C, n, H + t + b, W + l + r), dtype) if any(g.pads) else None
+
+    def columns(self, x: np.ndarray, g: Geometry) -> np.ndarray:
+        return _columns(_padded_block(x, g, self.xp), g, self.cols)
+
+
+def _by_channel(gy: np.ndarray) -> np.ndarray:
+    """dJ/dy (n, O, OH, OW) seen as (O, n, OH, OW) (free when it is channel-major already)."""
+    return gy.transpose(1, 0, 2, 3)
+
+
+def conv2d_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, g: Geometry) -> np.ndarray:
+    """y = b + w * x (cross-correlation) as an (N, O, OH, OW) array."""
+    if not _on["im2col"]:
+        return _ref_forward(x, w, b, g)
+    O = w.shape[0]
+    wf = w.reshape(O, -1)
+    out = memory.empty((O, x.shape[0], g.oh, g.ow), np.result_type(x, w))
+    scratch = _Scratch(g, x.dtype)
+    for n0, n1 in _blocks(g):
+        y = out[:, n0:n1]
+        np.matmul(wf, scratch.columns(x[n0:n1], g), out=y.reshape(O, -1))
+        if b is not None:
+            y += b.reshape(O, 1, 1, 1)  # while the block is still in cache
+    return out.transpose(1, 0, 2, 3)
+
+
+def conv2d_input_grad(gy: np.ndarray, w: np.ndarray, g: Geometry) -> np.ndarray:
+    """dJ/dx = col2im(w^T dJ/dy): per block one GEMM, then kh*kw strided slice-adds."""
+    if not _on["im2col"]:
+        return _ref_input_grad(gy, w, g)
+    N, C, H, W = g.in_shape
+    O = w.shape[0]
+    wt = w.reshape(O, -1).T
+    t, bt, l, r = g.pads
+    dtype = np.result_type(gy, w)
+    dxp = memory.empty((C, N, H + t + bt, W + l + r), dtype)
+    blocks = _blocks(g)
+    dcols = memory.empty(C * g.kh * g.kw * blocks[0][1] * g.oh * g.ow, dtype)
+    gyc = _by_channel(gy)
+    taps = tap_slices(g)
+    for n0, n1 in blocks:
+        d6 = _prefix(dcols, (C, g.kh * g.kw, n1 - n0, g.oh, g.ow))
+        np.matmul(wt, gyc[:, n0:n1].reshape(O, -1), out=d6.reshape(C * g.kh * g.kw, -1))
+        dx = dxp[:, n0:n1]
+        dx.fill(0)
+        for k, (rows, cols) in enumerate(taps):
+            dx[:, :, rows, cols] += d6[:, k]
+    return dxp[:, :, t:t + H, l:l + W].transpose(1, 0, 2, 3)
+
+
+def conv2d_weight_grad(x: np.ndarray, gy: np.ndarray, g: Geometry) -> np.ndarray:
+    """dJ/dw (O, C, kh, kw) = sum over blocks of dJ/dy (O x n OH OW) times im2col(x)^T."""
+    if not _on["im2col"]:
+        return _ref_weight_grad(x, gy, g)
+    O, C = gy.shape[1], x.shape[1]
+    gyc = _by_channel(gy)
+    scratch = _Scratch(g, x.dtype)
+    gw = None
+    for n0, n1 in _blocks(g):
+        # (cols G^T)^T rather than G cols^T: BLAS is markedly faster with the long axis inside
+        part = scratch.columns(x[n0:n1], g) @ gyc[:, n0:n1].reshape(O, -1).T
+        if gw is None:
+            gw = part
+        else:
+            gw += part
+    return gw.T.reshape(O, C, g.kh, g.kw)
+
+
+__all__ = ["Geometry", "conv2d_forward", "conv2d_input_grad", "conv2d_weight_grad", "pad",
+           "tap_slices"]
