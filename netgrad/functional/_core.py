@@ -30,7 +30,7 @@ def register_xp(**fns: Any) -> None:
 
 def xp_of(ctx: Any) -> Any:
     """NumPy while backward runs on arrays, netgrad under ``create_graph=True``."""
-    return np if ctx._arrays else ng_xp
+    return ng_xp if ctx.create_graph else np
 
 
 def numpy_aliases(fn: Callable) -> Callable:

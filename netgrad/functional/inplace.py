@@ -167,7 +167,7 @@ class ViewScatter(Function):
     @staticmethod
     def backward(ctx, g):
         f = ctx.f
-        if not ctx._arrays:
+        if ctx.create_graph:
             gv = f(g)
             return ViewScatter.apply(g, gv * 0, f), gv, None
         gb = g.copy()
@@ -200,7 +200,7 @@ class IndexPut(Function):
     @staticmethod
     def backward(ctx, g):
         idx = ctx.index
-        if not ctx._arrays:
+        if ctx.create_graph:
             return IndexPut.apply(g, idx, 0.0), None, g[idx]
         gx = g.copy()
         gx[idx] = 0
