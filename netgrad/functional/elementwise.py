@@ -173,19 +173,18 @@ class Exp(Function):
     """y = e^x; dJ/dx = dJ/dy * y."""
 
     _array_backward = True
-    _saves_output = True  # backward reads ctx.out: its version is checked
+    _fresh_grads = True
 
     @staticmethod
     def forward(ctx, x):
-        out = np.exp(x._data)
-        ctx.save_for_backward(x)
-        ctx.out = out
-        return out
+        y = np.asarray(np.exp(x._data))  # 0-d: an array, not a NumPy scalar, saved as the output
+        ctx.save_for_backward(y)
+        return y
 
     @staticmethod
     def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * (ctx.out if ctx._arrays else exp(x))
+        (y,) = ctx.saved_tensors
+        return g * y
 
 
 class Log(Function):
@@ -209,19 +208,18 @@ class Sqrt(Function):
     """y = sqrt(x); dJ/dx = dJ/dy / (2 y)."""
 
     _array_backward = True
-    _saves_output = True  # backward reads ctx.out: its version is checked
+    _fresh_grads = True
 
     @staticmethod
     def forward(ctx, x):
-        out = np.sqrt(x._data)
-        ctx.save_for_backward(x)
-        ctx.out = out
-        return out
+        y = np.asarray(np.sqrt(x._data))
+        ctx.save_for_backward(y)
+        return y
 
     @staticmethod
     def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g / (2 * (ctx.out if ctx._arrays else sqrt(x)))
+        (y,) = ctx.saved_tensors
+        return g / (2 * y)
 
 
 class Abs(Function):

@@ -60,20 +60,23 @@ class Erfc(Function):
 
 
 class Erfinv(Function):
-    """y = erfinv x (erf y = x); dJ/dx = dJ/dy sqrt(pi)/2 e^(y^2)."""
+    """y = erfinv x (erf y = x); dJ/dx = dJ/dy sqrt(pi)/2 e^(y^2).
+
+    As PyTorch, backward recomputes y from the saved x (the output is not saved): an in-place
+    change of y before backward is allowed, as in PyTorch."""
 
     _array_backward = True
+    _fresh_grads = True
 
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        ctx.out = _special.erfinv(x._data)
-        return ctx.out
+        return _special.erfinv(x._data)
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        y = ctx.out if ctx._arrays else erfinv(x)
+        y = erfinv(x) if ctx.create_graph else _special.erfinv(x)
         with quiet():
             return g / _TWO_RSQRTPI * xp_of(ctx).exp(y * y)
 

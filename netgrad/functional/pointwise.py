@@ -104,37 +104,38 @@ class Exp2(Function):
     """y = 2^x; dJ/dx = dJ/dy y ln 2."""
 
     _array_backward = True
+    _fresh_grads = True
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_for_backward(x)
         with quiet():
-            ctx.out = np.exp2(x._data)
-        return ctx.out
+            y = np.asarray(np.exp2(x._data))  # 0-d: an array, not a NumPy scalar, saved as the output
+        ctx.save_for_backward(y)
+        return y
 
     @staticmethod
     def backward(ctx, g):
-        (x,) = ctx.saved_tensors
+        (y,) = ctx.saved_tensors
         with quiet():
-            return g * (ctx.out if ctx._arrays else exp2(x)) * _LN2
+            return g * y * _LN2
 
 
 class Rsqrt(Function):
     """y = 1 / sqrt(x); dJ/dx = -dJ/dy y^3 / 2."""
 
     _array_backward = True
+    _fresh_grads = True
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_for_backward(x)
         with quiet():
-            ctx.out = (1 / np.sqrt(x._data)).astype(x.dtype, copy=False)
-        return ctx.out
+            y = np.asarray(1 / np.sqrt(x._data), dtype=x.dtype)
+        ctx.save_for_backward(y)
+        return y
 
     @staticmethod
     def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        y = ctx.out if ctx._arrays else rsqrt(x)
+        (y,) = ctx.saved_tensors
         with quiet():
             return g * -0.5 * y * y * y
 
@@ -192,28 +193,29 @@ class Xlogy(Function):
 
 
 class LogAddExp(Function):
-    """z = ln(e^a + e^b) (base 2 with ``base2``); dJ/da = dJ/dz e^(a - z),
-    dJ/db = dJ/dz e^(b - z) (2^(a - z), 2^(b - z) in base 2)."""
+    """z = ln(e^a + e^b) (base 2 with ``base2``); dJ/da = dJ/dz / (1 + e^(b - a)),
+    dJ/db = dJ/dz / (1 + e^(a - b)) (2^(b - a), 2^(a - b) in base 2), PyTorch's form: it needs
+    the inputs only, so an in-place change of z before backward is allowed, as in PyTorch."""
 
     _array_backward = True
+    _fresh_grads = True
 
     @staticmethod
     def forward(ctx, a, b, base2):
         ctx.save_for_backward(a, b)
         ctx.base2 = base2
         with quiet():
-            ctx.out = (np.logaddexp2 if base2 else np.logaddexp)(a._data, b._data)
-        return ctx.out
+            return (np.logaddexp2 if base2 else np.logaddexp)(a._data, b._data)
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         xp = xp_of(ctx)
-        z = ctx.out if ctx._arrays else (logaddexp2 if ctx.base2 else logaddexp)(a, b)
         c = _LN2 if ctx.base2 else 1.0
         na, nb = ctx.needs_input_grad[:2]
         with quiet():
-            return (g * xp.exp((a - z) * c) if na else None), (g * xp.exp((b - z) * c) if nb else None), None
+            return ((g / (1 + xp.exp((b - a) * c)) if na else None),
+                    (g / (1 + xp.exp((a - b) * c)) if nb else None), None)
 
 
 def log2(input: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002

@@ -61,17 +61,17 @@ class Tan(Function):
     """y = tan x; dJ/dx = dJ/dy (1 + y^2)."""
 
     _array_backward = True
+    _fresh_grads = True
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_for_backward(x)
-        ctx.out = np.tan(x._data)
-        return ctx.out
+        y = np.asarray(np.tan(x._data))  # 0-d: an array, not a NumPy scalar, saved as the output
+        ctx.save_for_backward(y)
+        return y
 
     @staticmethod
     def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        y = ctx.out if ctx._arrays else tan(x)
+        (y,) = ctx.saved_tensors
         return g * (1 + y * y)
 
 
@@ -152,18 +152,18 @@ class Hypot(Function):
     """r = sqrt(a^2 + b^2); dJ/da = dJ/dr a / r, dJ/db = dJ/dr b / r."""
 
     _array_backward = True
+    _fresh_grads = True
 
     @staticmethod
     def forward(ctx, a, b, dt):
-        ctx.save_for_backward(a, b)
-        ctx.out = np.hypot(arr(a, dt), arr(b, dt))
-        return ctx.out
+        r = np.asarray(np.hypot(arr(a, dt), arr(b, dt)))
+        ctx.save_for_backward(a, b, r)
+        return r
 
     @staticmethod
     def backward(ctx, g):
-        a, b = ctx.saved_tensors
+        a, b, r = ctx.saved_tensors
         na, nb = ctx.needs_input_grad[:2]
-        r = ctx.out if ctx._arrays else hypot(a, b)
         with quiet():
             gr = g / r
             return (gr * a if na else None), (gr * b if nb else None), None
