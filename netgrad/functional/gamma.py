@@ -40,7 +40,7 @@ def _poles(x: np.ndarray) -> np.ndarray:
 def _lgamma(x: np.ndarray) -> np.ndarray:
     xd = np.asarray(x, dtype=np.float64)
     pole = _poles(xd)
-    out = _lgamma_scalar(np.where(pole, 1.0, xd)).astype(np.float64)
+    out = np.asarray(_lgamma_scalar(np.where(pole, 1.0, xd)), dtype=np.float64)  # 0-d: an object scalar
     out[pole] = np.inf
     return out.astype(x.dtype) if x.dtype.kind == "f" else out
 
@@ -101,6 +101,7 @@ class Lgamma(Function):
     """y = ln |Gamma(x)|; dJ/dx = dJ/dy psi(x)."""
 
     _array_backward = True
+    _fresh_grads = True
 
     @staticmethod
     def forward(ctx, x):
@@ -110,7 +111,7 @@ class Lgamma(Function):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return g * (_digamma(x) if ctx._arrays else digamma(x))
+        return g * (digamma(x) if ctx.create_graph else _digamma(x))
 
 
 class Polygamma(Function):
@@ -118,6 +119,7 @@ class Polygamma(Function):
     dJ/dx = dJ/dy psi^(n+1)(x)."""
 
     _array_backward = True
+    _fresh_grads = True
 
     @staticmethod
     def forward(ctx, x, n):
@@ -128,7 +130,7 @@ class Polygamma(Function):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        d = _polygamma(ctx.n + 1, x) if ctx._arrays else polygamma(ctx.n + 1, x)
+        d = polygamma(ctx.n + 1, x) if ctx.create_graph else _polygamma(ctx.n + 1, x)
         return g * d, None
 
 
