@@ -106,25 +106,27 @@ class Std(Function):
     (a constant slice), as PyTorch does, instead of the 0/0 that sqrt(var(x)) would give."""
 
     _array_backward = True
-    _saves_output = True  # backward reads ctx.out: its version is checked
+    _fresh_grads = True
 
     @staticmethod
     def forward(ctx, x, axis, correction, keepdim):
-        ctx.save_for_backward(x)
-        ctx.in_shape, ctx.axis, ctx.correction = x.shape, axis, correction
+        ctx.in_shape, ctx.axis = x.shape, axis
         ctx.denom = builtins.max(_count(x.shape, axis) - correction, 0)
         with np.errstate(divide="ignore", invalid="ignore"):
-            out = np.sqrt(x._data.var(axis=axis, ddof=correction, keepdims=True))
-        ctx.out = out
-        return out if keepdim else out.reshape(_reduced_shape(x.shape, axis))
+            # np.asarray: a 0-d x gives a NumPy scalar, and the saved output must be the array returned
+            y = np.asarray(np.sqrt(x._data.var(axis=axis, ddof=correction, keepdims=True)))
+        if not keepdim:
+            y = y.reshape(_reduced_shape(x.shape, axis))
+        ctx.save_for_backward(x, y)
+        return y
 
     @staticmethod
     def backward(ctx, g):
-        (x,) = ctx.saved_tensors
+        x, y = ctx.saved_tensors
         xp = xp_of(ctx)
-        out = ctx.out if ctx._arrays else std(x, ctx.axis, keepdim=True, correction=ctx.correction)
-        zero = ctx.out == 0  # a constant mask, from the forward values
-        safe = xp.where(zero, 1.0, out)  # no 0 in a denominator, so no NaN from the unused branch
+        y = y.reshape(_kept_shape(ctx.in_shape, ctx.axis))
+        zero = y == 0  # a mask: it carries no gradient
+        safe = xp.where(zero, 1.0, y)  # no 0 in a denominator, so no NaN from the unused branch
         centred = x - x.mean(axis=ctx.axis, keepdims=True)
         scale = 1.0 / ctx.denom if ctx.denom else math.inf
         g_over = xp.where(zero, 0.0, _expand(xp, g, ctx.in_shape, ctx.axis) / safe)
@@ -177,7 +179,7 @@ class LogSumExp(Function):
     """y = log sum_i e^{x_i}, computed as m + log sum e^{x_i - m}; dJ/dx_i = dJ/dy * softmax(x)_i."""
 
     _array_backward = True
-    _saves_output = True  # backward reads ctx.out: its version is checked
+    _fresh_grads = True
 
     @staticmethod
     def forward(ctx, x, axis, keepdim):
@@ -185,17 +187,19 @@ class LogSumExp(Function):
         m = xd.max(axis=axis, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)  # all -inf rows give -inf, not NaN
         with np.errstate(divide="ignore"):
-            out = np.log(np.exp(xd - m).sum(axis=axis, keepdims=True)) + m
-        ctx.save_for_backward(x)
-        ctx.out, ctx.in_shape, ctx.axis = out, x.shape, axis
-        return out if keepdim else out.reshape(_reduced_shape(xd.shape, axis))
+            y = np.asarray(np.log(np.exp(xd - m).sum(axis=axis, keepdims=True)) + m)
+        if not keepdim:
+            y = y.reshape(_reduced_shape(xd.shape, axis))
+        ctx.save_for_backward(x, y)
+        ctx.in_shape, ctx.axis = x.shape, axis
+        return y
 
     @staticmethod
     def backward(ctx, g):
-        (x,) = ctx.saved_tensors
+        x, y = ctx.saved_tensors
         xp = xp_of(ctx)
-        out = ctx.out if ctx._arrays else logsumexp(x, ctx.axis, keepdim=True)
-        return _expand(xp, g, ctx.in_shape, ctx.axis) * xp.exp(x - out), None, None
+        y = y.reshape(_kept_shape(ctx.in_shape, ctx.axis))
+        return _expand(xp, g, ctx.in_shape, ctx.axis) * xp.exp(x - y), None, None
 
 
 def _reduced_shape(shape: tuple, axis: Any) -> tuple:
@@ -361,7 +365,7 @@ class Prod(Function):
         (x,) = ctx.saved_tensors
         xp = xp_of(ctx)
         g = _expand(xp, g, ctx.in_shape, ctx.axis)
-        if ctx._arrays:
+        if not ctx.create_graph:
             return g * _prod_of_others(x, ctx.axis), None, None
         # The differentiable form divides by x: second derivatives are NaN where x has zeros.
         return g * prod(x, ctx.axis, keepdim=True) / x, None, None
@@ -386,21 +390,23 @@ class Norm2(Function):
     """y = ||x||_2 = sqrt(sum_i x_i^2) over ``dim``; dJ/dx_i = dJ/dy * x_i / y (0 where y = 0)."""
 
     _array_backward = True
-    _saves_output = True  # backward reads ctx.out: its version is checked
+    _fresh_grads = True
 
     @staticmethod
     def forward(ctx, x, axis, keepdim):
         xd = x._data
-        out = np.sqrt((xd * xd).sum(axis=axis, keepdims=True))
-        ctx.save_for_backward(x)
-        ctx.out, ctx.in_shape, ctx.axis = out, x.shape, axis
-        return out if keepdim else out.reshape(_reduced_shape(xd.shape, axis))
+        y = np.asarray(np.sqrt((xd * xd).sum(axis=axis, keepdims=True)))
+        if not keepdim:
+            y = y.reshape(_reduced_shape(xd.shape, axis))
+        ctx.save_for_backward(x, y)
+        ctx.in_shape, ctx.axis = x.shape, axis
+        return y
 
     @staticmethod
     def backward(ctx, g):
-        (x,) = ctx.saved_tensors
+        x, y = ctx.saved_tensors
         xp = xp_of(ctx)
-        y = ctx.out if ctx._arrays else norm(x, 2, ctx.axis, keepdim=True)
+        y = y.reshape(_kept_shape(ctx.in_shape, ctx.axis))
         safe = xp.where(y == 0, 1.0, y)
         return _expand(xp, g, ctx.in_shape, ctx.axis) * x / safe, None, None
 
