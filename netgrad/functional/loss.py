@@ -150,10 +150,10 @@ class BinaryCrossEntropy(Function):
         gx = g * (x - y) / xp.maximum(x * (1 - x), 1e-12) if ctx.needs_input_grad[0] else None
         gy = None
         if ctx.needs_input_grad[1]:
-            if ctx._arrays:
-                lx, l1x = ctx.logs
-            else:
+            if ctx.create_graph:
                 lx, l1x = xp.maximum(xp.log(x), -100.0), xp.maximum(xp.log(1 - x), -100.0)
+            else:
+                lx, l1x = ctx.logs
             gy = g * (l1x - lx)
         return gx, gy
 
@@ -181,14 +181,14 @@ class BinaryCrossEntropyWithLogits(Function):
     def backward(ctx, g):
         x, y = ctx.saved_tensors
         pw = ctx.pw
-        s = ctx.sig if ctx._arrays else sigmoid(x)
+        s = sigmoid(x) if ctx.create_graph else ctx.sig
         gx = gy = None
         if ctx.needs_input_grad[0]:
             gx = g * (s - y) if pw is None else g * ((1 - y) - (1 + (pw - 1) * y) * (1 - s))
         if ctx.needs_input_grad[1]:
             gy = -g * x
             if pw is not None:
-                sp = ctx.sp if ctx._arrays else softplus(-x)
+                sp = softplus(-x) if ctx.create_graph else ctx.sp
                 gy = gy + g * (pw - 1) * sp
         return gx, gy, None
 

@@ -28,23 +28,24 @@ class ELU(Function):
 
     _array_backward = True
     _torch_name = "EluBackward0"
-    _saves_output = True  # backward reads ctx.out: its version is checked
+    _fresh_grads = True
 
     @staticmethod
     def forward(ctx, x, alpha):
         xd = x._data
         ctx.mask = xd > 0
-        out = np.where(ctx.mask, xd, alpha * np.expm1(np.minimum(xd, 0))).astype(xd.dtype, copy=False)
-        ctx.save_for_backward(x)
-        ctx.out, ctx.alpha = out, alpha
-        return out
+        y = np.where(ctx.mask, xd, alpha * np.expm1(np.minimum(xd, 0))).astype(xd.dtype, copy=False)
+        # The formula reads y. x is saved too, as PyTorch's elu saves it (an in-place change of x
+        # before backward raises there); PyTorch saves y only for elu_, its out-of-place elu
+        # recomputes from x, so an in-place change of y raises here and not there.
+        ctx.save_for_backward(x, y)
+        ctx.alpha = alpha
+        return y
 
     @staticmethod
     def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        xp = xp_of(ctx)
-        out = ctx.out if ctx._arrays else elu(x, ctx.alpha)
-        return g * xp.where(ctx.mask, 1.0, out + ctx.alpha), None
+        _, y = ctx.saved_tensors
+        return g * xp_of(ctx).where(ctx.mask, 1.0, y + ctx.alpha), None
 
 
 _erf_impl = None
@@ -69,6 +70,7 @@ class GELU(Function):
 
     _array_backward = True
     _torch_name = "GeluBackward0"
+    _fresh_grads = True
 
     @staticmethod
     def forward(ctx, x, approximate):
@@ -92,10 +94,10 @@ class GELU(Function):
             du = _K * (1 + 3 * 0.044715 * xc * xc)
             return g * (0.5 * (1 + t) + 0.5 * xc * (1 - t * t) * du), None
         pdf = xp.exp(-0.5 * xc * xc) * _INV_SQRT_2PI
-        if ctx._arrays:
-            cdf = 0.5 * (1 + _erf(x * _SQRT1_2))
-        else:  # Phi = gelu(x) / x is singular at 0; rebuild it from the op that has dPhi = phi
+        if ctx.create_graph:  # Phi = gelu(x) / x is singular at 0: rebuild it from an op with dPhi = phi
             cdf = _NormalCDF.apply(x)
+        else:
+            cdf = 0.5 * (1 + _erf(x * _SQRT1_2))
         return g * (cdf + xc * pdf), None
 
 
@@ -129,6 +131,7 @@ class Softplus(Function):
 
     _array_backward = True
     _torch_name = "SoftplusBackward0"
+    _fresh_grads = True
 
     @staticmethod
     def forward(ctx, x, beta, thresh):
@@ -145,7 +148,7 @@ class Softplus(Function):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         xp = xp_of(ctx)
-        s = ctx.sig if ctx._arrays else sigmoid(x * ctx.beta)
+        s = sigmoid(x * ctx.beta) if ctx.create_graph else ctx.sig
         return g * xp.where(ctx.lin, 1.0, s), None, None
 
 
@@ -154,6 +157,7 @@ class SiLU(Function):
 
     _array_backward = True
     _torch_name = "SiluBackward0"
+    _fresh_grads = True
 
     @staticmethod
     def forward(ctx, x):
@@ -166,7 +170,7 @@ class SiLU(Function):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        s = ctx.sig if ctx._arrays else sigmoid(x)
+        s = sigmoid(x) if ctx.create_graph else ctx.sig
         return g * s * (1 + x * (1 - s))
 
 
