@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip install -q --disable-pip-version-check
 
-.PHONY: demo test test-numpy-floor lint bench clean
+.PHONY: demo test test-reference test-numpy-floor lint bench clean
 
 $(VENV)/.demo: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,13 @@ THREADS1 := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 test: $(VENV)/.test
 	$(PY) -m ruff check netgrad tests examples benchmarks
 	$(THREADS1) $(PY) -m pytest -n 2 netgrad tests
+	$(MAKE) test-reference
 	$(MAKE) test-numpy-floor
+
+# The whole suite again with every fast path of netgrad.kernels off (plain NumPy): the fast and
+# the reference forms must agree on everything the tests check.
+test-reference: $(VENV)/.test
+	$(THREADS1) NETGRAD_REFERENCE=1 $(PY) -m pytest -n 2 -q -p no:cacheprovider netgrad tests
 
 # The core tests (autograd, ops, nn, optim) on the oldest NumPy netgrad supports (pyproject's floor:
 # the first release with wheels for Python 3.11), installed on its own and put ahead of the venv's

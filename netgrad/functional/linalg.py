@@ -101,6 +101,7 @@ class Linear(Function):
             raise DTypeError(f"linear: input dtype {xd.dtype} differs from weight dtype {wd.dtype}; "
                              "convert the input with .to(dtype) or the model with .to(dtype)")
         ctx.save_for_backward(x, w)
+        ctx.bias_row = b is not None and b._data.ndim == 1
         if xd.ndim != 2:
             out = xd @ wd.T
         elif xd.shape[0] * wd.shape[0] < _POOLED_FROM:
@@ -147,7 +148,13 @@ class Linear(Function):
                     np.matmul(x2.T, g2, out=gw.T)
                 else:
                     gw = np.matmul(g2.T, x2, out=memory.empty((g2.shape[1], x2.shape[1]), dt))
-        return gx, gw, (g2.sum(0) if nb else None)
+        if not nb:
+            gb = None
+        elif ctx.bias_row:  # dJ/db = sum over the batch of delta
+            gb = g2.sum(0)
+        else:  # a bias of another shape: the engine sums delta to it (a copy: grads are fresh)
+            gb = g if ctx.create_graph else g.copy()
+        return gx, gw, gb
 
 
 def with_out(result: Tensor, out: Any, op: str) -> Tensor:

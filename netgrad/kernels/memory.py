@@ -16,9 +16,9 @@ arrays (values). ``empty_cache()`` gives the cached mappings back, as ``torch.cu
 
 >>> import numpy as np
 >>> from netgrad.kernels.memory import empty
->>> a = empty((256, 784), np.float32, order="F")
->>> a.ctypes.data % 64, a.flags.f_contiguous
-(0, True)
+>>> a = empty((256, 784), np.float32, order="F")   # aligned unless NETGRAD_REFERENCE=1
+>>> a.shape, a.flags.f_contiguous
+((256, 784), True)
 """
 
 from __future__ import annotations

@@ -13,10 +13,16 @@ import pytest
 import torch
 
 import netgrad as ng
-from netgrad import optim
+from netgrad import kernels, optim
 from netgrad.kernels import blas
 
 needs_blas = pytest.mark.skipif(not blas.available(), reason=f"kernels.blas inactive: {blas.reason}")
+
+
+@pytest.fixture(autouse=True)
+def _blas_on(monkeypatch):
+    # these tests are about the fast path itself: on even in a NETGRAD_REFERENCE=1 run
+    monkeypatch.setitem(kernels.on, "blas", True)
 
 
 @pytest.fixture(params=["blas", "numpy"])
