@@ -2,8 +2,10 @@
 slogdet, solve, solve_triangular, cholesky and qr (eigh and svd: spectral.py), on batches of matrices
 (leading dims).
 
-Each backward formula reads its factors as arrays on the fast path and recomputes them with these
-same ops under ``create_graph=True``, so second derivatives follow (PyTorch's formulas, real case).
+A backward that needs the op's own output (inv, det, solve, cholesky) saves it with
+``save_for_backward``: under ``create_graph=True`` it comes back attached to the node, so the same
+formula is differentiable again; qr keeps private factors and recomputes them with these same ops
+under ``create_graph=True``. Second derivatives follow (PyTorch's formulas, real case).
 
 >>> import netgrad as ng
 >>> A = ng.tensor([[2.0, 1.0], [1.0, 3.0]], requires_grad=True)
@@ -115,21 +117,19 @@ class Inv(Function):
             [0.0000, 0.2500]])
     """
 
-    _saves_output = True  # backward reads ctx.out: its version is checked
     _array_backward = True
+    _fresh_grads = True  # products: an array of its own
     _torch_name = "LinalgInvExBackward0"
 
     @staticmethod
     def forward(ctx, A):
-        out = _lapack("linalg.inv", np.linalg.inv, A._data)
-        ctx.save_for_backward(A)
-        ctx.out = out
-        return out
+        Y = _lapack("linalg.inv", np.linalg.inv, A._data)
+        ctx.save_for_backward(Y)
+        return Y
 
     @staticmethod
     def backward(ctx, g):
-        (A,) = ctx.saved_tensors
-        Y = ctx.out if ctx._arrays else inv(A)
+        (Y,) = ctx.saved_tensors
         Yt = _mT(Y)
         return -(Yt @ g @ Yt)
 
@@ -142,20 +142,19 @@ class Det(Function):
     5.0
     """
 
-    _saves_output = True  # backward reads ctx.out: its version is checked
     _array_backward = True
+    _fresh_grads = True  # a product: an array of its own
     _torch_name = "LinalgDetBackward0"
 
     @staticmethod
     def forward(ctx, A):
-        ctx.save_for_backward(A)
-        ctx.out = np.linalg.det(A._data)
-        return ctx.out
+        d = np.asarray(np.linalg.det(A._data))
+        ctx.save_for_backward(A, d)
+        return d
 
     @staticmethod
     def backward(ctx, g):
-        (A,) = ctx.saved_tensors
-        d = ctx.out if ctx._arrays else det(A)
+        A, d = ctx.saved_tensors
         return _row(_row(g * d)) * _mT(_inv_or_pinv(A))
 
 
@@ -185,21 +184,18 @@ class Slogdet(Function):
 class Solve(Function):
     """X = A^-1 B; dJ/dB = A^-T dJ/dX, dJ/dA = -(dJ/dB) X^T (B a batch of matrices here)."""
 
-    _saves_output = True  # backward reads ctx.out: its version is checked
     _array_backward = True
     _torch_name = "LinalgSolveExBackward0"
 
     @staticmethod
     def forward(ctx, A, B):
-        out = _lapack("linalg.solve", np.linalg.solve, A._data, B._data)
-        ctx.save_for_backward(A, B)
-        ctx.out = out
-        return out
+        X = _lapack("linalg.solve", np.linalg.solve, A._data, B._data)
+        ctx.save_for_backward(A, X)
+        return X
 
     @staticmethod
     def backward(ctx, g):
-        A, B = ctx.saved_tensors
-        X = ctx.out if ctx._arrays else solve(A, B)
+        A, X = ctx.saved_tensors
         gB = _solve(_mT(A), g)
         return (-(gB @ _mT(X)) if ctx.needs_input_grad[0] else None), gB
 
@@ -216,7 +212,6 @@ class SolveTriangular(Function):
     """X = A^-1 B (left) or B A^-1 (right), A triangular; dJ/dB = A^-T dJ/dX (right: dJ/dX A^-T),
     dJ/dA = -(dJ/dB) X^T (right: -X^T dJ/dB), kept on A's triangle (off its diagonal if unit)."""
 
-    _saves_output = True  # backward reads ctx.out: its version is checked
     _array_backward = True
     _torch_name = "LinalgSolveTriangularBackward0"
 
@@ -224,16 +219,15 @@ class SolveTriangular(Function):
     def forward(ctx, A, B, upper, left, unitriangular):
         T = _triangular(A._data, upper, unitriangular)
         solve_ = _solve if left else _solve_right
-        out = _lapack("linalg.solve_triangular", solve_, *((T, B._data) if left else (B._data, T)))
-        ctx.save_for_backward(A, B)
-        ctx.out, ctx.flags = out, (upper, left, unitriangular)
-        return out
+        X = _lapack("linalg.solve_triangular", solve_, *((T, B._data) if left else (B._data, T)))
+        ctx.save_for_backward(A, X)
+        ctx.flags = upper, left, unitriangular
+        return X
 
     @staticmethod
     def backward(ctx, g):
-        A, B = ctx.saved_tensors
+        A, X = ctx.saved_tensors
         upper, left, unit = ctx.flags
-        X = ctx.out if ctx._arrays else solve_triangular(A, B, upper=upper, left=left, unitriangular=unit)
         T = _triangular(A, upper, unit)
         gB = _solve(_mT(T), g) if left else _solve_right(g, _mT(T))
         gA = None
@@ -248,22 +242,18 @@ class Cholesky(Function):
     """A = L L^T (L lower); with P = tril(L^T dJ/dL) and S = (P + tril(P, -1)^T) / 2,
     dJ/dA = L^-T S L^-1 (PyTorch's formula; only A's lower triangle is read)."""
 
-    _saves_output = True  # backward reads ctx.out: its version is checked
     _array_backward = True
     _torch_name = "LinalgCholeskyExBackward0"
 
     @staticmethod
     def forward(ctx, A):
-        out = _lapack("linalg.cholesky", np.linalg.cholesky, A._data,
-                      what="the input is not positive-definite")
-        ctx.save_for_backward(A)
-        ctx.out = out
-        return out
+        L = _lapack("linalg.cholesky", np.linalg.cholesky, A._data, what="the input is not positive-definite")
+        ctx.save_for_backward(L)
+        return L
 
     @staticmethod
     def backward(ctx, g):
-        (A,) = ctx.saved_tensors
-        L = ctx.out if ctx._arrays else cholesky(A)
+        (L,) = ctx.saved_tensors
         P = _tril(_mT(L) @ g)
         S = 0.5 * (P + _mT(_tril(P, -1)))
         return _solve_right(_solve(_mT(L), S), L)
@@ -284,7 +274,7 @@ class QR(Function):
         if mode == "r":
             return np.zeros((0,), A.dtype), np.linalg.qr(A._data, mode="r")
         Q, R = np.linalg.qr(A._data, mode=mode)
-        ctx.out = (Q, R)  # the outputs are copies: changing them in place leaves backward right
+        ctx.factors = Q, R  # the outputs are copies: changing them in place leaves backward right
         return Q.copy(), R.copy()
 
     @staticmethod
@@ -298,13 +288,13 @@ class QR(Function):
         if ctx.mode == "complete" and m > n:
             raise RuntimeError("linalg.qr: The QR decomposition is not differentiable when mode='complete' "
                                "and nrows > ncols.")
-        Q, R = ctx.out if ctx._arrays else qr(A, ctx.mode)
+        Q, R = qr(A, ctx.mode) if ctx.create_graph else ctx.factors
         if m >= n:
             return _qr_tall(Q, R, gQ, gR)
         Y = A[..., m:]
         gX = _qr_tall(Q, R[..., :m], gQ + Y @ _mT(gR[..., m:]), gR[..., :m])
         gY = Q @ gR[..., m:]
-        return np.concatenate([gX, gY], -1) if ctx._arrays else _S.cat([gX, gY], -1)
+        return _S.cat([gX, gY], -1) if ctx.create_graph else np.concatenate([gX, gY], -1)
 
 
 def _qr_tall(Q: Any, R: Any, gQ: Any, gR: Any) -> Any:

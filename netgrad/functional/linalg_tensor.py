@@ -47,7 +47,6 @@ class Pinv(Function):
     dJ/dA = -(P K)^T + K P^T - A P K P^T + P^T P (G^T - K A); m > n: the same transposed."""
 
     _array_backward = True
-    _saves_output = True  # backward reads ctx.out: its version is checked
     _torch_name = "LinalgPinvBackward0"
 
     @staticmethod
@@ -55,15 +54,13 @@ class Pinv(Function):
         U, s, Vh = np.linalg.svd(A._data, full_matrices=False)
         keep = s > _tolerance("linalg.pinv", Tensor._make(s), A.shape, atol, rtol)
         s_inv = np.where(keep, 1.0 / np.where(keep, s, 1.0), 0.0).astype(s.dtype)
-        out = np.swapaxes(Vh, -1, -2) @ (s_inv[..., None] * np.swapaxes(U, -1, -2))
-        ctx.save_for_backward(A)
-        ctx.out, ctx.tols = out, (atol, rtol)
-        return out
+        P = np.swapaxes(Vh, -1, -2) @ (s_inv[..., None] * np.swapaxes(U, -1, -2))
+        ctx.save_for_backward(A, P)
+        return P
 
     @staticmethod
     def backward(ctx, g):
-        (A,) = ctx.saved_tensors
-        P = ctx.out if ctx._arrays else Pinv.apply(A, *ctx.tols)
+        A, P = ctx.saved_tensors
         return _pinv_grad(A, P, g), None, None
 
 

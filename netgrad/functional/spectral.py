@@ -1,6 +1,7 @@
 """The spectral factorisations as differentiable ops: eigh (symmetric eigendecomposition) and svd, on
-batches of matrices, with PyTorch's backward formulas (real case); second derivatives by recomputing
-the factors with these same ops under ``create_graph=True``.
+batches of matrices, with PyTorch's backward formulas (real case). Each op keeps private copies of its
+factors for backward (so an in-place change of an output leaves its gradient right); second
+derivatives by recomputing the factors with these same ops under ``create_graph=True``.
 
 >>> import netgrad as ng
 >>> ng.linalg.eigvalsh(ng.tensor([[2.0, 0.0], [0.0, 1.0]]))
@@ -41,13 +42,13 @@ class Eigh(Function):
     def forward(ctx, A, UPLO):
         w, V = _lapack("linalg.eigh", np.linalg.eigh, A._data, UPLO, what="the algorithm did not converge")
         ctx.save_for_backward(A)
-        ctx.out, ctx.uplo = (w, V), UPLO  # the outputs are copies: in-place changes leave backward right
+        ctx.factors, ctx.uplo = (w, V), UPLO  # the outputs are copies: in-place changes leave backward right
         return w.copy(), V.copy()
 
     @staticmethod
     def backward(ctx, gw, gV):
         (A,) = ctx.saved_tensors
-        w, V = ctx.out if ctx._arrays else eigh(A, ctx.uplo)
+        w, V = eigh(A, ctx.uplo) if ctx.create_graph else ctx.factors
         if _zero(gV):  # eigenvalues only: finite for repeated eigenvalues too
             return V @ (_row(gw) * _mT(V))
         off = 1 - np.eye(w.shape[-1], dtype=w.dtype)
@@ -71,13 +72,13 @@ class SVD(Function):
         U, S, Vh = _lapack("linalg.svd", np.linalg.svd, A._data, full_matrices,
                            what="the algorithm did not converge")
         ctx.save_for_backward(A)
-        ctx.out, ctx.full = (U, S, Vh), full_matrices  # copies out, as Eigh's
+        ctx.factors, ctx.full = (U, S, Vh), full_matrices  # copies out, as Eigh's
         return U.copy(), S.copy(), Vh.copy()
 
     @staticmethod
     def backward(ctx, gU, gS, gVh):
         (A,) = ctx.saved_tensors
-        U, S, Vh = ctx.out if ctx._arrays else svd(A, ctx.full)
+        U, S, Vh = svd(A, ctx.full) if ctx.create_graph else ctx.factors
         m, n = A.shape[-2:]
         k = min(m, n)
         if ctx.full:

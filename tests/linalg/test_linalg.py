@@ -146,8 +146,10 @@ def _eigh_gauge(wv):
     return w, V * V  # elementwise squares: sign-free for distinct eigenvalues
 
 
-DOUBLE = {"inv", "det", "slogdet", "solve", "solve_vec", "cholesky", "qr_tall", "eigh", "svd_tall", "svdvals",
-          "solve_triangular_lower", "pinv", "matrix_exp", "matrix_norm_nuc_None", "vector_norm_3"}
+DOUBLE = {"inv", "det", "det_2d", "slogdet", "solve", "solve_vec", "solve_right", "cholesky",
+          "cholesky_upper", "qr_tall", "qr_wide", "qr_complete_square", "eigh", "eigh_upper", "svd_tall",
+          "svd_wide", "svd_square", "svdvals", "solve_triangular_lower", "solve_triangular_upper_right_unit",
+          "pinv", "pinverse", "matrix_exp", "matrix_norm_nuc_None", "vector_norm_3"}
 
 
 @pytest.mark.parametrize("name,f_ng,f_torch,make", CASES, ids=[c[0] for c in CASES])
