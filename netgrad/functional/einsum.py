@@ -101,7 +101,7 @@ class Einsum(Function):
     @staticmethod
     def forward(ctx, eq, subs, out, *xs):
         ctx.save_for_backward(*xs)
-        ctx.subs, ctx.out = subs, out
+        ctx.subs, ctx.out_subs = subs, out
         ctx.size = _sizes(subs, [x.shape for x in xs], eq)
         arrays = [x._data for x in xs]
         return np.asarray(np.einsum(",".join(subs) + "->" + out, *arrays, optimize=len(xs) > 2))
@@ -116,11 +116,11 @@ class Einsum(Function):
                 grads.append(None)
                 continue
             others = [(s, x) for j, (s, x) in enumerate(zip(ctx.subs, xs)) if j != k]
-            avail = set(ctx.out).union(*[set(s) for s, _ in others])
+            avail = set(ctx.out_subs).union(*[set(s) for s, _ in others])
             uniq = "".join(dict.fromkeys(sk))
             target = "".join(c for c in uniq if c in avail)
             ops = [x for _, x in others] + [g]
-            eq = ",".join([s for s, _ in others] + [ctx.out]) + "->" + target
+            eq = ",".join([s for s, _ in others] + [ctx.out_subs]) + "->" + target
             gu = xp.einsum(eq, *ops)
             if target != uniq:  # letters summed inside x_k alone: dJ/dx is constant along them
                 kept = tuple(ctx.size[c] if c in target else 1 for c in uniq)
@@ -162,24 +162,22 @@ class CdistMM(Function):
     dJ/db_j = (sum_i W_ij) b_j - (W^T a)_j."""
 
     _array_backward = True
-    _saves_output = True  # backward reads ctx.out: its version is checked
+    _fresh_grads = True  # products and sums: arrays of their own
 
     @staticmethod
     def forward(ctx, a, b):
         ad, bd = a._data, b._data
         sq = ((ad * ad).sum(-1)[..., :, None] + (bd * bd).sum(-1)[..., None, :]
               - 2 * (ad @ np.swapaxes(bd, -1, -2)))
-        out = np.sqrt(np.maximum(sq, 0))
-        ctx.save_for_backward(a, b)
-        ctx.out = out
-        return out
+        d = np.sqrt(np.maximum(sq, 0))
+        ctx.save_for_backward(a, b, d)
+        return d
 
     @staticmethod
     def backward(ctx, g):
-        a, b = ctx.saved_tensors
+        a, b, d = ctx.saved_tensors
         xp = xp_of(ctx)
-        d = ctx.out if ctx._arrays else CdistMM.apply(a, b)
-        zero = ctx.out == 0
+        zero = d == 0
         w = xp.where(zero, 0.0, g / xp.where(zero, 1.0, d))
         wt = xp.swapaxes(w, -1, -2)
         ga = w.sum(axis=-1, keepdims=True) * a - w @ b if ctx.needs_input_grad[0] else None

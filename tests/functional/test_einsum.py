@@ -78,6 +78,18 @@ def test_cdist_matches_torch(p, rng):
         assert gradgradcheck(lambda u, v: ng.cdist(u, v, p), [s, t])
 
 
+def test_cdist_matrix_product_form_double_backward_matches_torch(rng):
+    """torch's cdist has no second derivative: its matrix-product formula, written with torch ops,
+    is the reference (no zero distance, where the square root's derivative is infinite)."""
+    def th_mm(u, v):
+        sq = (u * u).sum(-1)[..., :, None] + (v * v).sum(-1)[..., None, :] - 2 * u @ v.mT
+        return sq.clamp_min(0).sqrt()
+
+    x1, x2 = rng.standard_normal((2, 6, 3)), rng.standard_normal((2, 5, 3))
+    compare_with_torch(lambda s, t: ng.cdist(s, t, compute_mode="use_mm_for_euclid_dist"), th_mm, [x1, x2],
+                       atol=1e-9, rtol=1e-8, double_backward=True)
+
+
 def test_cdist_zero_distance_and_p0(rng):
     x = rng.standard_normal((3, 2))
     y = np.concatenate([x[:1], rng.standard_normal((2, 2))])  # one pair at distance 0
