@@ -118,7 +118,7 @@ def _scatter_positions(x: Tensor, d: int, idx: np.ndarray, src_shape: tuple | No
     grids = list(np.indices(idx.shape, sparse=True))
     src_pos = None if src_shape is None else np.ravel_multi_index(tuple(grids), src_shape).reshape(-1)
     grids[d] = idx
-    tgt = np.ravel_multi_index(tuple(np.broadcast_arrays(*grids)), x.shape).reshape(-1)
+    tgt = np.ravel_multi_index(tuple(grids), x.shape).reshape(-1)  # the index arrays broadcast
     return tgt, src_pos
 
 
@@ -260,7 +260,7 @@ class ScatterExtreme(Function):
 
     @staticmethod
     def backward(ctx, g):
-        if ctx.mode == "prod" and not ctx._arrays:
+        if ctx.mode == "prod" and ctx.create_graph:
             raise NotImplementedError("scatter_reduce(reduce='prod'): double backward is not supported")
         gx = g * ctx.w_self if ctx.needs_input_grad[0] else None
         gs = None

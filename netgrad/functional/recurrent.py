@@ -36,6 +36,7 @@ class UnbindSteps(Function):
     """y_t = x[t] for t = 0 .. T-1 (views); dJ/dx = [dJ/dy_0; dJ/dy_1; ...] stacked on axis 0."""
 
     _array_backward = True
+    _fresh_grads = True  # one stacked array of its own
     _torch_name = "UnbindBackward0"
 
     @staticmethod
@@ -44,7 +45,7 @@ class UnbindSteps(Function):
 
     @staticmethod
     def backward(ctx, *grads):
-        return np.stack(grads) if ctx._arrays else stack(list(grads))
+        return stack(list(grads)) if ctx.create_graph else np.stack(grads)
 
 
 class SplitColumns(Function):
@@ -52,6 +53,7 @@ class SplitColumns(Function):
     dJ/dx = [dJ/dy_1, dJ/dy_2, ...] joined along the last axis."""
 
     _array_backward = True
+    _fresh_grads = True  # one joined array of its own
     _torch_name = "SplitWithSizesBackward0"
 
     @staticmethod
@@ -61,7 +63,7 @@ class SplitColumns(Function):
 
     @staticmethod
     def backward(ctx, *grads):
-        joined = np.concatenate(grads, axis=-1) if ctx._arrays else cat(list(grads), -1)
+        joined = cat(list(grads), -1) if ctx.create_graph else np.concatenate(grads, axis=-1)
         return joined, None
 
 

@@ -28,8 +28,8 @@ __all__ = ["floor", "ceil", "round", "trunc", "fix", "frac", "remainder", "fmod"
 
 def _zeros(ctx: Any, g: Any) -> Any:
     """A zero gradient shaped like g (a constant, as PyTorch's zeros_like(grad))."""
-    z = np.zeros_like(g if ctx._arrays else g._data)
-    return z if ctx._arrays else Tensor._make(z)
+    z = np.zeros_like(g._data if ctx.create_graph else g)
+    return Tensor._make(z) if ctx.create_graph else z
 
 
 class Rounding(Function):
@@ -37,6 +37,7 @@ class Rounding(Function):
     dJ/dx = 0 (piecewise constant). One subclass per kind, for PyTorch's grad_fn names."""
 
     _array_backward = True
+    _fresh_grads = True  # zeros of its own
     ufunc = np.rint
 
     @staticmethod

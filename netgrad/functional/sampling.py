@@ -38,6 +38,7 @@ class Sample(Function):
     """
 
     _array_backward = True
+    _fresh_grads = True  # zeros of its own, one per parameter
 
     @staticmethod
     def forward(ctx, draw, *params):
@@ -46,8 +47,8 @@ class Sample(Function):
 
     @staticmethod
     def backward(ctx, g):
-        zeros = [None if s is None else np.zeros(s[0], s[1]) if ctx._arrays
-                 else Tensor._make(np.zeros(s[0], s[1])) for s in ctx.shapes]
+        zeros = [None if s is None else Tensor._make(np.zeros(s[0], s[1])) if ctx.create_graph
+                 else np.zeros(s[0], s[1]) for s in ctx.shapes]
         return (None, *[z if need else None for z, need in zip(zeros, ctx.needs_input_grad[1:])])
 
 

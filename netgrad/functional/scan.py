@@ -95,9 +95,8 @@ class Cumprod(Function):
         (x,) = ctx.saved_tensors
         if g.ndim == 0:
             return g, None
-        arrays = ctx._arrays
-        move = np.moveaxis if arrays else S.moveaxis
-        stack = np.stack if arrays else S.stack
+        move = S.moveaxis if ctx.create_graph else np.moveaxis
+        stack = S.stack if ctx.create_graph else np.stack
         xm, gm = move(x, ctx.axis, -1), move(g, ctx.axis, -1)
         n = xm.shape[-1]
         if n == 0:
@@ -124,30 +123,27 @@ class Logcumsumexp(Function):
     """
 
     _array_backward = True
-    _saves_output = True  # backward reads ctx.out: its version is checked
 
     @staticmethod
     def forward(ctx, x, axis):
-        ctx.save_for_backward(x)
         ctx.axis = axis
-        out = np.logaddexp.accumulate(x._data, axis=axis) if x.ndim else x._data.copy()
-        ctx.out = out
-        return out
+        y = np.logaddexp.accumulate(x._data, axis=axis) if x.ndim else x._data.copy()
+        ctx.save_for_backward(x, y)
+        return y
 
     @staticmethod
     def backward(ctx, g):
-        (x,) = ctx.saved_tensors
+        x, y = ctx.saved_tensors
         if g.ndim == 0:
             return g, None
-        xp = xp_of(ctx)
-        if ctx._arrays:
-            # Positive and negative parts of g in log space: no overflow of e^{-y_k}.
-            with np.errstate(divide="ignore"):
-                pos, neg = (np.exp(x + _rev_logcumsumexp(np.log(part) - ctx.out, ctx.axis))
-                            for part in (np.maximum(g, 0), np.maximum(-g, 0)))
-            return pos - neg, None
-        out = logcumsumexp(x, ctx.axis)
-        return xp.exp(x) * _rev_cumsum(xp, g * xp.exp(-out), ctx.axis), None
+        if ctx.create_graph:  # differentiable form (e^{-y_k} may overflow where the arrays' form does not)
+            xp = xp_of(ctx)
+            return xp.exp(x) * _rev_cumsum(xp, g * xp.exp(-y), ctx.axis), None
+        # Positive and negative parts of g in log space: no overflow of e^{-y_k}.
+        with np.errstate(divide="ignore"):
+            pos, neg = (np.exp(x + _rev_logcumsumexp(np.log(part) - y, ctx.axis))
+                        for part in (np.maximum(g, 0), np.maximum(-g, 0)))
+        return pos - neg, None
 
 
 def _rev_logcumsumexp(a: np.ndarray, axis: int) -> np.ndarray:

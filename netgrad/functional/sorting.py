@@ -50,6 +50,7 @@ class TakeDistinct(Function):
     """
 
     _array_backward = True
+    _fresh_grads = True  # zeros of its own with the gradient put in
 
     @staticmethod
     def forward(ctx, x, idx, d):
@@ -58,7 +59,7 @@ class TakeDistinct(Function):
 
     @staticmethod
     def backward(ctx, g):
-        if not ctx._arrays:  # differentiable form for double backward
+        if ctx.create_graph:  # differentiable form for double backward
             full = np.indices(ctx.idx.shape, sparse=True)
             key = tuple(ctx.idx if k == ctx.d else full[k] for k in range(len(full)))
             return index_put_zeros(g, ctx.in_shape, key), None, None

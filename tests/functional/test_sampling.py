@@ -144,3 +144,18 @@ def test_samples_carry_a_zero_gradient_as_in_torch():
         sum(o.sum() for o in outs).backward()
         for t in (mean, std, p, rate):
             assert t.grad is not None and t.grad.tolist() == [0.0, 0.0, 0.0]
+
+
+def test_samples_gradient_under_create_graph_is_a_constant_zero_as_in_torch():
+    """The gradient graph of a draw (create_graph=True): zeros that require no grad, as torch's."""
+    results = []
+    for m in (ng, torch):
+        mean = m.zeros(3, dtype=m.float64, requires_grad=True)
+        std = m.ones(3, dtype=m.float64, requires_grad=True)
+        p = m.full((3,), 0.5, dtype=m.float64, requires_grad=True)
+        rate = m.ones(3, dtype=m.float64, requires_grad=True)
+        outs = [m.normal(mean, std), m.bernoulli(p), m.poisson(rate)]
+        grads = m.autograd.grad(sum(o.sum() for o in outs), [mean, std, p, rate], create_graph=True)
+        results.append([(g.tolist(), g.requires_grad, str(g.dtype).split(".")[-1]) for g in grads])
+    assert results[0] == results[1]
+    assert all(r == ([0.0, 0.0, 0.0], False, "float64") for r in results[0])
