@@ -34,6 +34,7 @@ class BatchNormTrain(Function):
     dJ/dbeta = sum g."""
 
     _array_backward = True
+    _fresh_grads = True  # products and sums: arrays of their own
     _torch_name = "NativeBatchNormBackward0"
 
     @staticmethod
@@ -59,13 +60,13 @@ class BatchNormTrain(Function):
     def backward(ctx, g):
         x, w = ctx.saved_tensors
         axes = ctx.axes
-        if ctx._arrays:
-            xhat, inv = ctx.xhat, ctx.inv
-        else:
+        if ctx.create_graph:  # x_hat and 1/sigma recomputed with netgrad ops: differentiable again
             xp = xp_of(ctx)
             xc = x - x.mean(axis=axes, keepdims=True)
             inv = 1.0 / xp.sqrt((xc * xc).mean(axis=axes, keepdims=True) + ctx.eps)
             xhat = xc * inv
+        else:
+            xhat, inv = ctx.xhat, ctx.inv
         nx, nw, nb = ctx.needs_input_grad[:3]
         gw = (g * xhat).sum(axis=axes) if nw else None
         gb = g.sum(axis=axes) if nb else None
