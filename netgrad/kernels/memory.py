@@ -60,7 +60,10 @@ def _pooled(shape: tuple[int, ...], dtype: np.dtype, nbytes: int, order: str) ->
         raw = _free.get(size, []).pop()
         _free_bytes -= size
     except IndexError:
-        raw = mmap.mmap(-1, size)
+        try:
+            raw = mmap.mmap(-1, size)
+        except OSError:  # no room for it: NumPy's own allocation raises its MemoryError
+            return np.empty(shape, dtype, order=order)
     arr = _ndarray(shape, dtype, raw, 0, None, order)
     ref = weakref.ref(arr, _give_back(size, raw))
     _leases[id(ref)] = ref
@@ -90,6 +93,8 @@ def empty(shape: tuple[int, ...] | int, dtype: Any, order: str = "C") -> np.ndar
     if nbytes < _MIN_BYTES or not _on["pool"]:
         return np.empty(shape, dtype, order=order)
     # one constructor call rather than slice, view and reshape: it runs ~10 times per step
+    if nbytes > _MAX_FREE_BYTES:  # bigger than the whole cache: nothing to reuse it for
+        return np.empty(shape, dtype, order=order)
     return (_aligned if nbytes < _POOL_FROM else _pooled)(shape, dtype, nbytes, order)
 
 
