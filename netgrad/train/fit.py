@@ -10,6 +10,11 @@ validation loss (the training loss without validation data) for that many epochs
 weights restored when ``restore_best``; ``time_limit`` seconds; a callback setting
 ``stop_training``. Rules are checked at the end of each epoch.
 
+How it reads: ``fit`` checks its arguments and hands over to ``_Fit``, whose ``run`` is the loop:
+``resume`` (from a checkpoint), then per epoch ``train_epoch`` (``run_epoch`` from epoch.py over
+the loader's ``iter_epoch()``, then validation) and ``end_epoch`` (History, best weights,
+scheduler, callbacks, ``stop_reason``, checkpoint), and ``finish``.
+
 Gradient norm (``History['grad_norm']``): the global L2 norm, over all parameters, of the epoch's
 mean gradient: the example-weighted mean of the batch gradients (before any clipping). For batch
 gradient descent this is exactly the full gradient ||dJ/dw|| at the epoch's weights; for SGD it
