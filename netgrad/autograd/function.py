@@ -104,7 +104,7 @@ class Function:
     # ------------------------------------------------------- introspection
     def name(self) -> str:
         """PyTorch's name for this node, e.g. ``MulBackward0``."""
-        return self._torch_name or f"{type(self).__name__}Backward0"
+        return self._torch_name or f"{self.op_title()}Backward0"
 
     def __repr__(self) -> str:
         return f"<{self.name()} object at {id(self):#x}>"
@@ -147,8 +147,14 @@ class Function:
         return self._array_backward and not self.create_graph
 
     @classmethod
+    def op_title(cls) -> str:
+        """The op's name as pictures and messages show it: the class name without the ``Op`` that
+        keeps it apart from an nn module of the same name (``SigmoidOp`` -> ``Sigmoid``)."""
+        return cls.__name__.removesuffix("Op")
+
+    @classmethod
     def op_name(cls) -> str:
-        return cls.__name__.lower()
+        return cls.op_title().lower()
 
     # --------------------------------------------------------------- apply
     @classmethod

@@ -225,7 +225,7 @@ def graph(tensor: Tensor, model: Any = None, names: dict[str, Tensor] | None = N
             shapes = ", ".join(_shape(m[0]) for m in meta)
         else:
             shapes = _shape(out_shapes.get(id(node), ()))
-        label = f"{type(node).__name__}\n→ {shapes}"
+        label = f"{type(node).op_title()}\n→ {shapes}"
         nodes_by_key[k] = GraphNode(k, label, "output" if node is root else "op", tooltip=node.name())
     g.nodes = sorted(nodes_by_key.values(), key=lambda n: int(n.key[1:]))
     return g

@@ -203,7 +203,7 @@ class Recording:
         return GraphNode(key, "\n".join(lines), kind, name)
 
     def _op_node(self, key: str, op: _Op, named: dict[int, str], is_root: bool, m: int) -> GraphNode:
-        cls = type(op.fn).__name__
+        cls = type(op.fn).op_title()
         name = next((named[id(o)] for o in op.outputs if id(o) in named), None)
         head = (f"{name} = " if name else "") + cls
         if cls in _FUSED:
