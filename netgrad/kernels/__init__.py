@@ -32,6 +32,7 @@ PATHS: dict[str, str] = {
     "threads": "memory-bound passes (im2col, col2im, ReLU on big maps) split over threads",
     "im2col": "convolutions as im2col + one GEMM per cache-sized block of images (kernels.conv)",
     "maxpool_tiles": "max pooling over tiling windows (2x2 stride 2) as contiguous tap rows (kernels.pool)",
+    "col2im_rows": "stride-1 col2im as one contiguous add per tap over dJ/dy rows widened with zeros",
 }
 
 

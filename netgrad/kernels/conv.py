@@ -16,7 +16,15 @@ conv2, written to memory and read back). Outputs are channel-major in memory, (O
 through an NCHW transpose: a GEMM writes that layout directly, and the next convolution's blocks
 and the incoming gradient's (O, n OH OW) matrices are then plain slices.
 
-Reference (the path off): one product per kernel tap (``np.tensordot`` of a shifted slice of the
+Fast path ``col2im_rows`` (stride 1): dJ/dy's rows are widened with zeros to the padded input's
+width, so that each tap's share of the GEMM output lands at one constant offset in every padded
+map and col2im is one contiguous add per tap, channel and image (instead of OH adds of OW
+elements: NumPy's per-run overhead dominated the 24-element runs of the CNN's conv2).
+
+The GEMM form of dJ/dx (im2col of the padded dJ/dy and the flipped, in/out-swapped kernels, one
+GEMM) was measured against col2im and lost: its columns are kh*kw times dJ/dy's size.
+
+Reference (the paths off): one product per kernel tap (``np.tensordot`` of a shifted slice of the
 zero-padded input), the gradients as the matching per-tap products and scatter-adds; plain NumPy,
 C-ordered outputs.
 
@@ -181,26 +189,51 @@ def conv2d_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, g: Geomet
 
 
 def conv2d_input_grad(gy: np.ndarray, w: np.ndarray, g: Geometry) -> np.ndarray:
-    """dJ/dx = col2im(w^T dJ/dy): per block one GEMM, then kh*kw strided slice-adds."""
+    """dJ/dx = col2im(w^T dJ/dy): per block one GEMM, then one add per kernel tap."""
     if not _on["im2col"]:
         return _ref_input_grad(gy, w, g)
     N, C, H, W = g.in_shape
     O = w.shape[0]
     wt = w.reshape(O, -1).T
     t, bt, l, r = g.pads
+    Hp, Wp = H + t + bt, W + l + r
     dtype = np.result_type(gy, w)
-    dxp = memory.empty((C, N, H + t + bt, W + l + r), dtype)
+    dxp = memory.empty((C, N, Hp, Wp), dtype)
     blocks = _blocks(g)
-    dcols = memory.empty(C * g.kh * g.kw * blocks[0][1] * g.oh * g.ow, dtype)
+    step, kk = blocks[0][1], g.kh * g.kw
     gyc = _by_channel(gy)
-    taps = tap_slices(g)
+    # Stride 1: dJ/dy's rows are widened to the padded input's width Wp with zeros, so that the
+    # GEMM's columns for tap (a, b) land at one constant offset a d Wp + b d in each padded map:
+    # the tap's add is then one contiguous run per channel and image instead of OH runs of OW.
+    # The extra columns hold w^T 0 = 0, provided w is finite (else the taps' slices below).
+    rows = _on["col2im_rows"] and (g.sh, g.sw) == (1, 1) and bool(np.isfinite(w).all())
+    width = Wp if rows else g.ow
+    dcols = memory.empty(C * kk * step * g.oh * width, dtype)
+    if rows:
+        gyw = memory.zeros((O, step, g.oh, Wp), gy.dtype)  # columns >= OW stay zero
+        run = (g.oh - 1) * Wp + g.ow  # up to the last real output: never past the map's end
+        offsets = [a * g.dh * Wp + c * g.dw for a in range(g.kh) for c in range(g.kw)]
+    else:
+        taps = tap_slices(g)
     for n0, n1 in blocks:
-        d6 = _prefix(dcols, (C, g.kh * g.kw, n1 - n0, g.oh, g.ow))
-        np.matmul(wt, gyc[:, n0:n1].reshape(O, -1), out=d6.reshape(C * g.kh * g.kw, -1))
+        m = n1 - n0
+        if rows:
+            src = gyw[:, :m]
+            src[:, :, :, :g.ow] = gyc[:, n0:n1]
+        else:
+            src = gyc[:, n0:n1]
+        d = _prefix(dcols, (C, kk, m, g.oh * width))
+        np.matmul(wt, src.reshape(O, -1), out=d.reshape(C * kk, -1))
         dx = dxp[:, n0:n1]
         dx.fill(0)
-        for k, (rows, cols) in enumerate(taps):
-            dx[:, :, rows, cols] += d6[:, k]
+        if rows:
+            flat = dx.reshape(C, m, Hp * Wp)
+            for k, s in enumerate(offsets):
+                flat[:, :, s:s + run] += d[:, k, :, :run]
+        else:
+            d6 = d.reshape(C, kk, m, g.oh, g.ow)
+            for k, (rr, cc) in enumerate(taps):
+                dx[:, :, rr, cc] += d6[:, k]
     return dxp[:, :, t:t + H, l:l + W].transpose(1, 0, 2, 3)
 
 
@@ -224,3 +257,4 @@ def conv2d_weight_grad(x: np.ndarray, gy: np.ndarray, g: Geometry) -> np.ndarray
 
 __all__ = ["Geometry", "conv2d_forward", "conv2d_input_grad", "conv2d_weight_grad", "pad",
            "tap_slices"]
+

@@ -18,6 +18,7 @@ BLOCK_CASES = [
     (5, 2, 8, 8, 3, 3, 1, 0, 1),
     (5, 3, 9, 7, 4, (3, 2), (2, 1), (2, 1), (1, 2)),
     (7, 2, 6, 6, 2, 2, 1, "same", 1),
+    (5, 2, 9, 8, 3, 3, 1, 2, (2, 1)),
 ]
 
 
@@ -41,6 +42,16 @@ def test_conv2d_in_blocks_of_images_matches_torch(case, monkeypatch, rng):
                        lambda x, w, w2: TF.conv2d(TF.conv2d(x, w, None, s, p, d), w2),
                        [x.astype(np.float64), w.astype(np.float64), w2], atol=1e-9, rtol=1e-7,
                        double_backward=True)
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
+def test_conv2d_with_an_infinite_weight_matches_torch(rng):
+    """dJ/dx's stride-1 form adds zero columns w^T 0; an infinite weight would make them NaN, so
+    the infinite and NaN entries must land where torch's do."""
+    x = rng.standard_normal((2, 2, 6, 7)).astype(np.float32)
+    w = rng.standard_normal((3, 2, 3, 3)).astype(np.float32)
+    w[1, 0, 0, 2] = np.inf
+    compare_with_torch(F.conv2d, TF.conv2d, [x, w])  # no padding: torch skips padded taps, inf * 0
 
 
 def test_max_pool2d_of_a_conv_map_with_nan_and_ties_matches_torch(rng):
