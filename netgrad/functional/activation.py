@@ -18,9 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function, Tensor
-from ..kernels import memory
 from ..autograd.tensor import version_box
-from ..kernels.threads import parallel_for
 from ._core import as_tensor_arg, inplace_target, normalize_dim, register_xp, write_inplace
 from .methods import bind_methods
 
@@ -37,37 +35,6 @@ def _sigmoid_array(x: np.ndarray) -> np.ndarray:
     return np.where(x >= 0, 1.0 / d, e / d).astype(x.dtype, copy=False)
 
 
-# ``np.maximum(x, 0)`` with a scalar zero runs NumPy 2.4's non-SIMD loop (95 us on 1000x256
-# float32); with an array of zeros as the second operand it takes the SIMD loop (34-50 us). A
-# never-written ``np.zeros`` buffer is backed by the kernel's shared zero page, so a big one costs
-# no memory and reads from cache. Small inputs keep the scalar: the view costs more than it saves.
-_MIN_ZEROS = 4096
-
-
-def _relu_into(xd: np.ndarray, out: np.ndarray | None, record: bool) -> tuple[np.ndarray, Any]:
-    """(max(xd, 0), the mask xd > 0 if ``record`` else None), written into ``out`` when given
-    (xd itself for ``inplace=True``), else into a new array with xd's memory layout."""
-    if xd.size < _MIN_ZEROS or xd.dtype.kind != "f":  # small, or integers (no gradient)
-        mask = xd > 0 if record else None
-        return np.maximum(xd, 0, out=out), mask
-    zero = memory.constant(0, xd.shape, xd.dtype)
-    if out is None:
-        out = memory.empty_like(xd)  # keeps the input's memory layout
-    if xd.size < (1 << 20):
-        mask = xd > 0 if record else None
-        return np.maximum(xd, zero, out=out), mask
-    # conv feature maps: split over the batch on a few threads (NumPy's loops are serial)
-    mask = memory.empty_like(xd, dtype=bool) if record else None
-
-    def block(a: int, b: int) -> None:
-        if mask is not None:  # first: out may be xd itself
-            np.greater(xd[a:b], 0, out=mask[a:b])
-        np.maximum(xd[a:b], zero[a:b], out=out[a:b])
-
-    parallel_for(block, xd.shape[0], xd.size)
-    return out, mask
-
-
 class ReLU(Function):
     """a = max(0, net); da/dnet = 1 where net > 0, else 0 (0 at net = 0, as PyTorch)."""
 
@@ -76,24 +43,14 @@ class ReLU(Function):
 
     @staticmethod
     def forward(ctx, x):
+        xd = x._data
         # the mask only where the graph is recorded (needs_input_grad is empty otherwise)
-        out, ctx.mask = _relu_into(x._data, None, bool(ctx.needs_input_grad))
-        return out
+        ctx.mask = xd > 0 if ctx.needs_input_grad else None
+        return np.maximum(xd, 0)
 
     @staticmethod
     def backward(ctx, g):
-        mask = ctx.mask
-        if not ctx._arrays or mask.ndim == 0 or g.shape != mask.shape or mask.size < _MIN_ZEROS:
-            return g * mask
-        out = memory.empty_like(mask, dtype=g.dtype)
-        if mask.size < (1 << 20):
-            return np.multiply(g, mask, out=out)
-
-        def block(a: int, b: int) -> None:
-            np.multiply(g[a:b], mask[a:b], out=out[a:b])
-
-        parallel_for(block, mask.shape[0], mask.size)
-        return out
+        return g * ctx.mask
 
 
 class LeakyReLU(Function):
@@ -105,12 +62,7 @@ class LeakyReLU(Function):
     @staticmethod
     def forward(ctx, x, slope):
         xd = x._data
-        if not ctx.needs_input_grad and xd.dtype.kind == "f" and 0.0 < slope <= 1.0:
-            # no graph: no scale array; for 0 < slope <= 1, leaky(x) = max(x, slope * x)
-            out = np.multiply(xd, slope, dtype=xd.dtype)
-            return np.maximum(out, xd, out=out)
-        mask = xd > 0
-        ctx.scale = np.where(mask, 1.0, slope).astype(xd.dtype)
+        ctx.scale = np.where(xd > 0, 1.0, slope).astype(xd.dtype)
         return xd * ctx.scale
 
     @staticmethod
@@ -302,7 +254,7 @@ def relu(input: Any, inplace: bool = False) -> Tensor:  # noqa: A002
     target = inplace_target(x, "relu") if inplace else None
     if target is None:
         return write_inplace(x, ReLU.apply, inplace, "relu")
-    _relu_into(target, target, False)
+    np.maximum(target, 0, out=target)
     version_box(x)[0] += 1
     return x
 

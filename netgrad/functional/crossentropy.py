@@ -18,19 +18,19 @@ import numpy as np
 from ..autograd import Function, Tensor
 from ..autograd.errors import ShapeError
 from ._core import as_tensor_arg, data
-from ._lossutil import _REDUCTIONS, check_reduction, legacy_reduction
+from ._lossutil import check_reduction, legacy_reduction
 from .activation import softmax
 from .shape import index_put_zeros, moveaxis
 
 __all__ = ["cross_entropy", "nll_loss"]
 
-_max, _sum = np.maximum.reduce, np.add.reduce
+_sum = np.add.reduce
 
 
 class CrossEntropy(Function):
     """Fused log-softmax + cross-entropy over rows of logits z (M, C):
-    J_n = -sum_k T_nk log softmax(z_n)_k, with T_nk = w_{y_n} [k = y_n] for class indices (the
-    fast path; ``wy`` None means w = 1) or a dense target matrix T (probabilities, label
+    J_n = -sum_k T_nk log softmax(z_n)_k, with T_nk = w_{y_n} [k = y_n] for class indices
+    (``wy`` None means w = 1) or a dense target matrix T (probabilities, label
     smoothing, class weights); dJ_n/dz_n = (sum_k T_nk) softmax(z_n) - T_n, i.e. the output
     sensitivity z - t for one-hot t."""
 
@@ -42,36 +42,21 @@ class CrossEntropy(Function):
         xd = x._data
         ctx.save_for_backward(x)
         ctx.y, ctx.wy, ctx.T, ctx.reduction, ctx.denom = y, wy, T, reduction, denom
-        if T is None and xd.ndim == 2 and xd.shape[1] <= 64:
-            # Few classes: work on the (C, M) transpose, whose reductions over classes run along
-            # contiguous rows (128 x 10 logits: 18 -> 10 us); p is handed on as its (M, C) view.
-            zt = xd.T.copy()
-            zt -= _max(zt, 0)  # ufunc.reduce: the ndarray methods add a Python-level wrapper
-            e = np.exp(zt)
-            se = _sum(e, 0)
-            e /= se
-            ctx.p = e.T
+        sh = xd - xd.max(axis=1, keepdims=True)
+        e = np.exp(sh)
+        se = e.sum(axis=1, keepdims=True)
+        e /= se
+        ctx.p = e
+        if T is None:
             ctx.rows = rows = np.arange(xd.shape[0])
-            per = np.log(se)
-            per -= zt[y, rows]
+            per = np.log(se[:, 0])
+            per -= sh[rows, y]
             if wy is not None:
                 per *= wy
         else:
-            sh = xd - xd.max(axis=1, keepdims=True)
-            e = np.exp(sh)
-            se = e.sum(axis=1, keepdims=True)
-            e /= se
-            ctx.p = e
-            if T is None:
-                ctx.rows = rows = np.arange(xd.shape[0])
-                per = np.log(se[:, 0])
-                per -= sh[rows, y]
-                if wy is not None:
-                    per *= wy
-            else:
-                logp = sh - np.log(se)
-                ctx.a = T.sum(axis=1, keepdims=True)
-                per = -(T * logp).sum(axis=1)
+            logp = sh - np.log(se)
+            ctx.a = T.sum(axis=1, keepdims=True)
+            per = -(T * logp).sum(axis=1)
         if reduction == "none":
             return per
         total = _sum(per)
@@ -179,25 +164,6 @@ def _index_targets(tgt: np.ndarray, C: int, want: tuple, weight: Any, ignore_ind
     return y, keep, w, wy
 
 
-_UNSIGNED = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
-
-
-def _plain_targets(tgt: np.ndarray, C: int, want: tuple, ignore_index: int) -> np.ndarray | None:
-    """The flat targets when they are all valid classes and none is ``ignore_index`` (the common
-    case, taken on every training step: no weights, no masks); None to take the general path,
-    which also raises the errors."""
-    if tgt.dtype.kind not in "iu" or tgt.shape != want or tgt.size == 0:
-        return None
-    y = tgt.reshape(-1)
-    # seen as unsigned, a negative class is huge: one max checks both bounds
-    u = y.view(_UNSIGNED[y.dtype.itemsize]) if y.dtype.kind == "i" else y
-    if u.max() >= C:
-        return None
-    if 0 <= ignore_index < C and (y == ignore_index).any():
-        return None
-    return y
-
-
 def cross_entropy(input: Any, target: Any, weight: Any = None, size_average: Any = None,  # noqa: A002
                   ignore_index: int = -100, reduce: Any = None, reduction: str = "mean",
                   label_smoothing: float = 0.0) -> Tensor:
@@ -216,14 +182,6 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, size_average: Any
     """
     if size_average is not None or reduce is not None:
         reduction = legacy_reduction(size_average, reduce, reduction, "cross_entropy")
-    if weight is None and not label_smoothing and type(input) is Tensor and reduction in _REDUCTIONS:
-        # the training step's case (2-D logits, valid class indices), without the general path's
-        # reshaping and target conversion; anything else falls through to it
-        shape = input._data.shape
-        y = target._data if type(target) is Tensor else target
-        if (len(shape) == 2 and type(y) is np.ndarray
-                and (y := _plain_targets(y, shape[1], shape[:1], ignore_index)) is not None):
-            return CrossEntropy.apply(input, y, None, None, reduction, float(shape[0]))
     op = "cross_entropy"
     check_reduction(reduction, op)
     if not 0.0 <= label_smoothing <= 1.0:
@@ -249,8 +207,6 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, size_average: Any
             T = T * np.asarray(data(weight), dtype=dtype)
         out = CrossEntropy.apply(x2, None, None, np.ascontiguousarray(T, dtype=dtype), reduction,
                                  float(T.shape[0]))
-    elif weight is None and not eps and (y := _plain_targets(tgt, C, batch_shape, ignore_index)) is not None:
-        out = CrossEntropy.apply(x2, y, None, None, reduction, float(y.shape[0]))
     else:
         y, keep, w, wy = _index_targets(tgt, C, batch_shape, weight, ignore_index, dtype, op)
         denom = float(wy.sum())

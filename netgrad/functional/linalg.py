@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function, Tensor
-from ..kernels import blas, memory
 from ..autograd.creation import write_result
 from ..autograd.errors import DTypeError, ShapeError
 from ._core import as_tensor_arg, register_xp, xp_of
@@ -70,14 +69,6 @@ class MatMul(Function):
         return ga, gb
 
 
-_POOLED_FROM = 4096  # output elements (16 KB in float32)
-# From this many output elements the bias goes inside the GEMM (kernels.blas.gemm_bias): batch
-# 1000, 784 -> 256: 2029 -> 1983 us (two threads, weight then column-major); with the (out, in)
-# C weight read transposed, one thread: 4662 -> 4609 us, and 256 -> 128: 739 -> 729 us. Below,
-# the call's checks cost about what the add does (batch 128, 784 -> 256: 629 vs 642 us).
-_BIAS_IN_GEMM_FROM = 1 << 16
-
-
 def _column_major(w: Any) -> bool:
     a = w._data if isinstance(w, Tensor) else w
     return a.ndim == 2 and a.flags.f_contiguous and not a.flags.c_contiguous
@@ -102,16 +93,8 @@ class Linear(Function):
                              "convert the input with .to(dtype) or the model with .to(dtype)")
         ctx.save_for_backward(x, w)
         ctx.bias_row = b is not None and b._data.ndim == 1
-        if xd.ndim != 2:
-            out = xd @ wd.T
-        elif xd.shape[0] * wd.shape[0] < _POOLED_FROM:
-            out = np.dot(xd, wd.T)  # np.dot skips matmul's gufunc machinery: felt at batch 1
-        else:  # from netgrad's buffer pool: no page faults on every call (kernels.memory)
-            out = memory.empty((xd.shape[0], wd.shape[0]), xd.dtype)
-            # a bias that does not broadcast is declined here and reported by the add below
-            if b is not None and out.size >= _BIAS_IN_GEMM_FROM and blas.gemm_bias(xd, wd.T, b._data, out):
-                return out
-            np.dot(xd, wd.T, out=out)
+        # np.dot: for 2-D operands the product matmul computes, without its gufunc dispatch
+        out = np.dot(xd, wd.T) if xd.ndim == 2 else xd @ wd.T
         if b is not None:
             try:
                 out += b._data
@@ -126,28 +109,14 @@ class Linear(Function):
         if ctx._arrays:
             x, w = x._data, w._data
         nx, nw, nb = ctx.needs_input_grad
-        if not nx:
-            gx = None
-        elif type(g) is np.ndarray and g.ndim == 2 and g.shape[0] * w.shape[1] >= _POOLED_FROM:
-            gx = np.matmul(g, w, out=memory.empty((g.shape[0], w.shape[1]), np.result_type(g, w)))
-        else:
-            gx = g @ w
+        gx = g @ w if nx else None
         gw = None
         g2 = g.reshape((-1, g.shape[-1])) if g.ndim != 2 else g
         if nw:
             x2 = x.reshape((-1, x.shape[-1])) if x.ndim != 2 else x
-            if type(g2) is not np.ndarray:  # recorded for double backward
-                gw = g2.T @ x2
-            else:
-                # dJ/dW = delta^T x, written straight into a gradient in the weight's own layout
-                # (C-contiguous as nn.Linear's and PyTorch's; F for a transposed array a user
-                # passes), so that the optimiser's elementwise updates run over both contiguously.
-                dt = g2.dtype if g2.dtype == x2.dtype else np.result_type(g2, x2)
-                if _column_major(w):
-                    gw = memory.empty((g2.shape[1], x2.shape[1]), dt, order="F")
-                    np.matmul(x2.T, g2, out=gw.T)
-                else:
-                    gw = np.matmul(g2.T, x2, out=memory.empty((g2.shape[1], x2.shape[1]), dt))
+            # dJ/dW = delta^T x, in the weight's own layout as PyTorch gives a parameter's gradient
+            # (C-contiguous for nn.Linear's weight; F for a transposed array a user passes)
+            gw = (x2.T @ g2).T if _column_major(w) else g2.T @ x2
         if not nb:
             gb = None
         elif ctx.bias_row:  # dJ/db = sum over the batch of delta

@@ -19,13 +19,10 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from ..kernels.threads import parallel_for
 from ._checks import check_hyper
-from .optimizer import Optimizer, _buf, _flat_views
+from .optimizer import Optimizer, _buf
 
 __all__ = ["Adadelta"]
-
-_MIN_SPLIT = 1 << 20  # elements (as parallel_for's own threshold): smaller ones run unsplit
 
 
 class Adadelta(Optimizer):
@@ -47,22 +44,7 @@ class Adadelta(Optimizer):
     def _update(self, w, g, state, group, scratch) -> None:
         state["step"] += 1
         sq, acc = state["square_avg"]._data, state["acc_delta"]._data
-        arrays = (w, g, sq, acc, *scratch)
-        n = w.size
-        flat = _flat_views(arrays) if n >= _MIN_SPLIT else None
-        if flat is None:
-            self._kernel(*arrays, group)
-            return
-        # A big parameter (the CNN's fc1: 1.2M): the 14 elementwise passes are memory-bound and
-        # NumPy runs them on one core, so split the flat arrays over threads (CNN step: 3.8 ->
-        # 1.3 ms). Cache-sized chunks within each thread's share measured slower.
-
-        def block(lo: int, hi: int) -> None:
-            self._kernel(*(f[lo:hi] for f in flat), group)
-
-        parallel_for(block, n, n)
-
-    def _kernel(self, w, g, sq, acc, s0, s1, s2, group) -> None:
+        s0, s1, s2 = scratch
         rho, eps, lr = group["rho"], group["eps"], group["lr"]
         d = self._grad_with_decay(w, g, group["weight_decay"], group["maximize"], s0)
         # torch's order of operations (its addcmul is (value * a) * b), but one square root of

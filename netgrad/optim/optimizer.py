@@ -22,7 +22,6 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from ..autograd import Tensor
-from ..kernels import memory
 
 __all__ = ["Optimizer", "required"]
 
@@ -123,7 +122,7 @@ class Optimizer:
                     state = self.state[p] = self._init_state(p, group)
                 scratch = self._scratch.get(p)
                 if scratch is None or scratch[0].dtype != p._data.dtype or scratch[0].shape != p._data.shape:
-                    scratch = tuple(memory.empty_like(p._data) for _ in range(self._n_scratch))
+                    scratch = tuple(np.empty_like(p._data) for _ in range(self._n_scratch))
                     self._scratch[p] = scratch
                 self._update(p._data, g, state, group, scratch)
         return loss
@@ -162,7 +161,7 @@ class Optimizer:
         state = {}
         for p, s in self.state.items():
             if p in index:
-                state[index[p]] = {k: Tensor._make(memory.copy(v._data)) if isinstance(v, Tensor) else v
+                state[index[p]] = {k: Tensor._make(v._data.copy("K")) if isinstance(v, Tensor) else v
                                    for k, v in s.items()}
         return {"state": state, "param_groups": groups}
 
@@ -195,7 +194,7 @@ class Optimizer:
                                          f"{arr.shape} does not fit a parameter of shape {p._data.shape}")
                     dt = p._data.dtype if arr.dtype.kind == "f" else arr.dtype
                     if arr.shape == p._data.shape:  # in the parameter's memory layout, as step keeps it
-                        v = Tensor._make(memory.empty_like(p._data, dtype=dt))
+                        v = Tensor._make(np.empty_like(p._data, dtype=dt))
                         v._data[...] = arr
                     else:
                         v = Tensor._make(np.array(arr, dtype=dt, copy=True))
@@ -209,16 +208,5 @@ class Optimizer:
 
 def _buf(p: Tensor, fill: float = 0.0) -> Tensor:
     """A state buffer shaped and typed as the parameter (a Tensor, as PyTorch's state)."""
-    return Tensor._make(memory.full_like(p._data, fill))
+    return Tensor._make(np.full_like(p._data, fill))
 
-
-def _flat_views(arrays: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...] | None:
-    """1-D views of ``arrays`` in memory order when they share one contiguous layout (all
-    row-major, as parameters are, or all column-major, as a transposed array a user hands over
-    and its gradient and state), so that element k of each view is the same parameter entry;
-    None otherwise."""
-    if all(a.flags.c_contiguous for a in arrays):
-        return tuple(a.reshape(-1) for a in arrays)
-    if all(a.flags.f_contiguous for a in arrays):
-        return tuple(a.T.reshape(-1) for a in arrays)
-    return None

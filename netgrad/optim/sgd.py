@@ -24,16 +24,10 @@ from typing import Any, Iterable
 import numpy as np
 
 from ..autograd import Tensor
-from ..kernels import blas, memory
 from ._checks import check_hyper
 from .optimizer import Optimizer, required
 
 __all__ = ["SGD"]
-
-# From this many elements the updates go to BLAS's axpby: one pass each instead of NumPy's two.
-# A momentum step with the arrays out of cache: 200k elements 130 -> 90 us, 1.2M 870 -> 416 us,
-# 8M 7.0 -> 3.9 ms; below this size, a call's overhead outweighs the passes saved.
-_BLAS_FROM = 8192
 
 
 class SGD(Optimizer):
@@ -58,17 +52,14 @@ class SGD(Optimizer):
         if mom:
             buf = state.get("momentum_buffer")
             if buf is None:
-                buf = state["momentum_buffer"] = Tensor._make(memory.copy(d))  # in the weight's layout
+                buf = state["momentum_buffer"] = Tensor._make(d.copy("K"))  # in the weight's layout
                 b = buf._data
             else:
                 b = buf._data
-                keep = 1 - group["dampening"]
-                if w.size < _BLAS_FROM or not blas.axpby(keep, d, mom, b):
-                    b *= mom
-                    b += np.multiply(d, keep, out=s1) if group["dampening"] else d
+                b *= mom
+                b += np.multiply(d, 1 - group["dampening"], out=s1) if group["dampening"] else d
             if group["nesterov"]:
                 d = np.add(d, np.multiply(b, mom, out=s1), out=s1)
             else:
                 d = b
-        if w.size < _BLAS_FROM or not blas.axpby(-group["lr"], d, 1.0, w):
-            w += np.multiply(d, -group["lr"], out=s1)
+        w += np.multiply(d, -group["lr"], out=s1)

@@ -13,8 +13,6 @@ import netgrad as ng
 from netgrad import nn, optim
 from netgrad.testing import gradcheck, gradgradcheck
 from netgrad.nn import functional as F
-from netgrad.optim import adadelta
-from netgrad.optim.optimizer import _flat_views
 
 
 def _mlp():
@@ -166,33 +164,28 @@ def test_optimizer_state_reloads_in_the_parameter_layout(tmp_path):
         np.testing.assert_array_equal(buf, opt.state[w]["momentum_buffer"].numpy())
 
 
-def test_flat_views_pair_up_entries_only_for_one_shared_layout():
-    for order in "CF":
-        a = np.arange(6.0).reshape(2, 3).copy(order=order)
-        b = a * 10
-        fa, fb = _flat_views((a, b))
-        np.testing.assert_array_equal(fb, fa * 10)
-        assert np.shares_memory(fa, a)
-    a = np.arange(6.0).reshape(2, 3)
-    assert _flat_views((a, np.asfortranarray(a * 10))) is None
-
-
-def test_adadelta_splits_a_linear_weight_over_threads(monkeypatch):
-    calls = []
-    real = adadelta.parallel_for
-    monkeypatch.setattr(adadelta, "parallel_for", lambda fn, n, size: (calls.append(n), real(fn, n, size)))
-    monkeypatch.setattr(adadelta, "_MIN_SPLIT", 1000)
-    layer = nn.Linear(50, 40)
-    opt = optim.Adadelta(layer.parameters())
-    layer(ng.ones(4, 50)).sum().backward()
-    before = layer.weight.numpy().copy()
-    opt.step()
-    assert calls == [2000]  # the weight took the split path; the bias is too small
-    ref = torch.nn.Linear(50, 40)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_batch_of_1000_with_bias_matches_torch(dtype):
+    rng = np.random.default_rng(3)
+    layer = ng.nn.Linear(300, 70, dtype=dtype)
+    x = rng.standard_normal((1000, 300)).astype(dtype)
+    tl = torch.nn.Linear(300, 70, dtype=torch.float64 if dtype == np.float64 else torch.float32)
     with torch.no_grad():
-        ref.weight.copy_(torch.tensor(before))
-        ref.bias.copy_(torch.tensor(layer.bias.numpy()))  # only the weight is compared
-    topt = torch.optim.Adadelta([ref.weight])
-    ref(torch.ones(4, 50)).sum().backward()
-    topt.step()
-    np.testing.assert_allclose(layer.weight.numpy(), ref.weight.detach().numpy(), rtol=1e-5, atol=1e-7)
+        tl.weight.copy_(torch.from_numpy(np.ascontiguousarray(layer.weight.numpy())))
+        tl.bias.copy_(torch.from_numpy(layer.bias.numpy()))
+    xt = torch.from_numpy(x).requires_grad_()
+    xn = ng.tensor(x, requires_grad=True)
+    y, yt = layer(xn), tl(xt)
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(y.numpy(), yt.detach().numpy(), rtol=tol, atol=tol)
+    g = rng.standard_normal(y.shape).astype(dtype)
+    y.backward(ng.tensor(g))
+    yt.backward(torch.from_numpy(g))
+    np.testing.assert_allclose(layer.bias.grad.numpy(), tl.bias.grad.numpy(), rtol=tol, atol=tol)
+    np.testing.assert_allclose(xn.grad.numpy(), xt.grad.numpy(), rtol=tol, atol=tol)
+
+
+def test_a_bias_that_does_not_fit_is_a_shape_error():
+    w = ng.nn.Linear(64, 128).weight
+    with pytest.raises(ng.ShapeError, match="bias of shape"):
+        F.linear(ng.ones(1024, 64), w, ng.ones(7))

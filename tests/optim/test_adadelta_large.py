@@ -1,5 +1,5 @@
-"""Adadelta on a big parameter takes a threaded path: same numbers as torch and,
-bit for bit, as the single-pass path used for small parameters."""
+"""Adadelta on a big parameter (the CNN's fc1 has 1.2M weights): torch's numbers, and the same
+numbers for a column-major gradient as for a row-major one."""
 
 from __future__ import annotations
 
@@ -9,14 +9,13 @@ import torch
 
 import netgrad as ng
 from netgrad import optim
-from netgrad.optim import adadelta
 
 
 @pytest.mark.parametrize("kw", [{}, {"lr": 0.5, "rho": 0.8, "eps": 1e-5, "weight_decay": 0.1},
                                 {"maximize": True}])
-def test_large_parameter_matches_torch_and_small_path(kw, monkeypatch):
+def test_large_parameter_matches_torch(kw):
     rng = np.random.default_rng(0)
-    shape = (1100, 1000)  # > 2^20 elements: split over threads
+    shape = (1100, 1000)
     w0 = rng.standard_normal(shape).astype(np.float32)
     grads = [rng.standard_normal(shape).astype(np.float32) for _ in range(3)]
 
@@ -28,21 +27,17 @@ def test_large_parameter_matches_torch_and_small_path(kw, monkeypatch):
             opt.step()
         return p.numpy().copy(), opt.state[p]["acc_delta"].numpy().copy()
 
-    fast_w, fast_acc = run_ng()
-    monkeypatch.setattr(adadelta, "_MIN_SPLIT", 1 << 40)  # force the single-pass path
-    slow_w, slow_acc = run_ng()
-    np.testing.assert_array_equal(fast_w, slow_w)
-    np.testing.assert_array_equal(fast_acc, slow_acc)
+    w, _ = run_ng()
 
     pt = torch.tensor(w0.copy(), requires_grad=True)
     topt = torch.optim.Adadelta([pt], foreach=False, **kw)
     for g in grads:
         pt.grad = torch.tensor(g)
         topt.step()
-    np.testing.assert_allclose(fast_w, pt.detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(w, pt.detach().numpy(), rtol=1e-5, atol=1e-6)
 
 
-def test_non_contiguous_gradient_on_the_large_path():
+def test_a_column_major_gradient_gives_the_same_step():
     rng = np.random.default_rng(1)
     w0 = rng.standard_normal((1100, 1000)).astype(np.float32)
     g = np.asfortranarray(rng.standard_normal((1100, 1000)).astype(np.float32))
