@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 
 from ..autograd import Tensor
-from ..kernels import memory
 from ..autograd.dtypes import as_dtype, get_default_dtype
 from ..autograd.errors import ShapeError
 from ..functional._core import as_tensor_arg
@@ -32,9 +32,9 @@ from .parameter import Parameter
 
 
 def _empty(*shape: int, dtype: Any = None) -> Parameter:
-    """An uninitialised C-contiguous parameter from netgrad's aligned memory (``kernels.memory``)."""
+    """An uninitialised C-contiguous parameter."""
     d = get_default_dtype() if dtype is None else as_dtype(dtype)
-    return Parameter(Tensor._make(memory.empty(shape, d)))
+    return Parameter(Tensor._make(np.empty(shape, d)))
 
 
 def _weight_and_bias(module: Module, weight_shape: tuple, bias_size: int, bias: bool,

@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Tensor
-from ..kernels import memory
 from ..autograd.dtypes import get_default_dtype
 from ..autograd.tensor import as_array
 
@@ -70,10 +69,10 @@ class Parameter(Tensor):
     def __deepcopy__(self, memo: dict) -> Parameter:
         if id(self) in memo:
             return memo[id(self)]
-        # memory.copy keeps the memory layout (C, or F for a transposed array) and alignment
-        out = Parameter(memory.copy(self._data), self._requires_grad)
+        # copies in the memory layout (C, or F for a transposed array)
+        out = Parameter(self._data.copy("K"), self._requires_grad)
         if self.grad is not None:
-            out.grad = Tensor._make(memory.copy(self.grad._data))
+            out.grad = Tensor._make(self.grad._data.copy("K"))
         memo[id(self)] = out
         return out
 
