@@ -7,14 +7,13 @@ Three calls, each taking ndarrays and a ``Geometry`` (the plain tuple that
 - ``conv2d_input_grad(gy, w, g)``: dJ/dx, the adjoint of the forward in x (col2im(w^T dJ/dy))
 - ``conv2d_weight_grad(x, gy, g)``: dJ/dw = dJ/dy (O x NHW) times im2col(x)^T
 
-Fast path ``im2col`` (``kernels.on["im2col"]``): the windows of a block of images are copied once
-into a (C kh kw, n OH OW) column matrix, multiplied by the (O, C kh kw) weight matrix in one GEMM;
-dJ/dw is one GEMM with the same columns (recomputed block by block in backward), dJ/dx one GEMM
-(w^T dJ/dy) followed by col2im, kh*kw strided slice-adds. Blocks of a few images keep the columns
-in the CPU's cache between the copy and the GEMM (whole-batch columns were 42 MB for the CNN's
-conv2, written to memory and read back). Outputs are channel-major in memory, (O, N, OH, OW) seen
-through an NCHW transpose: a GEMM writes that layout directly, and the next convolution's blocks
-and the incoming gradient's (O, n OH OW) matrices are then plain slices.
+Fast path ``im2col`` (``kernels.on["im2col"]``): the windows of each image are copied once into
+a (C kh kw, OH OW) column matrix and multiplied by the (O, C kh kw) weight matrix (one GEMM per
+image, written straight into the C-contiguous NCHW output, as PyTorch's layout); dJ/dw sums
+dJ/dy_n (O x OH OW) times the columns^T over the images (recomputed in backward, not kept), dJ/dx
+is w^T dJ/dy_n followed by col2im. Images go in blocks whose columns fit in the CPU's cache
+(about 2 MB), so the copy, the GEMMs and the adds read what was just written: whole-batch columns
+were 42 MB for the CNN's conv2, written to memory and read back.
 
 Fast path ``col2im_rows`` (stride 1): dJ/dy's rows are widened with zeros to the padded input's
 width, so that each tap's share of the GEMM output lands at one constant offset in every padded
@@ -97,7 +96,7 @@ def _ref_input_grad(gy: np.ndarray, w: np.ndarray, g: Geometry) -> np.ndarray:
         # (N, OH, OW, C) -> (N, C, OH, OW), added where tap t read its input
         dxp[:, :, rows, cols] += np.tensordot(gy, w[:, :, t // g.kw, t % g.kw],
                                               axes=([1], [0])).transpose(0, 3, 1, 2)
-    return dxp[:, :, t_:t_ + H, l_:l_ + W]
+    return np.ascontiguousarray(dxp[:, :, t_:t_ + H, l_:l_ + W])
 
 
 def _ref_weight_grad(x: np.ndarray, gy: np.ndarray, g: Geometry) -> np.ndarray:
@@ -124,72 +123,57 @@ def _blocks(g: Geometry) -> list[tuple[int, int]]:
     return [(n0, min(N, n0 + step)) for n0 in range(0, N, step)]
 
 
-def _padded_block(x: np.ndarray, g: Geometry, buf: np.ndarray | None) -> np.ndarray:
-    """The block x (n, C, H, W) zero-padded in ``buf`` (channel-major), or x itself without pads."""
-    t, b, l, r = g.pads
-    if not (t or b or l or r):
-        return x
-    n, _, H, W = x.shape
-    xp = buf[:, :n].transpose(1, 0, 2, 3)
-    xp[:, :, t:t + H, l:l + W] = x  # the border stays zero from the buffer's fill
-    return xp
-
-
 def _prefix(buf: np.ndarray, shape: tuple) -> np.ndarray:
     """The start of the flat buffer ``buf`` as a C-contiguous array of ``shape``."""
     return buf[:int(np.prod(shape))].reshape(shape)
 
 
-def _columns(x: np.ndarray, g: Geometry, buf: np.ndarray) -> np.ndarray:
-    """im2col of the padded block ``x`` (n images) into the flat buffer ``buf``: the
-    (C kh kw, n OH OW) matrix whose column (m, i, j) is the window of output (m, i, j)."""
-    sN, sC, sH, sW = x.strides
-    n, C = x.shape[:2]
-    shape = (C, g.kh, g.kw, n, g.oh, g.ow)
-    win = as_strided(x, shape, (sC, g.dh * sH, g.dw * sW, sN, g.sh * sH, g.sw * sW),
-                     writeable=False)
-    cols = _prefix(buf, shape)
-    np.copyto(cols, win)
-    return cols.reshape(C * g.kh * g.kw, n * g.oh * g.ow)
-
-
-class _Scratch:
-    """One call's reused block buffers: the columns and, with padding, a zeroed padded block."""
+class _Columns:
+    """im2col of blocks of images, in one call's reused buffers (a zeroed padded block when the
+    geometry pads): ``of(x)`` is the (n, C kh kw, OH OW) stack of the n images' column matrices."""
 
     def __init__(self, g: Geometry, dtype: np.dtype) -> None:
         N, C, H, W = g.in_shape
         t, b, l, r = g.pads
         n = _blocks(g)[0][1]
-        self.cols = memory.empty(C * g.kh * g.kw * n * g.oh * g.ow, dtype)
-        self.xp = memory.zeros((C, n, H + t + b, W + l + r), dtype) if any(g.pads) else None
+        self.g = g
+        self.buf = memory.empty(C * g.kh * g.kw * n * g.oh * g.ow, dtype)
+        self.xp = memory.zeros((n, C, H + t + b, W + l + r), dtype) if any(g.pads) else None
 
-    def columns(self, x: np.ndarray, g: Geometry) -> np.ndarray:
-        return _columns(_padded_block(x, g, self.xp), g, self.cols)
-
-
-def _by_channel(gy: np.ndarray) -> np.ndarray:
-    """dJ/dy (n, O, OH, OW) seen as (O, n, OH, OW) (free when it is channel-major already)."""
-    return gy.transpose(1, 0, 2, 3)
+    def of(self, x: np.ndarray) -> np.ndarray:
+        g = self.g
+        n, C, H, W = x.shape
+        if self.xp is not None:
+            xp = self.xp[:n]
+            xp[:, :, g.pads[0]:g.pads[0] + H, g.pads[2]:g.pads[2] + W] = x  # the border stays 0
+            x = xp
+        sN, sC, sH, sW = x.strides
+        shape = (n, C, g.kh, g.kw, g.oh, g.ow)
+        win = as_strided(x, shape, (sN, sC, g.dh * sH, g.dw * sW, g.sh * sH, g.sw * sW),
+                         writeable=False)
+        cols = _prefix(self.buf, shape)
+        np.copyto(cols, win)
+        return cols.reshape(n, C * g.kh * g.kw, g.oh * g.ow)
 
 
 def conv2d_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, g: Geometry) -> np.ndarray:
-    """y = b + w * x (cross-correlation) as an (N, O, OH, OW) array."""
+    """y = b + w * x (cross-correlation) as a C-contiguous (N, O, OH, OW) array."""
     if not _on["im2col"]:
         return _ref_forward(x, w, b, g)
     O = w.shape[0]
     wf = w.reshape(O, -1)
-    out = memory.empty((O, x.shape[0], g.oh, g.ow), np.result_type(x, w))
-    scratch = _Scratch(g, x.dtype)
+    out = memory.empty((x.shape[0], O, g.oh, g.ow), np.result_type(x, w))
+    columns = _Columns(g, x.dtype)
     for n0, n1 in _blocks(g):
-        y = out[:, n0:n1]
-        np.matmul(wf, scratch.columns(x[n0:n1], g), out=y.reshape(O, -1))
+        y = out[n0:n1]
+        np.matmul(wf, columns.of(x[n0:n1]), out=y.reshape(n1 - n0, O, -1))  # a GEMM per image
         if b is not None:
-            y += b.reshape(O, 1, 1, 1)  # while the block is still in cache
-    return out.transpose(1, 0, 2, 3)
+            y += b.reshape(O, 1, 1)  # while the block is still in cache
+    return out
 
 
 def conv2d_input_grad(gy: np.ndarray, w: np.ndarray, g: Geometry) -> np.ndarray:
-    """dJ/dx = col2im(w^T dJ/dy): per block one GEMM, then one add per kernel tap."""
+    """dJ/dx = col2im(w^T dJ/dy): per image one GEMM, then one add per kernel tap."""
     if not _on["im2col"]:
         return _ref_input_grad(gy, w, g)
     N, C, H, W = g.in_shape
@@ -198,19 +182,19 @@ def conv2d_input_grad(gy: np.ndarray, w: np.ndarray, g: Geometry) -> np.ndarray:
     t, bt, l, r = g.pads
     Hp, Wp = H + t + bt, W + l + r
     dtype = np.result_type(gy, w)
-    dxp = memory.empty((C, N, Hp, Wp), dtype)
+    out = memory.empty((N, C, H, W), dtype)
     blocks = _blocks(g)
     step, kk = blocks[0][1], g.kh * g.kw
-    gyc = _by_channel(gy)
+    padded = memory.empty((step, C, Hp, Wp), dtype) if any(g.pads) else None
     # Stride 1: dJ/dy's rows are widened to the padded input's width Wp with zeros, so that the
     # GEMM's columns for tap (a, b) land at one constant offset a d Wp + b d in each padded map:
-    # the tap's add is then one contiguous run per channel and image instead of OH runs of OW.
+    # the tap's add is then one contiguous run per image and channel instead of OH runs of OW.
     # The extra columns hold w^T 0 = 0, provided w is finite (else the taps' slices below).
     rows = _on["col2im_rows"] and (g.sh, g.sw) == (1, 1) and bool(np.isfinite(w).all())
     width = Wp if rows else g.ow
-    dcols = memory.empty(C * kk * step * g.oh * width, dtype)
+    dcols = memory.empty(step * C * kk * g.oh * width, dtype)
     if rows:
-        gyw = memory.zeros((O, step, g.oh, Wp), gy.dtype)  # columns >= OW stay zero
+        gyw = memory.zeros((step, O, g.oh, Wp), gy.dtype)  # columns >= OW stay zero
         run = (g.oh - 1) * Wp + g.ow  # up to the last real output: never past the map's end
         offsets = [a * g.dh * Wp + c * g.dw for a in range(g.kh) for c in range(g.kw)]
     else:
@@ -218,41 +202,39 @@ def conv2d_input_grad(gy: np.ndarray, w: np.ndarray, g: Geometry) -> np.ndarray:
     for n0, n1 in blocks:
         m = n1 - n0
         if rows:
-            src = gyw[:, :m]
-            src[:, :, :, :g.ow] = gyc[:, n0:n1]
+            src = gyw[:m]
+            src[:, :, :, :g.ow] = gy[n0:n1]
         else:
-            src = gyc[:, n0:n1]
-        d = _prefix(dcols, (C, kk, m, g.oh * width))
-        np.matmul(wt, src.reshape(O, -1), out=d.reshape(C * kk, -1))
-        dx = dxp[:, n0:n1]
+            src = gy[n0:n1]
+        d = _prefix(dcols, (m, C, kk, g.oh * width))
+        np.matmul(wt, src.reshape(m, O, -1), out=d.reshape(m, C * kk, -1))
+        dx = out[n0:n1] if padded is None else padded[:m]
         dx.fill(0)
         if rows:
-            flat = dx.reshape(C, m, Hp * Wp)
+            flat = dx.reshape(m, C, Hp * Wp)
             for k, s in enumerate(offsets):
-                flat[:, :, s:s + run] += d[:, k, :, :run]
+                flat[:, :, s:s + run] += d[:, :, k, :run]
         else:
-            d6 = d.reshape(C, kk, m, g.oh, g.ow)
+            d6 = d.reshape(m, C, kk, g.oh, g.ow)
             for k, (rr, cc) in enumerate(taps):
-                dx[:, :, rr, cc] += d6[:, k]
-    return dxp[:, :, t:t + H, l:l + W].transpose(1, 0, 2, 3)
+                dx[:, :, rr, cc] += d6[:, :, k]
+        if padded is not None:  # C-contiguous like the input, as PyTorch's gradient
+            out[n0:n1] = dx[:, :, t:t + H, l:l + W]
+    return out
 
 
 def conv2d_weight_grad(x: np.ndarray, gy: np.ndarray, g: Geometry) -> np.ndarray:
-    """dJ/dw (O, C, kh, kw) = sum over blocks of dJ/dy (O x n OH OW) times im2col(x)^T."""
+    """dJ/dw (O, C, kh, kw) = sum over images of dJ/dy (O x OH OW) times im2col(x)^T."""
     if not _on["im2col"]:
         return _ref_weight_grad(x, gy, g)
     O, C = gy.shape[1], x.shape[1]
-    gyc = _by_channel(gy)
-    scratch = _Scratch(g, x.dtype)
+    columns = _Columns(g, x.dtype)
     gw = None
     for n0, n1 in _blocks(g):
-        # (cols G^T)^T rather than G cols^T: BLAS is markedly faster with the long axis inside
-        part = scratch.columns(x[n0:n1], g) @ gyc[:, n0:n1].reshape(O, -1).T
-        if gw is None:
-            gw = part
-        else:
-            gw += part
-    return gw.T.reshape(O, C, g.kh, g.kw)
+        part = np.matmul(gy[n0:n1].reshape(n1 - n0, O, -1),
+                         columns.of(x[n0:n1]).transpose(0, 2, 1)).sum(axis=0)
+        gw = part if gw is None else np.add(gw, part, out=gw)
+    return gw.reshape(O, C, g.kh, g.kw)
 
 
 __all__ = ["Geometry", "conv2d_forward", "conv2d_input_grad", "conv2d_weight_grad", "pad",

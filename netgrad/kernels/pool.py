@@ -138,7 +138,7 @@ def window_scatter(gy: np.ndarray, g: Geometry, mask_of: Any = None) -> np.ndarr
     dxp = np.zeros((N, C, H + t_ + b_, W + l_ + r_), dtype=gy.dtype)
     for t, (rows, cols) in enumerate(tap_slices(g)):
         dxp[:, :, rows, cols] += gy if mask_of is None else gy * mask_of(t)
-    return dxp[:, :, t_:t_ + H, l_:l_ + W]
+    return np.ascontiguousarray(dxp[:, :, t_:t_ + H, l_:l_ + W])
 
 
 __all__ = ["max_pool2d_argmax", "max_pool2d_backward", "max_pool2d_forward", "window_scatter",

@@ -36,7 +36,7 @@ def test_conv2d_in_blocks_of_images_matches_torch(case, monkeypatch, rng):
     b = rng.standard_normal(O).astype(np.float32)
     compare_with_torch(lambda x, w, b: F.conv2d(x, w, b, s, p, d),
                        lambda x, w, b: TF.conv2d(x, w, b, s, p, d), [x, w, b], atol=1e-4, rtol=1e-4)
-    # a channel-major input (a convolution's output) and a second layer, in float64 with double backward
+    # a convolution's output as a second layer's input, in float64 with double backward
     w2 = rng.standard_normal((2, O, 1, 1))
     compare_with_torch(lambda x, w, w2: F.conv2d(F.conv2d(x, w, None, s, p, d), w2),
                        lambda x, w, w2: TF.conv2d(TF.conv2d(x, w, None, s, p, d), w2),
@@ -55,7 +55,7 @@ def test_conv2d_with_an_infinite_weight_matches_torch(rng):
 
 
 def test_max_pool2d_of_a_conv_map_with_nan_and_ties_matches_torch(rng):
-    """2x2 pooling (the tiling fast path) of a channel-major map, with ties and a NaN."""
+    """2x2 pooling (the tiling fast path) of a convolution's output, with ties and a NaN."""
     x = rng.integers(0, 3, (3, 2, 6, 6)).astype(np.float32)
     x[1, 0, 2, 3] = np.nan
     w = np.ones((2, 2, 1, 1), np.float32)
@@ -63,3 +63,21 @@ def test_max_pool2d_of_a_conv_map_with_nan_and_ties_matches_torch(rng):
                        lambda x, w: TF.max_pool2d(TF.conv2d(x, w), 2), [x, w])
     compare_with_torch(lambda x: F.max_pool2d(x, (2, 3), (2, 3)),
                        lambda x: TF.max_pool2d(x, (2, 3), (2, 3)), [x])
+
+
+def test_conv2d_output_and_input_gradient_have_torchs_strides(rng):
+    """C-contiguous NCHW results (padded input included), as PyTorch's: view(-1) and raw bytes
+    behave the same."""
+    import torch
+
+    import netgrad as ng
+
+    x = rng.standard_normal((3, 2, 7, 6)).astype(np.float32)
+    w = rng.standard_normal((4, 2, 3, 3)).astype(np.float32)
+    xn, xt = ng.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    yn, yt = F.conv2d(xn, ng.tensor(w), padding=1), TF.conv2d(xt, torch.tensor(w), padding=1)
+    assert yn.stride() == yt.stride() and yn.is_contiguous()
+    yn.sum().backward()
+    yt.sum().backward()
+    assert xn.grad.stride() == xt.grad.stride()
+    assert yn.view(-1).shape == yt.view(-1).shape
