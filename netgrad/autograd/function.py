@@ -66,7 +66,6 @@ class Function:
     _n_out = 1  # outputs of this node; set on the instance only for tuple outputs
     _hooks = None  # {output index: {id: hook}} from Tensor.register_hook on non-leaf outputs
     _versions = None  # [(tensor, version when saved)]: checked before backward runs
-    _saves_output = False  # forward keeps its output's memory (ctx.out): its version is checked
     _torch_name = None  # PyTorch's name for this node where it is not f"{class name}Backward0"
     needs_input_grad: tuple = ()
 
@@ -141,11 +140,6 @@ class Function:
             return tuple(saved)
         return self._saved
 
-    @property
-    def _arrays(self) -> bool:
-        # transitional: ops still reading this are being moved to saved outputs and create_graph
-        return self._array_backward and not self.create_graph
-
     @classmethod
     def op_title(cls) -> str:
         """The op's name as pictures and messages show it: the class name without the ``Op`` that
@@ -207,13 +201,18 @@ class Function:
             shapes = ", ".join(str(a.shape) for a in args if isinstance(a, (Tensor, _ndarray)))
             raise ShapeError(f"{cls.op_name()}: {e} (input shapes: {shapes})") from e
 
+        if type(out) is not _ndarray and isinstance(out, np.generic):
+            # NumPy reduces a 0-d result to a scalar; the tensor holds a 0-d array, and a forward
+            # that saved the scalar gets that same array back (a saved output is found by identity)
+            arr = np.asarray(out)
+            if ctx._saved:
+                ctx._saved = tuple(arr if s is out else s for s in ctx._saved)
+            out = arr
         if record and ctx._saved:
             if type(out) is not _ndarray or any(s is out for s in ctx._saved):
                 _note_saved_outputs(ctx, out, args)
             if ctx._saved_outputs is not None:
                 return _keep_output_versions(ctx, out)
-        if record and cls._saves_output:
-            return _keep_output_version(ctx, out)
         if type(out) is _ndarray:
             # The common case, _wrap_output inlined: this runs once per op, recorded or not.
             t = _new(Tensor)
@@ -252,13 +251,6 @@ class AccumulateGrad:
         return isinstance(other, AccumulateGrad) and other.variable is self.variable
 
     __hash__ = object.__hash__
-
-
-def _keep_output_version(ctx: Function, out: Any) -> Tensor:
-    """Wrap the output of an op whose backward reads its own output, and note its version."""
-    t = _wrap_output(out, ctx, 0, True)
-    ctx._versions = [*(ctx._versions or ()), (t, version_of(t))]
-    return t
 
 
 def _keep_output_versions(ctx: Function, out: Any) -> Any:

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..autograd import Function, Tensor
 from ..autograd.tensor import version_box
-from ._core import as_tensor_arg, inplace_target, normalize_dim, register_xp, write_inplace
+from ._core import as_tensor_arg, inplace_target, normalize_dim, register_xp, write_inplace, xp_of
 from .methods import bind_methods
 
 __all__ = [
@@ -74,19 +74,17 @@ class Sigmoid(Function):
     """a = sigma(net) = 1 / (1 + e^-net); da/dnet = sigma(net) (1 - sigma(net))."""
 
     _array_backward = True
-    _saves_output = True  # backward reads ctx.out: its version is checked
+    _fresh_grads = True
 
     @staticmethod
     def forward(ctx, x):
         out = _sigmoid_array(x._data)
-        ctx.save_for_backward(x)
-        ctx.out = out
+        ctx.save_for_backward(out)  # the output a, as PyTorch: a later in-place change is refused
         return out
 
     @staticmethod
     def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        s = ctx.out if ctx._arrays else sigmoid(x)
+        (s,) = ctx.saved_tensors
         return g * s * (1 - s)
 
 
@@ -94,19 +92,17 @@ class Tanh(Function):
     """a = tanh(net); da/dnet = 1 - tanh(net)^2."""
 
     _array_backward = True
-    _saves_output = True  # backward reads ctx.out: its version is checked
+    _fresh_grads = True
 
     @staticmethod
     def forward(ctx, x):
         out = np.tanh(x._data)
-        ctx.save_for_backward(x)
-        ctx.out = out
+        ctx.save_for_backward(out)
         return out
 
     @staticmethod
     def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        t = ctx.out if ctx._arrays else tanh(x)
+        (t,) = ctx.saved_tensors
         return g * (1 - t * t)
 
 
@@ -120,19 +116,18 @@ class Softmax(Function):
     """a_i = e^{net_i} / sum_j e^{net_j} (shifted by the max); dJ/dnet = a * (g - sum_j g_j a_j)."""
 
     _array_backward = True
-    _saves_output = True  # backward reads ctx.out: its version is checked
+    _fresh_grads = True
 
     @staticmethod
     def forward(ctx, x, axis):
         out = _softmax_array(x._data, axis)
-        ctx.save_for_backward(x)
-        ctx.out, ctx.axis = out, axis
+        ctx.save_for_backward(out)
+        ctx.axis = axis
         return out
 
     @staticmethod
     def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        s = ctx.out if ctx._arrays else softmax(x, ctx.axis)
+        (s,) = ctx.saved_tensors
         return s * (g - (g * s).sum(axis=ctx.axis, keepdims=True)), None
 
 
@@ -141,22 +136,21 @@ class LogSoftmax(Function):
 
     _array_backward = True
     _torch_name = "LogSoftmaxBackward0"
-    _saves_output = True  # backward reads ctx.out: its version is checked
+    _fresh_grads = True
 
     @staticmethod
     def forward(ctx, x, axis):
         xd = x._data
         shifted = xd - xd.max(axis=axis, keepdims=True)
         out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
-        ctx.save_for_backward(x)
-        ctx.out, ctx.axis = out, axis
+        ctx.save_for_backward(out)  # softmax(net) = e^a, as PyTorch's backward reads it
+        ctx.axis = axis
         return out
 
     @staticmethod
     def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        s = np.exp(ctx.out) if ctx._arrays else softmax(x, ctx.axis)
-        return g - s * g.sum(axis=ctx.axis, keepdims=True), None
+        (a,) = ctx.saved_tensors
+        return g - xp_of(ctx).exp(a) * g.sum(axis=ctx.axis, keepdims=True), None
 
 
 class Scale(Function):

@@ -75,12 +75,12 @@ class CrossEntropy(Function):
             s = g.reshape((-1, 1))
         else:
             s = g / ctx.denom if ctx.reduction == "mean" else g
-        p = ctx.p if ctx._arrays else softmax(x, 1)
+        p = softmax(x, 1) if ctx.create_graph else ctx.p
         if ctx.T is not None:
             return s * (ctx.a * p - ctx.T), None, None, None, None, None
         rows = ctx.rows
         coef = s if ctx.wy is None else s * ctx.wy.reshape((-1, 1))
-        if ctx._arrays:
+        if not ctx.create_graph:
             out = p * coef
             out[rows, ctx.y] -= coef[:, 0] if coef.ndim == 2 else coef
             return out, None, None, None, None, None
@@ -115,7 +115,7 @@ class NLLLoss(Function):
             g = g / ctx.denom
         vals = -g * ctx.wy
         rows = np.arange(ctx.shape[0])
-        if ctx._arrays:
+        if not ctx.create_graph:
             out = np.zeros(ctx.shape, dtype=vals.dtype)
             out[rows, ctx.y] = vals
             return out, None, None, None, None

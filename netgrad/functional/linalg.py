@@ -106,7 +106,7 @@ class Linear(Function):
     @staticmethod
     def backward(ctx, g):
         x, w = ctx._saved  # saved_tensors, without its generic per-item unwrapping (every step)
-        if ctx._arrays:
+        if not ctx.create_graph:
             x, w = x._data, w._data
         nx, nw, nb = ctx.needs_input_grad
         gx = g @ w if nx else None

@@ -30,6 +30,8 @@ UNARY = {
     "logaddexp2": (lambda x: ng.logaddexp2(x, 1 - x), lambda x: torch.logaddexp2(x, 1 - x)),
     "logsumexp": (lambda x: x.logsumexp(0), lambda x: x.logsumexp(0)),
     "norm": (lambda x: x.norm(), lambda x: x.norm()),
+    "sigmoid": (ng.sigmoid, torch.sigmoid),
+    "tanh": (ng.tanh, torch.tanh),
 }
 
 
@@ -95,6 +97,10 @@ INPLACE = {
     "gelu": lambda lib, a, b: lib.nn.functional.gelu(a),
     "bce_with_logits": lambda lib, a, b: lib.nn.functional.binary_cross_entropy_with_logits(
         a, b.sigmoid(), pos_weight=lib.tensor(2.0, dtype=lib.float64), reduction="none"),
+    "sigmoid": lambda lib, a, b: a.sigmoid(),
+    "tanh": lambda lib, a, b: a.tanh(),
+    "softmax": lambda lib, a, b: (a * b).softmax(0),
+    "log_softmax": lambda lib, a, b: (a * b).log_softmax(0),
 }
 
 
@@ -118,7 +124,7 @@ def test_elu_input_change_raises_as_in_torch():
 
 
 FRESH = ["exp", "sqrt", "exp2", "rsqrt", "tan", "erfinv", "lgamma", "digamma", "elu", "hypot",
-         "logaddexp", "logsumexp", "norm"]
+         "logaddexp", "logsumexp", "norm", "sigmoid", "tanh"]
 
 
 @pytest.mark.parametrize("name", FRESH)
@@ -169,3 +175,14 @@ def test_inplace_scatter_double_backward_matches_torch(rng):
     compare_with_torch(setitem(ng), setitem(torch), [x, v], atol=1e-10, rtol=1e-8, double_backward=True)
     compare_with_torch(through_view(ng), through_view(torch), [x, rng.standard_normal(4)], atol=1e-10,
                        rtol=1e-8, double_backward=True)
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_double_backward_reads_the_saved_output_as_torch(name, rng):
+    # both save their output a (softmax(net) = a, or e^a): under create_graph it comes back
+    # attached to the node, so the second derivative runs through it as in PyTorch
+    a = rng.normal(size=(3, 4))
+    w = rng.normal(size=(3, 4))
+    compare_with_torch(lambda t: getattr(t, name)(1) * ng.tensor(w),
+                       lambda t: getattr(t, name)(1) * torch.tensor(w), [a],
+                       atol=1e-10, rtol=1e-8, double_backward=True)
