@@ -35,7 +35,7 @@ def _sigmoid_array(x: np.ndarray) -> np.ndarray:
     return np.where(x >= 0, 1.0 / d, e / d).astype(x.dtype, copy=False)
 
 
-class ReLU(Function):
+class ReLUOp(Function):
     """a = max(0, net); da/dnet = 1 where net > 0, else 0 (0 at net = 0, as PyTorch)."""
 
     _array_backward = True
@@ -53,7 +53,7 @@ class ReLU(Function):
         return g * ctx.mask
 
 
-class LeakyReLU(Function):
+class LeakyReLUOp(Function):
     """a = net if net > 0 else slope * net; da/dnet = 1 or slope."""
 
     _array_backward = True
@@ -70,7 +70,7 @@ class LeakyReLU(Function):
         return g * ctx.scale, None
 
 
-class Sigmoid(Function):
+class SigmoidOp(Function):
     """a = sigma(net) = 1 / (1 + e^-net); da/dnet = sigma(net) (1 - sigma(net))."""
 
     _array_backward = True
@@ -88,7 +88,7 @@ class Sigmoid(Function):
         return g * s * (1 - s)
 
 
-class Tanh(Function):
+class TanhOp(Function):
     """a = tanh(net); da/dnet = 1 - tanh(net)^2."""
 
     _array_backward = True
@@ -112,7 +112,7 @@ def _softmax_array(xd: np.ndarray, axis: int) -> np.ndarray:
     return e
 
 
-class Softmax(Function):
+class SoftmaxOp(Function):
     """a_i = e^{net_i} / sum_j e^{net_j} (shifted by the max); dJ/dnet = a * (g - sum_j g_j a_j)."""
 
     _array_backward = True
@@ -131,7 +131,7 @@ class Softmax(Function):
         return s * (g - (g * s).sum(axis=ctx.axis, keepdims=True)), None
 
 
-class LogSoftmax(Function):
+class LogSoftmaxOp(Function):
     """a_i = net_i - log sum_j e^{net_j}; dJ/dnet = g - softmax(net) * sum_j g_j."""
 
     _array_backward = True
@@ -169,7 +169,7 @@ class Scale(Function):
         return g * ctx.k, None
 
 
-class Step(Function):
+class StepOp(Function):
     """a = 1 if net >= k else 0 (the perceptron's step, 1 at net = k as defined in the notes);
     da/dnet = 0, or 1 with the straight-through surrogate (the gradient passes as if the step
     were the identity).
@@ -192,7 +192,7 @@ class Step(Function):
         return (g if ctx.st else g * 0), None, None
 
 
-class SignUnit(Function):
+class SignUnitOp(Function):
     """a = +1 if net >= k else -1 (the bipolar threshold unit; +1 at net = k, unlike ``sign``,
     which gives 0 there); da/dnet = 0, or 1 with the straight-through surrogate.
 
@@ -214,7 +214,7 @@ class SignUnit(Function):
         return (g if ctx.st else g * 0), None, None
 
 
-class Threshold(Function):
+class ThresholdOp(Function):
     """a = net if net > threshold else value (PyTorch's ``threshold``); da/dnet = 1 or 0."""
 
     _array_backward = True
@@ -247,7 +247,7 @@ def relu(input: Any, inplace: bool = False) -> Tensor:  # noqa: A002
     x = _t(input, "relu")
     target = inplace_target(x, "relu") if inplace else None
     if target is None:
-        return write_inplace(x, ReLU.apply, inplace, "relu")
+        return write_inplace(x, ReLUOp.apply, inplace, "relu")
     np.maximum(target, 0, out=target)
     version_box(x)[0] += 1
     return x
@@ -261,7 +261,7 @@ def leaky_relu(input: Any, negative_slope: float = 0.01, inplace: bool = False) 
     tensor([-0.1000,  2.0000])
     """
     x = _t(input, "leaky_relu")
-    return write_inplace(x, lambda t: LeakyReLU.apply(t, float(negative_slope)), inplace, "leaky_relu")
+    return write_inplace(x, lambda t: LeakyReLUOp.apply(t, float(negative_slope)), inplace, "leaky_relu")
 
 
 def sigmoid(input: Any) -> Tensor:  # noqa: A002
@@ -271,7 +271,7 @@ def sigmoid(input: Any) -> Tensor:  # noqa: A002
     >>> ng.sigmoid(ng.tensor([0.0]))
     tensor([0.5000])
     """
-    return Sigmoid.apply(_t(input, "sigmoid"))
+    return SigmoidOp.apply(_t(input, "sigmoid"))
 
 
 logistic = sigmoid
@@ -284,7 +284,7 @@ def tanh(input: Any) -> Tensor:  # noqa: A002
     >>> ng.tanh(ng.tensor([0.0]))
     tensor([0.])
     """
-    return Tanh.apply(_t(input, "tanh"))
+    return TanhOp.apply(_t(input, "tanh"))
 
 
 def _dim(x: Tensor, dim: Any, op: str) -> int:
@@ -303,7 +303,7 @@ def softmax(input: Any, dim: int | None = None, dtype=None) -> Tensor:  # noqa: 
     x = _t(input, "softmax")
     if dtype is not None:
         x = x.to(dtype)
-    return Softmax.apply(x, _dim(x, dim, "softmax"))
+    return SoftmaxOp.apply(x, _dim(x, dim, "softmax"))
 
 
 def log_softmax(input: Any, dim: int | None = None, dtype=None) -> Tensor:  # noqa: A002
@@ -316,7 +316,7 @@ def log_softmax(input: Any, dim: int | None = None, dtype=None) -> Tensor:  # no
     x = _t(input, "log_softmax")
     if dtype is not None:
         x = x.to(dtype)
-    return LogSoftmax.apply(x, _dim(x, dim, "log_softmax"))
+    return LogSoftmaxOp.apply(x, _dim(x, dim, "log_softmax"))
 
 
 def linear_activation(input: Any, k: float = 1.0) -> Tensor:  # noqa: A002
@@ -348,7 +348,7 @@ def step(input: Any, threshold: float = 0.0, straight_through: bool = False) -> 
     >>> ng.step(ng.tensor([-0.5, 0.0, 0.5]))
     tensor([0., 1., 1.])
     """
-    return Step.apply(_t(input, "step"), float(threshold), bool(straight_through))
+    return StepOp.apply(_t(input, "step"), float(threshold), bool(straight_through))
 
 
 def sign_unit(input: Any, threshold: float = 0.0, straight_through: bool = False) -> Tensor:  # noqa: A002
@@ -361,7 +361,7 @@ def sign_unit(input: Any, threshold: float = 0.0, straight_through: bool = False
     >>> ng.sign_unit(ng.tensor([-0.5, 0.0, 0.5]))
     tensor([-1., 1., 1.])
     """
-    return SignUnit.apply(_t(input, "sign_unit"), float(threshold), bool(straight_through))
+    return SignUnitOp.apply(_t(input, "sign_unit"), float(threshold), bool(straight_through))
 
 
 def threshold(input: Any, threshold: float, value: float, inplace: bool = False) -> Tensor:  # noqa: A002
@@ -372,7 +372,7 @@ def threshold(input: Any, threshold: float, value: float, inplace: bool = False)
     tensor([-1.,  2.])
     """
     x = _t(input, "threshold")
-    return write_inplace(x, lambda t: Threshold.apply(t, float(threshold), float(value)), inplace,
+    return write_inplace(x, lambda t: ThresholdOp.apply(t, float(threshold), float(value)), inplace,
                          "threshold")
 
 

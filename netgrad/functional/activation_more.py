@@ -39,7 +39,7 @@ def _t(x: Any, op: str) -> Tensor:
     return as_tensor_arg(x, op)
 
 
-class Hardtanh(Function):
+class HardtanhOp(Function):
     """a = min(max(net, lo), hi); da/dnet = 1 if lo < net < hi else 0.
 
     >>> import netgrad as ng
@@ -61,7 +61,7 @@ class Hardtanh(Function):
         return g * ctx.mask, None, None
 
 
-class Hardsigmoid(Function):
+class HardsigmoidOp(Function):
     """a = min(max(net / 6 + 1/2, 0), 1); da/dnet = 1/6 if -3 < net < 3 else 0.
 
     >>> import netgrad as ng
@@ -94,7 +94,7 @@ def hardtanh(input: Any, min_val: float = -1.0, max_val: float = 1.0,  # noqa: A
     if min_val > max_val:
         raise ValueError("hardtanh: min_val cannot be greater than max_val")
     x = _t(input, "hardtanh")
-    return write_inplace(x, lambda t: Hardtanh.apply(t, float(min_val), float(max_val)), inplace,
+    return write_inplace(x, lambda t: HardtanhOp.apply(t, float(min_val), float(max_val)), inplace,
                          "hardtanh")
 
 
@@ -159,7 +159,7 @@ def logsigmoid(input: Any) -> Tensor:  # noqa: A002
 def hardsigmoid(input: Any, inplace: bool = False) -> Tensor:  # noqa: A002
     """a = 0 if net <= -3, 1 if net >= 3, else net / 6 + 1/2."""
     x = _t(input, "hardsigmoid")
-    return write_inplace(x, Hardsigmoid.apply, inplace, "hardsigmoid")
+    return write_inplace(x, HardsigmoidOp.apply, inplace, "hardsigmoid")
 
 
 def hardswish(input: Any, inplace: bool = False) -> Tensor:  # noqa: A002
@@ -170,7 +170,7 @@ def hardswish(input: Any, inplace: bool = False) -> Tensor:  # noqa: A002
     tensor([-0., 0., 4.])
     """
     x = _t(input, "hardswish")
-    return write_inplace(x, lambda t: t * Hardtanh.apply(t + 3.0, 0.0, 6.0) / 6.0, inplace, "hardswish")
+    return write_inplace(x, lambda t: t * HardtanhOp.apply(t + 3.0, 0.0, 6.0) / 6.0, inplace, "hardswish")
 
 
 def _check_lambd(lambd: float, op: str) -> float:

@@ -74,7 +74,7 @@ def conv_geometry(op: str, in_shape: tuple, kernel: tuple, stride: Any, padding:
     return Geometry(tuple(in_shape), kh, kw, sh, sw, pads, dh, dw, oh, ow)
 
 
-class Conv2d(Function):
+class Conv2dOp(Function):
     """y[n,o,i,j] = b_o + sum_{c,a,b} W[o,c,a,b] x_pad[n, c, i s + a d, j s + b d];
     dJ/dW = dJ/dy (as O x NHW) times im2col(x)^T, dJ/dx = col2im(W^T dJ/dy), dJ/db = sum dJ/dy."""
 
@@ -123,7 +123,7 @@ class ConvTransposeInput(Function):
             dg = conv2d_forward(dz, w, None, g) if ng_ else None
             dw = conv2d_weight_grad(dz, gy, g) if nw else None
         else:
-            dg = Conv2d.apply(dz, w, None, g) if ng_ else None
+            dg = Conv2dOp.apply(dz, w, None, g) if ng_ else None
             dw = ConvWeightGrad.apply(dz, gy, g) if nw else None
         return dg, dw, None
 
@@ -150,7 +150,7 @@ class ConvWeightGrad(Function):
             dg = conv2d_forward(x, m, None, g) if ng_ else None
         else:
             dx = ConvTransposeInput.apply(gy, m, g) if nx else None
-            dg = Conv2d.apply(x, m, None, g) if ng_ else None
+            dg = Conv2dOp.apply(x, m, None, g) if ng_ else None
         return dx, dg, None
 
 
@@ -177,4 +177,4 @@ def conv2d(input: Any, weight: Tensor, bias: Tensor | None = None, stride: Any =
     if x.dtype != weight.dtype:
         raise DTypeError(f"conv2d: input dtype {x.dtype} differs from weight dtype {weight.dtype}")
     g = conv_geometry("conv2d", x.shape, weight.shape[2:], stride, padding, dilation)
-    return Conv2d.apply(x, weight, bias, g)
+    return Conv2dOp.apply(x, weight, bias, g)

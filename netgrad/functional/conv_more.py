@@ -19,7 +19,7 @@ import numpy as np
 from ..autograd import Tensor
 from ..autograd.errors import DTypeError, ShapeError
 from ._core import as_tensor_arg
-from .conv import Conv2d, ConvTransposeInput, Geometry, conv_geometry, int_pair, conv2d
+from .conv import Conv2dOp, ConvTransposeInput, Geometry, conv_geometry, int_pair, conv2d
 from .shape import cat
 
 __all__ = ["conv1d", "conv_transpose1d", "conv_transpose2d", "unfold", "fold"]
@@ -176,7 +176,7 @@ def unfold(input: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0, st
     N, C, H, W = x.shape
     kh, kw = int_pair(kernel_size, "kernel_size", op)
     g = conv_geometry(op, (N * C, 1, H, W), (kh, kw), stride, padding, dilation)
-    y = Conv2d.apply(x.reshape(N * C, 1, H, W), _taps(kh, kw, x.dtype), None, g)
+    y = Conv2dOp.apply(x.reshape(N * C, 1, H, W), _taps(kh, kw, x.dtype), None, g)
     return y.reshape(N, C * kh * kw, g.oh * g.ow)
 
 

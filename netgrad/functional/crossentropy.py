@@ -89,7 +89,7 @@ class CrossEntropy(Function):
         return (p - onehot) * coef, None, None, None, None, None
 
 
-class NLLLoss(Function):
+class NLLLossOp(Function):
     """J_n = -w_{y_n} a_{n, y_n} for log-probabilities a (M, C); dJ_n/da_{n,k} = -w_{y_n} [k = y_n]."""
 
     _array_backward = True
@@ -240,7 +240,7 @@ def nll_loss(input: Any, target: Any, weight: Any = None, size_average: Any = No
     x = as_tensor_arg(input, op)
     x2, tgt, C, unbatched, batch_shape = _class_rows(x, target, op)
     y, _, _, wy = _index_targets(tgt, C, batch_shape, weight, ignore_index, x.dtype, op)
-    out = NLLLoss.apply(x2, y, wy, reduction, float(wy.sum()))
+    out = NLLLossOp.apply(x2, y, wy, reduction, float(wy.sum()))
     if reduction == "none":
         out = out.reshape(batch_shape[1:] if unbatched else batch_shape)
     return out

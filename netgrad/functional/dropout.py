@@ -26,7 +26,7 @@ from ._core import as_tensor_arg, write_inplace
 __all__ = ["dropout", "dropout2d"]
 
 
-class Dropout(Function):
+class DropoutOp(Function):
     """y = x * m / (1 - p), m_i ~ Bernoulli(1 - p); dJ/dx = dJ/dy * m / (1 - p)."""
 
     _array_backward = True
@@ -69,7 +69,7 @@ def dropout(input: Any, p: float = 0.5, training: bool = True, inplace: bool = F
     if not training or p == 0.0:
         return x
     mask = None if p == 1.0 else _mask(x.shape, p, x.dtype, generator)
-    return write_inplace(x, lambda t: t * 0.0 if mask is None else Dropout.apply(t, mask), inplace,
+    return write_inplace(x, lambda t: t * 0.0 if mask is None else DropoutOp.apply(t, mask), inplace,
                          "dropout")
 
 
@@ -99,5 +99,5 @@ def dropout2d(input: Any, p: float = 0.5, training: bool = True, inplace: bool =
         return x
     shape = {2: x.shape, 3: x.shape[:-1] + (1,), 4: x.shape[:-2] + (1, 1)}[x.ndim]
     mask = None if p == 1.0 else _mask(shape, p, x.dtype, generator)
-    return write_inplace(x, lambda t: t * 0.0 if mask is None else Dropout.apply(t, mask), inplace,
+    return write_inplace(x, lambda t: t * 0.0 if mask is None else DropoutOp.apply(t, mask), inplace,
                          "dropout2d")

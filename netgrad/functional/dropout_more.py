@@ -19,7 +19,7 @@ import numpy as np
 from ..autograd import Tensor
 from ..autograd.random import rng
 from ._core import as_tensor_arg, write_inplace
-from .dropout import Dropout, check_dropout_p, _mask
+from .dropout import DropoutOp, check_dropout_p, _mask
 
 __all__ = ["dropout1d", "alpha_dropout", "feature_alpha_dropout"]
 
@@ -41,7 +41,7 @@ def dropout1d(input: Any, p: float = 0.5, training: bool = True, inplace: bool =
         return x
     shape = x.shape[:-1] + (1,)
     mask = None if p == 1.0 else _mask(shape, p, x.dtype, generator)
-    return write_inplace(x, lambda t: t * 0.0 if mask is None else Dropout.apply(t, mask), inplace,
+    return write_inplace(x, lambda t: t * 0.0 if mask is None else DropoutOp.apply(t, mask), inplace,
                          "dropout1d")
 
 
@@ -52,7 +52,7 @@ def _alpha(x: Tensor, p: float, shape: tuple, inplace: bool, generator: Any, op:
     a = 1.0 / math.sqrt((_ALPHA * _ALPHA * p + 1) * (1 - p))
     scale = keep * a
     shift = ((keep - 1) * (_ALPHA * a) + _ALPHA * a * p).astype(x.dtype)
-    return write_inplace(x, lambda t: Dropout.apply(t, np.broadcast_to(scale, x.shape)) + shift,
+    return write_inplace(x, lambda t: DropoutOp.apply(t, np.broadcast_to(scale, x.shape)) + shift,
                          inplace, op)
 
 

@@ -74,7 +74,7 @@ def _column_major(w: Any) -> bool:
     return a.ndim == 2 and a.flags.f_contiguous and not a.flags.c_contiguous
 
 
-class Linear(Function):
+class LinearOp(Function):
     """net = a W^T + b (W is out x in, as in PyTorch); dJ/da = delta W, dJ/dW = delta^T a,
     dJ/db = sum over the batch of delta, where delta = dJ/dnet."""
 
@@ -185,7 +185,7 @@ def outer(input: Any, vec2: Any, *, out: Tensor | None = None) -> Tensor:  # noq
 
 def linear(input: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:  # noqa: A002
     """net = x W^T + b, W of shape (out_features, in_features)."""
-    return Linear.apply(as_tensor_arg(input, "linear"), weight, bias)
+    return LinearOp.apply(as_tensor_arg(input, "linear"), weight, bias)
 
 
 register_xp(matmul=matmul)

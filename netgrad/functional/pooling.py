@@ -27,7 +27,7 @@ from .shape import index_put_zeros
 __all__ = ["max_pool2d", "avg_pool2d"]
 
 
-class MaxPool2d(Function):
+class MaxPool2dOp(Function):
     """y[n,c,i,j] = max over the window; dJ/dx gets dJ/dy at ONE element per window, the first
     maximum in row-major window order (as PyTorch), however many elements tie."""
 
@@ -59,7 +59,7 @@ def _flat_indices(g: Geometry, idx: np.ndarray) -> np.ndarray:
     return (base + rows * W + cols).reshape(-1)
 
 
-class AvgPool2d(Function):
+class AvgPool2dOp(Function):
     """y[n,c,i,j] = (1/|window|) sum over the window; dJ/dx = dJ/dy / |window| at every tap."""
 
     _array_backward = True
@@ -139,8 +139,8 @@ def max_pool2d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
         raise NotImplementedError("max_pool2d: return_indices=True is not supported")
     g = _pool_args("max_pool2d", x, kernel_size, stride, padding, dilation, ceil_mode)
     if x.ndim == 3:
-        return MaxPool2d.apply(x.unsqueeze(0), g).squeeze(0)
-    return MaxPool2d.apply(x, g)
+        return MaxPool2dOp.apply(x.unsqueeze(0), g).squeeze(0)
+    return MaxPool2dOp.apply(x, g)
 
 
 def avg_pool2d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,  # noqa: A002
@@ -151,5 +151,5 @@ def avg_pool2d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
     x = as_tensor_arg(input, "avg_pool2d")
     g = _pool_args("avg_pool2d", x, kernel_size, stride, padding, 1, ceil_mode)
     if x.ndim == 3:
-        return AvgPool2d.apply(x.unsqueeze(0), g, count_include_pad, divisor_override).squeeze(0)
-    return AvgPool2d.apply(x, g, count_include_pad, divisor_override)
+        return AvgPool2dOp.apply(x.unsqueeze(0), g, count_include_pad, divisor_override).squeeze(0)
+    return AvgPool2dOp.apply(x, g, count_include_pad, divisor_override)

@@ -23,7 +23,7 @@ def _t(x: Any, op: str) -> Tensor:
     return as_tensor_arg(x, op)
 
 
-class ELU(Function):
+class ELUOp(Function):
     """a = net if net > 0 else alpha (e^net - 1); da/dnet = 1 or a + alpha."""
 
     _array_backward = True
@@ -64,7 +64,7 @@ def _erf(x: np.ndarray) -> np.ndarray:
     return _erf_impl(x)
 
 
-class GELU(Function):
+class GELUOp(Function):
     """a = net Phi(net) (Phi the standard normal CDF; ``approximate='tanh'``:
     0.5 net (1 + tanh(sqrt(2/pi) (net + 0.044715 net^3)))); da/dnet = Phi(net) + net phi(net)."""
 
@@ -125,7 +125,7 @@ _SQRT1_2 = math.sqrt(0.5)
 _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
 
 
-class Softplus(Function):
+class SoftplusOp(Function):
     """a = (1/beta) log(1 + e^{beta net}) (linear where beta net > threshold);
     da/dnet = sigma(beta net) (1 in the linear region)."""
 
@@ -152,7 +152,7 @@ class Softplus(Function):
         return g * xp.where(ctx.lin, 1.0, s), None, None
 
 
-class SiLU(Function):
+class SiLUOp(Function):
     """a = net sigma(net); da/dnet = sigma(net) (1 + net (1 - sigma(net)))."""
 
     _array_backward = True
@@ -182,7 +182,7 @@ def elu(input: Any, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noq
     tensor([-1.,  1.])
     """
     x = _t(input, "elu")
-    return write_inplace(x, lambda t: ELU.apply(t, float(alpha)), inplace, "elu")
+    return write_inplace(x, lambda t: ELUOp.apply(t, float(alpha)), inplace, "elu")
 
 
 def gelu(input: Any, approximate: str = "none") -> Tensor:  # noqa: A002
@@ -194,7 +194,7 @@ def gelu(input: Any, approximate: str = "none") -> Tensor:  # noqa: A002
     """
     if approximate not in ("none", "tanh"):
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-    return GELU.apply(_t(input, "gelu"), approximate)
+    return GELUOp.apply(_t(input, "gelu"), approximate)
 
 
 def softplus(input: Any, beta: float = 1.0, threshold: float = 20.0) -> Tensor:  # noqa: A002
@@ -204,7 +204,7 @@ def softplus(input: Any, beta: float = 1.0, threshold: float = 20.0) -> Tensor: 
     >>> ng.softplus(ng.tensor([-1000.0, 0.0, 1000.0]))
     tensor([0.0000e+00, 6.9315e-01, 1.0000e+03])
     """
-    return Softplus.apply(_t(input, "softplus"), float(beta), float(threshold))
+    return SoftplusOp.apply(_t(input, "softplus"), float(beta), float(threshold))
 
 
 def silu(input: Any, inplace: bool = False) -> Tensor:  # noqa: A002
@@ -215,4 +215,4 @@ def silu(input: Any, inplace: bool = False) -> Tensor:  # noqa: A002
     tensor([0.])
     """
     x = _t(input, "silu")
-    return write_inplace(x, SiLU.apply, inplace, "silu")
+    return write_inplace(x, SiLUOp.apply, inplace, "silu")

@@ -176,7 +176,7 @@ def emit_function(g: GraphBuilder, fn: Any, inputs: list[str | None], in_shapes:
                   out_shape: tuple, dtype: np.dtype) -> str:
     """One node of a custom forward, from its autograd node. ``inputs[i]`` is the ONNX value of the
     i-th forward argument (None where it was not a tensor that requires grad)."""
-    kind = type(fn).__name__
+    kind = fn.op_title()  # the op class without its Op suffix (ReLUOp -> ReLU)
     x = inputs[0]
     simple = {"ReLU": "Relu", "Sigmoid": "Sigmoid", "Tanh": "Tanh"}
     if kind in simple:
