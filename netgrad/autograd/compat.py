@@ -2,7 +2,7 @@
 
 netgrad supports NumPy >= 1.23.2 (the oldest release with wheels for Python 3.11; CI runs the core
 tests on it, ``make test-numpy-floor``). Backward formulas are written once against an ``xp``
-namespace that is NumPy itself on the fast path (``functional/_core.py``), so a NumPy 2 name they
+namespace that is NumPy itself on the fast path (``functional/core.py``), so a NumPy 2 name they
 use must exist on the ``numpy`` module: on older NumPy this module adds it there, as an alias of the
 older spelling with the same semantics. Nothing is replaced where NumPy already has the name.
 

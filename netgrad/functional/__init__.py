@@ -74,7 +74,7 @@ __all__ = [
     *_prod, *_lex,
 ]
 
-from ._core import numpy_aliases as _aliases  # noqa: E402
+from .core import numpy_aliases as _aliases  # noqa: E402
 
 # axis= and keepdims= wherever dim= and keepdim= are taken, as PyTorch's functions accept them
 globals().update({_n: _aliases(globals()[_n]) for _n in __all__})

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..autograd import Function, Tensor
 from ..autograd.tensor import version_box
-from ._core import as_tensor_arg, inplace_target, normalize_dim, register_xp, write_inplace, xp_of
+from .core import as_tensor_arg, inplace_target, normalize_dim, register_xp, write_inplace, xp_of
 from .methods import bind_methods
 
 __all__ = [

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..autograd import Function, Tensor
 from ..autograd.random import rng
-from ._core import as_tensor_arg, normalize_dim, write_inplace
+from .core import as_tensor_arg, normalize_dim, write_inplace
 from .activation import sigmoid, softmax, tanh
 from .elementwise import abs as _abs
 from .elementwise import clamp, where
@@ -43,7 +43,7 @@ class HardtanhOp(Function):
     """a = min(max(net, lo), hi); da/dnet = 1 if lo < net < hi else 0.
 
     >>> import netgrad as ng
-    >>> Hardtanh.apply(ng.tensor([-2.0, 0.5, 2.0]), -1.0, 1.0)
+    >>> HardtanhOp.apply(ng.tensor([-2.0, 0.5, 2.0]), -1.0, 1.0)
     tensor([-1.0000,  0.5000,  1.0000])
     """
 
@@ -65,7 +65,7 @@ class HardsigmoidOp(Function):
     """a = min(max(net / 6 + 1/2, 0), 1); da/dnet = 1/6 if -3 < net < 3 else 0.
 
     >>> import netgrad as ng
-    >>> Hardsigmoid.apply(ng.tensor([-4.0, 0.0, 4.0]))
+    >>> HardsigmoidOp.apply(ng.tensor([-4.0, 0.0, 4.0]))
     tensor([0.0000, 0.5000, 1.0000])
     """
 

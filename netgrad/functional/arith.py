@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function, Tensor
-from ._core import register_xp, xp_of
+from .core import register_xp, xp_of
 from ._pointwise_core import arr, as_tensors, check_out, promote, torch_name, write_out
 from .elementwise import as_tensor_arg, cast, pow
 from .methods import bind_methods

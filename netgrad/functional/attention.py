@@ -27,7 +27,7 @@ import numpy as np
 
 from ..autograd import Tensor
 from ..autograd.errors import DTypeError, ShapeError
-from ._core import as_tensor_arg
+from .core import as_tensor_arg
 from .activation import softmax
 from .dropout import dropout
 from .elementwise import where

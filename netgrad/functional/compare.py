@@ -14,7 +14,7 @@ import numpy as np
 
 from ..autograd import Tensor
 from ..autograd.creation import write_result
-from ._core import data
+from .core import data
 
 __all__ = ["sign", "eq", "ne", "lt", "le", "gt", "ge", "isnan", "isinf", "isfinite"]
 

@@ -19,7 +19,7 @@ from typing import Any
 from ..autograd import Function, Tensor
 from ..autograd.errors import DTypeError, ShapeError
 from ..kernels.conv import Geometry, conv2d_forward, conv2d_input_grad, conv2d_weight_grad
-from ._core import as_tensor_arg
+from .core import as_tensor_arg
 
 __all__ = ["conv2d"]
 

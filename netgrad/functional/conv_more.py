@@ -18,7 +18,7 @@ import numpy as np
 
 from ..autograd import Tensor
 from ..autograd.errors import DTypeError, ShapeError
-from ._core import as_tensor_arg
+from .core import as_tensor_arg
 from .conv import Conv2dOp, ConvTransposeInput, Geometry, conv_geometry, int_pair, conv2d
 from .shape import cat
 

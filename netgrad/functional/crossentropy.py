@@ -17,8 +17,8 @@ import numpy as np
 
 from ..autograd import Function, Tensor
 from ..autograd.errors import ShapeError
-from ._core import as_tensor_arg, data
-from ._lossutil import check_reduction, legacy_reduction
+from .core import as_tensor_arg, data
+from .lossutil import check_reduction, legacy_reduction
 from .activation import softmax
 from .shape import index_put_zeros, moveaxis
 

@@ -23,8 +23,8 @@ import numpy as np
 
 from ..autograd import Tensor
 from ..autograd.errors import ShapeError
-from ._core import as_tensor_arg
-from ._lossutil import check_reduction
+from .core import as_tensor_arg
+from .lossutil import check_reduction
 from .elementwise import where
 from .reduction import logsumexp
 from .shape import cat, stack

@@ -23,7 +23,7 @@ import numpy as np
 
 from ..autograd import Function, Tensor
 from ..autograd.errors import DTypeError, ShapeError
-from ._core import as_tensor_arg
+from .core import as_tensor_arg
 from . import arrange as _arr
 from . import shape as _S
 

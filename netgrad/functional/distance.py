@@ -16,7 +16,7 @@ import numpy as np
 
 from ..autograd import Tensor
 from ..autograd.errors import ShapeError
-from ._core import as_tensor_arg, normalize_dim
+from .core import as_tensor_arg, normalize_dim
 from .einsum import einsum
 from .elementwise import clamp
 from .reduction import norm

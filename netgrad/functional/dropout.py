@@ -21,7 +21,7 @@ import numpy as np
 from ..autograd import Function, Tensor
 from ..autograd.random import generator_of
 from ..autograd.random_kernels import bernoulli_scalar
-from ._core import as_tensor_arg, write_inplace
+from .core import as_tensor_arg, write_inplace
 
 __all__ = ["dropout", "dropout2d"]
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..autograd import Tensor
 from ..autograd.random import rng
-from ._core import as_tensor_arg, write_inplace
+from .core import as_tensor_arg, write_inplace
 from .dropout import DropoutOp, check_dropout_p, _mask
 
 __all__ = ["dropout1d", "alpha_dropout", "feature_alpha_dropout"]

@@ -22,7 +22,7 @@ from ..autograd import Function, Tensor
 from . import elementwise as E
 from . import reduction as R
 from . import shape as S
-from ._core import as_tensor_arg, register_xp, xp_of
+from .core import as_tensor_arg, register_xp, xp_of
 from .shape import index_put_zeros
 
 __all__ = ["einsum", "cdist"]

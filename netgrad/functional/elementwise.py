@@ -19,7 +19,7 @@ import numpy as np
 from ..autograd import Function, Tensor
 from ..autograd.creation import ArgumentValueError, write_result
 from ..autograd.dtypes import as_dtype
-from ._core import as_tensor_arg, data, fix_float, register_xp, xp_of
+from .core import as_tensor_arg, data, fix_float, register_xp, xp_of
 from .compare import eq, ge, gt, isfinite, isinf, isnan, le, lt, ne, sign  # noqa: F401  (re-exported)
 
 __all__ = [

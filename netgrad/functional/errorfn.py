@@ -16,7 +16,7 @@ from typing import Any
 
 from ..autograd import Function, Tensor
 from . import _special
-from ._core import xp_of
+from .core import xp_of
 from ._pointwise_core import quiet, unary_float
 from .methods import bind_methods
 

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function, Tensor
-from ._core import register_xp
+from .core import register_xp
 from ._pointwise_core import check_out, float_tensor, unary_float, write_out
 from .methods import bind_methods
 

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function, Tensor
-from ._core import register_xp, xp_of
+from .core import register_xp, xp_of
 from ._pointwise_core import quiet, unary_float
 from .methods import bind_methods
 

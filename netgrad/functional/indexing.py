@@ -23,7 +23,7 @@ import numpy as np
 from ..autograd import Function, Tensor
 from . import elementwise as E
 from . import shape as S
-from ._core import as_tensor_arg, normalize_dim
+from .core import as_tensor_arg, normalize_dim
 from .methods import bind_methods
 from .shape import index_put_zeros
 

@@ -32,7 +32,7 @@ from ..autograd import DTypeError, Function, GraphError, ShapeError, Tensor, is_
 from ..autograd import random_kernels as K
 from ..autograd.dtypes import torch_name
 from ..autograd.tensor import version_box
-from ._core import data
+from .core import data
 from .methods import bind_methods
 from .shape import plain_index
 

@@ -20,7 +20,7 @@ import numpy as np
 from ..autograd import DTypeError, GraphError, ShapeError, Tensor, is_grad_enabled, no_grad
 from ..autograd.dtypes import torch_name
 from ..autograd.tensor import version_box
-from ._core import data
+from .core import data
 from .inplace import broadcast_shape, check_inplace_target, inplace
 from .methods import bind_methods
 

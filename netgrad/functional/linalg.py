@@ -16,7 +16,7 @@ import numpy as np
 from ..autograd import Function, Tensor
 from ..autograd.creation import write_result
 from ..autograd.errors import DTypeError, ShapeError
-from ._core import as_tensor_arg, register_xp, xp_of
+from .core import as_tensor_arg, register_xp, xp_of
 
 __all__ = ["matmul", "mm", "bmm", "dot", "outer", "linear"]
 

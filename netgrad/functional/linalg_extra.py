@@ -18,7 +18,7 @@ import numpy as np
 
 from ..autograd import Tensor
 from ..autograd.errors import DTypeError, ShapeError
-from ._core import as_tensor_arg, normalize_dim
+from .core import as_tensor_arg, normalize_dim
 from . import decomp as D
 from . import spectral as SP
 from . import elementwise as E

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..autograd import Function, Tensor
 from ..autograd.errors import ShapeError
-from ._core import as_tensor_arg
+from .core import as_tensor_arg
 from . import decomp as D
 from . import shape as S
 from .linalg import with_out

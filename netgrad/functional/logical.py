@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Tensor
-from ._core import data, register_xp
+from .core import data, register_xp
 from ._pointwise_core import arr, check_out, result_type, write_out
 from .elementwise import as_tensor_arg
 from .methods import bind_methods

@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function, Tensor
-from ._core import as_tensor_arg, data, xp_of
-from ._lossutil import check_reduction, _pair, _reduce, _weighted, legacy_reduction
+from .core import as_tensor_arg, data, xp_of
+from .lossutil import check_reduction, _pair, _reduce, _weighted, legacy_reduction
 from .activation import _sigmoid_array, sigmoid
 from .crossentropy import cross_entropy, nll_loss
 from .elementwise import abs as _abs

@@ -19,8 +19,8 @@ import numpy as np
 
 from ..autograd import Tensor
 from ..autograd.errors import ShapeError
-from ._core import as_tensor_arg
-from ._lossutil import _reduce, legacy_reduction
+from .core import as_tensor_arg
+from .lossutil import _reduce, legacy_reduction
 from .activation_more import logsigmoid
 from .distance import pairwise_distance
 from .elementwise import clamp, exp, log, minimum, where

@@ -19,7 +19,7 @@ from . import linalg as L
 from . import reduction as R
 from . import shape as S
 from . import views as V
-from ._core import numpy_aliases
+from .core import numpy_aliases
 
 
 def bind_methods(**methods: Callable) -> None:

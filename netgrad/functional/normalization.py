@@ -28,7 +28,7 @@ import numpy as np
 from ..autograd import Tensor
 from ..autograd.errors import ShapeError
 from ..autograd.grad_mode import no_grad
-from ._core import as_tensor_arg
+from .core import as_tensor_arg
 from .elementwise import where
 
 __all__ = ["layer_norm", "rms_norm", "group_norm", "instance_norm", "normalize"]

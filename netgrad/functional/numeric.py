@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function, Tensor
-from ._core import register_xp, xp_of
+from .core import register_xp, xp_of
 from ._pointwise_core import arr, check_out, float_tensor, promote, result_type, write_out
 from .elementwise import abs, as_tensor_arg, div, mul, neg, pow, sign, sub
 from .methods import bind_methods

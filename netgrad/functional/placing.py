@@ -21,7 +21,7 @@ import numpy as np
 from ..autograd import Tensor
 from . import elementwise as E
 from . import shape as S
-from ._core import as_tensor_arg
+from .core import as_tensor_arg
 from .indexing import _added, _check_bounds, _mask, last_write
 from .methods import bind_methods
 

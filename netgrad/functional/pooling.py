@@ -20,7 +20,7 @@ from ..autograd.errors import ShapeError
 from ..kernels.conv import tap_slices
 from ..kernels.pool import (max_pool2d_argmax, max_pool2d_backward, max_pool2d_forward,
                             window_scatter, window_sum)
-from ._core import as_tensor_arg
+from .core import as_tensor_arg
 from .conv import Geometry, conv_geometry, int_pair
 from .shape import index_put_zeros
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..autograd import Tensor
 from ..autograd.errors import ShapeError
-from ._core import as_tensor_arg
+from .core import as_tensor_arg
 from .conv_more import int_single
 from .pooling import avg_pool2d, max_pool2d
 from .reduction import amax

@@ -22,8 +22,8 @@ import numpy as np
 
 from ..autograd import Function, Tensor
 from ..autograd.errors import ShapeError
-from ._core import as_tensor_arg, xp_of
-from ._lossutil import check_reduction, _reduce
+from .core import as_tensor_arg, xp_of
+from .lossutil import check_reduction, _reduce
 
 __all__ = ["cross_entropy_probs"]
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..autograd import Tensor
 from ..autograd.errors import ShapeError
-from ._core import as_tensor_arg
+from .core import as_tensor_arg
 from . import reduction as R
 from . import shape as S
 from .linalg import with_out, matmul, outer

@@ -26,7 +26,7 @@ import numpy as np
 
 from ..autograd import Function, Tensor
 from ..autograd.errors import ShapeError
-from ._core import as_tensor_arg
+from .core import as_tensor_arg
 from .shape import cat, stack
 
 __all__ = ["unbind_steps", "split_columns"]

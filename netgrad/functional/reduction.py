@@ -21,7 +21,7 @@ import numpy as np
 
 from ..autograd import Function, Tensor
 from ..autograd.dtypes import get_default_dtype
-from ._core import as_tensor_arg, normalize_dim, register_xp, xp_of
+from .core import as_tensor_arg, normalize_dim, register_xp, xp_of
 
 __all__ = ["sum", "mean", "var", "std", "max", "min", "amax", "amin", "logsumexp", "argmax",
            "argmin", "all", "any", "prod", "norm"]

@@ -18,7 +18,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..autograd import Tensor
-from ._core import as_tensor_arg
+from .core import as_tensor_arg
 from .indexing import index_select
 
 __all__ = ["interpolate", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "pad_modes"]

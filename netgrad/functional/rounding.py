@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function, Tensor
-from ._core import register_xp, xp_of
+from .core import register_xp, xp_of
 from ._pointwise_core import arr, check_out, promote, write_out
 from .elementwise import as_tensor_arg
 from .methods import bind_methods

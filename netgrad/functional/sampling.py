@@ -21,7 +21,7 @@ import numpy as np
 from ..autograd import Function, Tensor, dtypes
 from ..autograd import random_kernels as K
 from ..autograd.random import Generator, generator_of, rng
-from ._core import as_tensor_arg
+from .core import as_tensor_arg
 from .methods import bind_methods
 
 __all__ = ["multinomial", "bernoulli", "normal", "poisson"]

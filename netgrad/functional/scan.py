@@ -17,7 +17,7 @@ import numpy as np
 from ..autograd import Function, Tensor
 from ..autograd.dtypes import as_dtype
 from . import shape as S
-from ._core import as_tensor_arg, normalize_dim, register_xp, xp_of
+from .core import as_tensor_arg, normalize_dim, register_xp, xp_of
 from .methods import bind_methods
 
 __all__ = ["cumsum", "cumprod", "cummax", "cummin", "logcumsumexp", "diff"]

@@ -18,7 +18,7 @@ import numpy as np
 from ..autograd import Function, Tensor
 from ..autograd.engine import BroadcastTo
 from ..autograd.errors import ShapeError
-from ._core import as_tensor_arg, normalize_dim, register_xp, xp_of
+from .core import as_tensor_arg, normalize_dim, register_xp, xp_of
 from .views import as_view, view  # noqa: F401  (view is shape.view too)
 
 __all__ = ["reshape", "view", "flatten", "squeeze", "unsqueeze", "expand", "broadcast_to",

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function, Tensor
-from ._core import as_tensor_arg, write_inplace, xp_of
+from .core import as_tensor_arg, write_inplace, xp_of
 from .activation import _sigmoid_array, sigmoid
 
 __all__ = ["elu", "gelu", "softplus", "silu"]

@@ -20,7 +20,7 @@ from ..autograd import Tensor
 from . import elementwise as E
 from . import reduction as R
 from . import shape as S
-from ._core import as_tensor_arg, normalize_dim
+from .core import as_tensor_arg, normalize_dim
 from .methods import bind_methods
 from .sorting import sort
 

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..autograd import GraphError, Tensor, is_grad_enabled
 from ..autograd.tensor import version_box
-from ._core import as_tensor_arg, normalize_dim
+from .core import as_tensor_arg, normalize_dim
 from .linalg import mm
 from .methods import bind_methods
 from .shape import index

@@ -23,7 +23,7 @@ import numpy as np
 from ..autograd import Function, Tensor
 from ..autograd.errors import ShapeError
 from ..autograd.tensor import version_box
-from ._core import as_tensor_arg
+from .core import as_tensor_arg
 
 __all__: list[str] = []
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..functional._core import as_tensor_arg
+from ..functional.core import as_tensor_arg
 from ..functional.attention import multi_head_attention_forward
 from . import init
 from .linear import Linear, _empty

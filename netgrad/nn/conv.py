@@ -14,7 +14,7 @@ from typing import Any
 
 from ..autograd import Tensor
 from ..autograd.errors import DTypeError, ShapeError
-from ..functional._core import as_tensor_arg
+from ..functional.core import as_tensor_arg
 from ..functional.conv import Conv2dOp as _ConvFn
 from ..functional.conv import conv_geometry, int_pair
 from . import init

@@ -16,7 +16,7 @@ from typing import Any
 from ..autograd import Tensor
 from ..autograd.errors import ShapeError
 from ..functional import conv_more as C
-from ..functional._core import as_tensor_arg
+from ..functional.core import as_tensor_arg
 from ..functional.conv import int_pair
 from ..functional.resample import pad_modes
 from . import init

@@ -21,7 +21,7 @@ import numpy as np
 from ..autograd import Tensor, no_grad
 from ..autograd.errors import DTypeError
 from ..functional import where
-from ..functional._core import as_tensor_arg
+from ..functional.core import as_tensor_arg
 from ..functional.shape import index
 from .module import Module
 from .parameter import Parameter

@@ -24,7 +24,7 @@ import numpy as np
 from ..autograd import Tensor
 from ..autograd.dtypes import as_dtype, get_default_dtype
 from ..autograd.errors import ShapeError
-from ..functional._core import as_tensor_arg
+from ..functional.core import as_tensor_arg
 from ..functional.linalg import LinearOp as _LinearFn
 from . import init
 from .module import Module

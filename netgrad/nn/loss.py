@@ -14,7 +14,7 @@ from typing import Any
 
 from ..autograd import Tensor
 from ..functional import loss as L
-from ..functional._lossutil import legacy_reduction
+from ..functional.lossutil import legacy_reduction
 from .module import Module
 
 

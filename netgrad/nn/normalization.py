@@ -22,7 +22,7 @@ import numpy as np
 from ..autograd import Function, Tensor
 from ..autograd.errors import ShapeError
 from ..autograd.grad_mode import no_grad
-from ..functional._core import as_tensor_arg, xp_of
+from ..functional.core import as_tensor_arg, xp_of
 from . import init
 from .linear import _empty
 from .module import Module

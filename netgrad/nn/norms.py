@@ -22,7 +22,7 @@ import numpy as np
 
 from ..autograd import Tensor
 from ..autograd.errors import ShapeError
-from ..functional._core import as_tensor_arg
+from ..functional.core import as_tensor_arg
 from ..functional.normalization import group_norm, instance_norm, layer_norm, rms_norm
 from . import init
 from .linear import _empty

@@ -34,7 +34,7 @@ import numpy as np
 from ..autograd import Tensor
 from ..autograd.creation import zeros
 from ..autograd.device import check_device
-from ..functional._core import as_tensor_arg
+from ..functional.core import as_tensor_arg
 from ..functional.dropout import dropout as _dropout
 from ..functional.elementwise import where
 from ..functional.linalg import linear

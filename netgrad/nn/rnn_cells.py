@@ -29,7 +29,7 @@ from typing import Any
 from ..autograd import Tensor
 from ..autograd.creation import zeros
 from ..autograd.device import check_device
-from ..functional._core import as_tensor_arg
+from ..functional.core import as_tensor_arg
 from ..functional.activation import relu, sigmoid, tanh
 from ..functional.linalg import linear
 from ..functional.recurrent import split_columns

@@ -30,7 +30,7 @@ import numpy as np
 
 from ...autograd import Tensor
 from ...autograd.creation import full
-from ...functional._core import as_tensor_arg
+from ...functional.core import as_tensor_arg
 from ...functional.shape import cat, index
 
 __all__ = ["PackedSequence", "pack_padded_sequence", "pad_packed_sequence", "pad_sequence",

@@ -1,4 +1,5 @@
-"""Helpers shared by the op families: unwrapping, dtype promotion and the ``xp`` namespace.
+"""Helpers shared by the op families and the nn layers: unwrapping, dtype promotion and the ``xp``
+namespace.
 
 A backward formula is written once with ``xp = xp_of(ctx)``: ``xp`` is NumPy when the engine runs
 it on raw arrays, and netgrad's own functions (same names) when it builds a differentiable graph.

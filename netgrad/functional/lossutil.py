@@ -9,7 +9,7 @@ import numpy as np
 
 from ..autograd import Tensor
 from ..autograd.errors import ShapeError
-from ._core import as_tensor_arg
+from .core import as_tensor_arg
 
 _REDUCTIONS = ("mean", "sum", "none")
 
