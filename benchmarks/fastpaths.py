@@ -8,8 +8,8 @@ see the same process, memory layout and load. It prints per path and row the gai
 the path off over the time with it on, minus 1 (median and quartiles over all sample pairs). As
 benchmarks/README.md recommends for changes worth a few percent on a shared machine, a child
 runs with one BLAS thread and times CPU time (``time.process_time``), which other people's load
-moves less than wall time; only the ``threads`` path, whose point is a second core, runs with two
-threads and wall time. The pseudo-path ``control`` switches nothing: its spread is the method's
+moves less than wall time (a path whose point is a second core goes in ``WALL_PATHS``: two
+threads and wall time). The pseudo-path ``control`` switches nothing: its spread is the method's
 noise on the machine at hand. A path stays only where some row gains >= 3% (issue 20); README's
 "Decision record" lists the results.
 
@@ -34,13 +34,11 @@ import numpy as np
 ROWS = ("mlp", "infer1", "infer1000", "cnn", "ops")
 # the rows each path can touch (the others run none of its code); a path not named here gets all
 PATH_ROWS = {
-    "threads": ("cnn",),
     "im2col": ("cnn",),
     "maxpool_tiles": ("cnn",),
-    "col2im_rows": ("cnn",),
     "control": ("mlp", "infer1", "infer1000", "cnn"),
 }
-WALL_PATHS = ("threads",)  # measured with two threads and wall time
+WALL_PATHS: tuple[str, ...] = ()  # paths measured with two threads and wall time (none now)
 CONTROL = "control"  # switches nothing: its "gain" is the noise of the method on this machine
 
 
@@ -221,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"CPU: {cpu_model()}; NumPy {np.__version__}, Python {platform.python_version()}; "
           f"load average {load:.1f} at the start")
     print(f"gain = time(path off) / time(all on) - 1: median [quartiles] over {args.procs} processes x "
-          f"{args.pairs} alternating sample pairs; one thread, CPU time (threads: two threads, wall time)")
+          f"{args.pairs} alternating sample pairs; one thread, CPU time")
     print(f"{'path':<14} {'row':<10} {'gain':>8}   quartiles")
     for path in paths:
         rows = tuple(r for r in args.rows.split(",") if r) or PATH_ROWS.get(path, ROWS)

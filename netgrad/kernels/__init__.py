@@ -1,13 +1,12 @@
 """netgrad.kernels: the fast code, behind one boundary, with a switch back to plain NumPy.
 
-Ops in ``netgrad.functional`` express the maths; this package expresses speed: aligned and pooled
-allocation (``memory``), threads for memory-bound passes (``threads``) and the fused or
-restructured kernels of the layers that dominate a training step (``conv``, ``pool``). Each
-fast path has a name in ``PATHS`` and can be turned off:
+Ops in ``netgrad.functional`` express the maths; this package expresses speed: the restructured
+kernels of the layers that dominate a training step (``conv``, ``pool``). Each fast path has a
+name in ``PATHS`` and can be turned off:
 
 - ``NETGRAD_REFERENCE=1`` turns every fast path off: every kernel runs its plain NumPy form (CI
   runs the whole test suite both ways, so the two must agree);
-- ``NETGRAD_KERNELS_OFF=pool,threads`` turns the named paths off (``benchmarks/fastpaths.py``
+- ``NETGRAD_KERNELS_OFF=im2col,maxpool_tiles`` turns the named paths off (``benchmarks/fastpaths.py``
   measures each path's gain this way: a path stays only if it earns 3% on a benchmark row);
 - ``with kernels.reference():`` does the same inside a process (tests).
 
@@ -15,7 +14,7 @@ A kernel reads ``kernels.on[name]`` at call time, so the switch takes effect at 
 
 >>> from netgrad import kernels
 >>> with kernels.reference():
-...     kernels.on["pool"]
+...     kernels.on["im2col"]
 False
 """
 
@@ -27,11 +26,8 @@ from typing import Iterator
 
 # name -> what the fast path does (benchmarks/README.md records what each one earns)
 PATHS: dict[str, str] = {
-    "pool": "64-byte aligned big arrays, reused from a pool (memory.empty and friends)",
-    "threads": "memory-bound passes (im2col, col2im, max pooling) split over threads",
     "im2col": "convolutions as im2col + one GEMM per cache-sized block of images (kernels.conv)",
     "maxpool_tiles": "max pooling over tiling windows (2x2 stride 2) as contiguous tap rows (kernels.pool)",
-    "col2im_rows": "stride-1 col2im as one contiguous add per tap over dJ/dy rows widened with zeros",
 }
 
 

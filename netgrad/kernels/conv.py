@@ -15,11 +15,6 @@ is w^T dJ/dy_n followed by col2im. Images go in blocks whose columns fit in the 
 (about 2 MB), so the copy, the GEMMs and the adds read what was just written: whole-batch columns
 were 42 MB for the CNN's conv2, written to memory and read back.
 
-Fast path ``col2im_rows`` (stride 1): dJ/dy's rows are widened with zeros to the padded input's
-width, so that each tap's share of the GEMM output lands at one constant offset in every padded
-map and col2im is one contiguous add per tap, channel and image (instead of OH adds of OW
-elements: NumPy's per-run overhead dominated the 24-element runs of the CNN's conv2).
-
 The GEMM form of dJ/dx (im2col of the padded dJ/dy and the flipped, in/out-swapped kernels, one
 GEMM) was measured against col2im and lost: its columns are kh*kw times dJ/dy's size.
 
@@ -41,7 +36,6 @@ from typing import NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from . import memory
 from . import on as _on
 
 
@@ -137,8 +131,8 @@ class _Columns:
         t, b, l, r = g.pads
         n = _blocks(g)[0][1]
         self.g = g
-        self.buf = memory.empty(C * g.kh * g.kw * n * g.oh * g.ow, dtype)
-        self.xp = memory.zeros((n, C, H + t + b, W + l + r), dtype) if any(g.pads) else None
+        self.buf = np.empty(C * g.kh * g.kw * n * g.oh * g.ow, dtype)
+        self.xp = np.zeros((n, C, H + t + b, W + l + r), dtype) if any(g.pads) else None
 
     def of(self, x: np.ndarray) -> np.ndarray:
         g = self.g
@@ -162,7 +156,7 @@ def conv2d_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, g: Geomet
         return _ref_forward(x, w, b, g)
     O = w.shape[0]
     wf = w.reshape(O, -1)
-    out = memory.empty((x.shape[0], O, g.oh, g.ow), np.result_type(x, w))
+    out = np.empty((x.shape[0], O, g.oh, g.ow), np.result_type(x, w))
     columns = _Columns(g, x.dtype)
     for n0, n1 in _blocks(g):
         y = out[n0:n1]
@@ -182,42 +176,21 @@ def conv2d_input_grad(gy: np.ndarray, w: np.ndarray, g: Geometry) -> np.ndarray:
     t, bt, l, r = g.pads
     Hp, Wp = H + t + bt, W + l + r
     dtype = np.result_type(gy, w)
-    out = memory.empty((N, C, H, W), dtype)
+    out = np.empty((N, C, H, W), dtype)
     blocks = _blocks(g)
     step, kk = blocks[0][1], g.kh * g.kw
-    padded = memory.empty((step, C, Hp, Wp), dtype) if any(g.pads) else None
-    # Stride 1: dJ/dy's rows are widened to the padded input's width Wp with zeros, so that the
-    # GEMM's columns for tap (a, b) land at one constant offset a d Wp + b d in each padded map:
-    # the tap's add is then one contiguous run per image and channel instead of OH runs of OW.
-    # The extra columns hold w^T 0 = 0, provided w is finite (else the taps' slices below).
-    rows = _on["col2im_rows"] and (g.sh, g.sw) == (1, 1) and bool(np.isfinite(w).all())
-    width = Wp if rows else g.ow
-    dcols = memory.empty(step * C * kk * g.oh * width, dtype)
-    if rows:
-        gyw = memory.zeros((step, O, g.oh, Wp), gy.dtype)  # columns >= OW stay zero
-        run = (g.oh - 1) * Wp + g.ow  # up to the last real output: never past the map's end
-        offsets = [a * g.dh * Wp + c * g.dw for a in range(g.kh) for c in range(g.kw)]
-    else:
-        taps = tap_slices(g)
+    padded = np.empty((step, C, Hp, Wp), dtype) if any(g.pads) else None
+    dcols = np.empty(step * C * kk * g.oh * g.ow, dtype)
+    taps = tap_slices(g)
     for n0, n1 in blocks:
         m = n1 - n0
-        if rows:
-            src = gyw[:m]
-            src[:, :, :, :g.ow] = gy[n0:n1]
-        else:
-            src = gy[n0:n1]
-        d = _prefix(dcols, (m, C, kk, g.oh * width))
-        np.matmul(wt, src.reshape(m, O, -1), out=d.reshape(m, C * kk, -1))
+        d = _prefix(dcols, (m, C, kk, g.oh * g.ow))
+        np.matmul(wt, gy[n0:n1].reshape(m, O, -1), out=d.reshape(m, C * kk, -1))
         dx = out[n0:n1] if padded is None else padded[:m]
         dx.fill(0)
-        if rows:
-            flat = dx.reshape(m, C, Hp * Wp)
-            for k, s in enumerate(offsets):
-                flat[:, :, s:s + run] += d[:, :, k, :run]
-        else:
-            d6 = d.reshape(m, C, kk, g.oh, g.ow)
-            for k, (rr, cc) in enumerate(taps):
-                dx[:, :, rr, cc] += d6[:, :, k]
+        d6 = d.reshape(m, C, kk, g.oh, g.ow)
+        for k, (rr, cc) in enumerate(taps):
+            dx[:, :, rr, cc] += d6[:, :, k]
         if padded is not None:  # C-contiguous like the input, as PyTorch's gradient
             out[n0:n1] = dx[:, :, t:t + H, l:l + W]
     return out

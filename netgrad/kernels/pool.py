@@ -27,10 +27,8 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
-from . import memory
 from . import on as _on
 from .conv import Geometry, pad, tap_slices
-from .threads import parallel_for
 
 
 def _tiles(g: Geometry) -> bool:
@@ -56,24 +54,16 @@ def _windows(x: np.ndarray, g: Geometry) -> np.ndarray:
 
 def _tiles_forward(x: np.ndarray, g: Geometry) -> tuple[np.ndarray, np.ndarray]:
     kk = g.kh * g.kw
-    taps = memory.empty((kk,) + x.shape[:2] + (g.oh, g.ow), x.dtype)
-    out = memory.empty(taps.shape[1:], x.dtype)
-    hit = memory.empty(taps.shape, bool)
-    view = _tap_view(x, g)
-
-    def block(n0: int, n1: int) -> None:
-        tb, hb = taps[:, n0:n1], hit[:, n0:n1]
-        np.copyto(tb.reshape((g.kh, g.kw) + tb.shape[1:]), view[:, :, n0:n1])
-        ob = np.max(tb, axis=0, out=out[n0:n1])
-        np.equal(tb, ob, out=hb)
-        if np.isnan(ob).any():
-            hb |= np.isnan(tb)
-        taken = hb[0].copy()
-        for t in range(1, kk):  # keep the first hit of each window only
-            hb[t] &= ~taken
-            taken |= hb[t]
-
-    parallel_for(block, x.shape[0], taps.size)
+    taps = np.empty((kk,) + x.shape[:2] + (g.oh, g.ow), x.dtype)
+    np.copyto(taps.reshape((g.kh, g.kw) + taps.shape[1:]), _tap_view(x, g))
+    out = np.max(taps, axis=0)
+    hit = np.equal(taps, out)
+    if np.isnan(out).any():
+        hit |= np.isnan(taps)
+    taken = hit[0].copy()
+    for t in range(1, kk):  # keep the first hit of each window only
+        hit[t] &= ~taken
+        taken |= hit[t]
     return out, hit.reshape((g.kh, g.kw) + hit.shape[1:])
 
 
@@ -104,17 +94,12 @@ def max_pool2d_backward(gy: np.ndarray, state: Any, g: Geometry) -> np.ndarray:
     if state[0] == "mask":
         _, mask, channel_major = state
         covered = g.oh * g.kh == H and g.ow * g.kw == W
-        alloc = memory.empty if covered else memory.zeros
+        alloc = np.empty if covered else np.zeros
         if channel_major:
             dx = alloc((C, N, H, W), gy.dtype).transpose(1, 0, 2, 3)
         else:
             dx = alloc((N, C, H, W), gy.dtype)
-        view = _tap_view(dx, g, writeable=True)
-
-        def block(n0: int, n1: int) -> None:
-            np.multiply(mask[:, :, n0:n1], gy[n0:n1], out=view[:, :, n0:n1])
-
-        parallel_for(block, N, mask.size)
+        np.multiply(mask, gy, out=_tap_view(dx, g, writeable=True))
         return dx
     idx = state[1]
     return window_scatter(gy, g, lambda t: idx == t)
