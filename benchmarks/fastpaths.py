@@ -8,8 +8,9 @@ see the same process, memory layout and load. It prints per path and row the gai
 the path off over the time with it on, minus 1 (median and quartiles over all sample pairs). As
 benchmarks/README.md recommends for changes worth a few percent on a shared machine, a child
 runs with one BLAS thread and times CPU time (``time.process_time``), which other people's load
-moves less than wall time (a path whose point is a second core goes in ``WALL_PATHS``: two
-threads and wall time). The pseudo-path ``control`` switches nothing: its spread is the method's
+moves less than wall time. ``--wall`` measures as the benchmark rows run instead: two BLAS
+threads and wall time (what a path does to the second thread only shows there; use a quiet
+machine). The pseudo-path ``control`` switches nothing: its spread is the method's
 noise on the machine at hand. A path stays only where some row gains >= 3% (issue 20); README's
 "Decision record" lists the results.
 
@@ -38,7 +39,6 @@ PATH_ROWS = {
     "maxpool_tiles": ("cnn",),
     "control": ("mlp", "infer1", "infer1000", "cnn"),
 }
-WALL_PATHS: tuple[str, ...] = ()  # paths measured with two threads and wall time (none now)
 CONTROL = "control"  # switches nothing: its "gain" is the noise of the method on this machine
 
 
@@ -175,11 +175,11 @@ def cpu_model() -> str:
         return platform.processor() or platform.machine()
 
 
-def measure(path: str, rows: tuple[str, ...], procs: int, pairs: int, whole: bool) -> dict[str, list[float]]:
+def measure(path: str, rows: tuple[str, ...], procs: int, pairs: int, whole: bool,
+            wall: bool) -> dict[str, list[float]]:
     """Per row, the ratios time(path off) / time(all on): from the sample pairs of ``procs``
     processes, or with ``whole``, one per pair of processes (path on, path off, in alternating
     order): for switches read when state is made (parameters, an optimiser's buffers)."""
-    wall = path in WALL_PATHS
     threads = 2 if wall else 1
     ratios: dict[str, list[float]] = {r: [] for r in rows}
     for i in range(procs):
@@ -203,7 +203,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--whole", action="store_true",
                     help="switch each path for whole processes, alternating on/off processes")
-    ap.add_argument("--wall", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--wall", action="store_true",
+                    help="two BLAS threads and wall time, as the benchmark rows (default: one, CPU time)")
     args = ap.parse_args(argv)
     if args.child is not None:
         clock = time.perf_counter if args.wall else time.process_time
@@ -219,11 +220,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"CPU: {cpu_model()}; NumPy {np.__version__}, Python {platform.python_version()}; "
           f"load average {load:.1f} at the start")
     print(f"gain = time(path off) / time(all on) - 1: median [quartiles] over {args.procs} processes x "
-          f"{args.pairs} alternating sample pairs; one thread, CPU time")
+          f"{args.pairs} alternating sample pairs; "
+          f"{'two threads, wall time' if args.wall else 'one thread, CPU time'}")
     print(f"{'path':<14} {'row':<10} {'gain':>8}   quartiles")
     for path in paths:
         rows = tuple(r for r in args.rows.split(",") if r) or PATH_ROWS.get(path, ROWS)
-        for r, ratio in measure(path, rows, args.procs, args.pairs, args.whole).items():
+        for r, ratio in measure(path, rows, args.procs, args.pairs, args.whole, args.wall).items():
             q1, med, q3 = statistics.quantiles([x - 1 for x in ratio], n=4)
             print(f"{path:<14} {r:<10} {med:>+8.1%}   [{q1:+.1%}, {q3:+.1%}]", flush=True)
     return 0

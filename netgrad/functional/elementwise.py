@@ -177,7 +177,7 @@ class Exp(Function):
 
     @staticmethod
     def forward(ctx, x):
-        y = np.asarray(np.exp(x._data))  # 0-d: an array, not a NumPy scalar, saved as the output
+        y = np.exp(x._data)
         ctx.save_for_backward(y)
         return y
 
@@ -212,7 +212,7 @@ class Sqrt(Function):
 
     @staticmethod
     def forward(ctx, x):
-        y = np.asarray(np.sqrt(x._data))
+        y = np.sqrt(x._data)
         ctx.save_for_backward(y)
         return y
 

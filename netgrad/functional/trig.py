@@ -65,7 +65,7 @@ class Tan(Function):
 
     @staticmethod
     def forward(ctx, x):
-        y = np.asarray(np.tan(x._data))  # 0-d: an array, not a NumPy scalar, saved as the output
+        y = np.tan(x._data)
         ctx.save_for_backward(y)
         return y
 
@@ -156,7 +156,7 @@ class Hypot(Function):
 
     @staticmethod
     def forward(ctx, a, b, dt):
-        r = np.asarray(np.hypot(arr(a, dt), arr(b, dt)))
+        r = np.hypot(arr(a, dt), arr(b, dt))
         ctx.save_for_backward(a, b, r)
         return r
 
