@@ -52,7 +52,6 @@ def wrap(model: Any) -> Any:
 def launch(opts: dict[str, Any], resume: bool) -> int:
     """Run ``train(opts)`` on ``opts['nproc']`` processes; returns the job's exit status."""
     import netgrad.distributed as dist
-    from netgrad.distributed.launch import mpiexec_command
 
     n = int(opts["nproc"])
     if str(opts["data"]) == "-":
@@ -65,8 +64,8 @@ def launch(opts: dict[str, Any], resume: bool) -> int:
         spec = Path(tmp) / "options.json"
         spec.write_text(json.dumps({"opts": opts, "resume": resume, "pids": tmp}, default=str))
         try:
-            cmd = mpiexec_command(n, [sys.executable, "-m", "netgrad.cli._distributed", str(spec)],
-                                  hostfile=opts.get("hostfile"))
+            cmd = job_command(n, [sys.executable, "-m", "netgrad.cli._distributed", str(spec)],
+                              hostfile=opts.get("hostfile"))
         except FileNotFoundError as e:
             raise CLIError(str(e)) from None
         env = dict(os.environ, **{_WORKER_ENV: "1"})
@@ -95,6 +94,18 @@ def _check_world_size(run_dir: Path, n: int) -> None:
         raise CLIError(f"cannot resume {run_dir} on {n} processes: it was trained on {ws} (--nproc {ws})")
 
 
+def job_command(n: int, argv: list[str], hostfile: str | None = None) -> list[str]:
+    """``mpiexec_command``, plus MPICH's ``-print-all-exitcodes``: when one rank dies, MPICH's
+    launcher kills the others with the same signal and its report names the first it finds ended,
+    which under load can be one it killed itself; every rank's exit code tells them apart."""
+    from netgrad.distributed.launch import mpi_flavour, mpiexec_command
+
+    cmd = mpiexec_command(n, argv, hostfile=hostfile)
+    if mpi_flavour(cmd[0]) == "mpich":
+        cmd.insert(1, "-print-all-exitcodes")
+    return cmd
+
+
 def run_relayed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[int, list[str]]:
     """Run the launcher, passing its stdout and stderr on as they come (progress bars included) and
     keeping both: MPICH reports a rank killed by a signal on stdout, Open MPI on stderr."""
@@ -113,26 +124,43 @@ def run_relayed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[int,
     return code, seen
 
 
+_EXIT_CODES = re.compile(r"^\[mpiexec@[^\]\n]*\] Exit codes:([^\n]*)\n?", re.M)
+
+
 def _relay(pipe: Any, name: str, seen: list[str]) -> None:
+    """Pass one stream on, keeping it all in ``seen`` but hiding MPICH's exit-code line (asked
+    for by ``job_command``, printed on success too): a line of the launcher's own is held back
+    until it is whole, so that it can be recognised."""
     decode = codecs.getincrementaldecoder("utf-8")(errors="replace").decode
     fd = pipe.fileno()
+    held = ""
     while True:
         chunk = os.read(fd, 65536)
-        text = decode(chunk, final=not chunk)
+        text, held = held + decode(chunk, final=not chunk), ""
+        start = text.rfind("[mpiexec@")
+        if chunk and start >= 0 and "\n" not in text[start:]:
+            text, held = text[:start], text[start:]
         if text:
             seen.append(text)
             out = getattr(sys, name)
-            out.write(text)
+            out.write(_EXIT_CODES.sub("", text))
             out.flush()
         if not chunk:
             break
 
 
 def _dead_rank(text: str, pid_dir: Path) -> str | None:
-    """Which rank the MPI launcher reported as ended by a signal (MPICH names the PID, Open MPI the rank)."""
+    """Which rank the MPI launcher reported as ended by a signal (MPICH names the PID, Open MPI the
+    rank); several, when MPICH's exit codes show that more than one rank ended abnormally."""
     m = re.search(r"process rank (\d+) with PID \d+ on node \S+ exited on\s+signal (\d+)", text)
     if m:
         return f"rank {m.group(1)} was killed by signal {m.group(2)}"
+    codes = [re.findall(r"\[([^\]]+)\] ([\d,]+)", m.group(1)) for m in _EXIT_CODES.finditer(text)]
+    hosts = [(host, [int(c) for c in cs.split(",")]) for host, cs in (codes[-1] if codes else [])]
+    if sum(c != 0 for _, cs in hosts for c in cs) > 1:
+        listing = "; ".join(f"{host} {', '.join(map(str, cs))}" for host, cs in hosts)
+        return (f"more than one rank ended abnormally (exit codes by rank, per machine: {listing}); "
+                "the launcher ends the rest once one fails, so which failed first is not known")
     pids = {}
     for f in pid_dir.glob("rank*.pid"):
         pids[f.read_text().strip()] = f.stem[4:]
