@@ -2,10 +2,9 @@
 slogdet, solve, solve_triangular, cholesky and qr (eigh and svd: spectral.py), on batches of matrices
 (leading dims).
 
-A backward that needs the op's own output (inv, det, solve, cholesky) saves it with
+A backward that needs the op's own output (inv, det, solve, cholesky, qr) saves it with
 ``save_for_backward``: under ``create_graph=True`` it comes back attached to the node, so the same
-formula is differentiable again; qr keeps private factors and recomputes them with these same ops
-under ``create_graph=True``. Second derivatives follow (PyTorch's formulas, real case).
+formula is differentiable again. Second derivatives follow (PyTorch's formulas, real case).
 
 >>> import netgrad as ng
 >>> A = ng.tensor([[2.0, 1.0], [1.0, 3.0]], requires_grad=True)
@@ -96,8 +95,8 @@ def _solve_right(b: Any, a: Any) -> Any:  # X with X a = b
 
 
 def _inv_or_pinv(a: Any) -> Any:
-    """A^-1, or the pseudo-inverse where A is singular (det's gradient is then d * pinv(A)^T = 0, as
-    torch gives, instead of an error)."""
+    """A^-1, or the pseudo-inverse where A is singular (slogdet's gradient then has a value, as
+    torch's, instead of an error)."""
     try:
         return _inv(a)
     except (np.linalg.LinAlgError, LinAlgError):
@@ -135,7 +134,9 @@ class Inv(Function):
 
 
 class Det(Function):
-    """d = det A; dJ/dA = dJ/dd * d * A^-T.
+    """d = det A; dJ/dA = dJ/dd * C with C the cofactor matrix: d * A^-T where A is well
+    conditioned, else det(U) det(V^T) U diag(prod_{j != i} S_j) V^T from A = U diag(S) V^T (singular
+    A included: C is not zero when A has rank n - 1).
 
     >>> import netgrad as ng
     >>> ng.linalg.det(ng.tensor([[2.0, 1.0], [1.0, 3.0]])).item()
@@ -155,7 +156,34 @@ class Det(Function):
     @staticmethod
     def backward(ctx, g):
         A, d = ctx.saved_tensors
-        return _row(_row(g * d)) * _mT(_inv_or_pinv(A))
+        return _row(_row(g)) * _cofactor(A, d)
+
+
+def _cofactor(A: Any, d: Any) -> Any:
+    """d det A / dA. Near a singular A, d A^-T is a rounding error times its reciprocal (PyTorch's
+    first derivative is then arbitrary; its second-order path uses the SVD, as here for every
+    matrix of a batch once one has a condition number above 1/sqrt(eps))."""
+    try:
+        Ainv = _inv(A)
+    except (np.linalg.LinAlgError, LinAlgError):
+        return _svd_cofactor(A)
+    a, ainv = (A, Ainv) if _np(A) else (A._data, Ainv._data)
+    cond = np.linalg.norm(a, 1, axis=(-2, -1)) * np.linalg.norm(ainv, 1, axis=(-2, -1))
+    if np.all(cond < 1 / np.sqrt(np.finfo(a.dtype).eps)):
+        return _row(_row(d)) * _mT(Ainv)
+    return _svd_cofactor(A)
+
+
+def _svd_cofactor(A: Any) -> Any:
+    from .spectral import svd  # spectral builds on this module
+
+    U, S, Vh = np.linalg.svd(A) if _np(A) else svd(A)
+    u, vh = (U, Vh) if _np(A) else (U._data, Vh._data)
+    sign = np.linalg.det(u) * np.linalg.det(vh)  # +-1, piecewise constant: no gradient
+    eye = np.eye(S.shape[-1], dtype=u.dtype)
+    others = _col(S) * (1 - eye) + eye  # row i: the S_j, with 1 for S_i
+    P = np.prod(others, -1) if _np(A) else others.prod(-1)
+    return _row(_row(sign)) * ((U * _col(P)) @ Vh)
 
 
 class Slogdet(Function):
@@ -269,26 +297,24 @@ class QR(Function):
 
     @staticmethod
     def forward(ctx, A, mode):
-        ctx.save_for_backward(A)
         ctx.mode = mode
         if mode == "r":
             return np.zeros((0,), A.dtype), np.linalg.qr(A._data, mode="r")
         Q, R = np.linalg.qr(A._data, mode=mode)
-        ctx.factors = Q, R  # the outputs are copies: changing them in place leaves backward right
-        return Q.copy(), R.copy()
+        ctx.save_for_backward(A, Q, R)  # the factors, as PyTorch: changing one in place is refused
+        return Q, R
 
     @staticmethod
     def backward(ctx, gQ, gR):
-        (A,) = ctx.saved_tensors
-        m, n = A.shape[-2:]
         if ctx.mode == "r":
             raise RuntimeError("linalg.qr: The derivative of linalg.qr depends on Q, which is not computed "
                                "when mode='r'. Please use linalg.qr(A, mode='reduced') if you are going to "
                                "differentiate through linalg.qr.")
+        A, Q, R = ctx.saved_tensors
+        m, n = A.shape[-2:]
         if ctx.mode == "complete" and m > n:
             raise RuntimeError("linalg.qr: The QR decomposition is not differentiable when mode='complete' "
                                "and nrows > ncols.")
-        Q, R = qr(A, ctx.mode) if ctx.create_graph else ctx.factors
         if m >= n:
             return _qr_tall(Q, R, gQ, gR)
         Y = A[..., m:]

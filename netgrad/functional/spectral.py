@@ -1,7 +1,8 @@
 """The spectral factorisations as differentiable ops: eigh (symmetric eigendecomposition) and svd, on
-batches of matrices, with PyTorch's backward formulas (real case). Each op keeps private copies of its
-factors for backward (so an in-place change of an output leaves its gradient right); second
-derivatives by recomputing the factors with these same ops under ``create_graph=True``.
+batches of matrices, with PyTorch's backward formulas (real case). Each op saves its factors (its
+outputs) for backward, as PyTorch does: changing one in place before backward is refused, and under
+``create_graph=True`` the saved factors come back attached to the op, so second derivatives flow
+through the same formulas.
 
 >>> import netgrad as ng
 >>> ng.linalg.eigvalsh(ng.tensor([[2.0, 0.0], [0.0, 1.0]]))
@@ -41,14 +42,12 @@ class Eigh(Function):
     @staticmethod
     def forward(ctx, A, UPLO):
         w, V = _lapack("linalg.eigh", np.linalg.eigh, A._data, UPLO, what="the algorithm did not converge")
-        ctx.save_for_backward(A)
-        ctx.factors, ctx.uplo = (w, V), UPLO  # the outputs are copies: in-place changes leave backward right
-        return w.copy(), V.copy()
+        ctx.save_for_backward(w, V)
+        return w, V
 
     @staticmethod
     def backward(ctx, gw, gV):
-        (A,) = ctx.saved_tensors
-        w, V = eigh(A, ctx.uplo) if ctx.create_graph else ctx.factors
+        w, V = ctx.saved_tensors
         if _zero(gV):  # eigenvalues only: finite for repeated eigenvalues too
             return V @ (_row(gw) * _mT(V))
         off = 1 - np.eye(w.shape[-1], dtype=w.dtype)
@@ -71,15 +70,14 @@ class SVD(Function):
     def forward(ctx, A, full_matrices):
         U, S, Vh = _lapack("linalg.svd", np.linalg.svd, A._data, full_matrices,
                            what="the algorithm did not converge")
-        ctx.save_for_backward(A)
-        ctx.factors, ctx.full = (U, S, Vh), full_matrices  # copies out, as Eigh's
-        return U.copy(), S.copy(), Vh.copy()
+        ctx.save_for_backward(U, S, Vh)
+        ctx.full = full_matrices
+        return U, S, Vh
 
     @staticmethod
     def backward(ctx, gU, gS, gVh):
-        (A,) = ctx.saved_tensors
-        U, S, Vh = svd(A, ctx.full) if ctx.create_graph else ctx.factors
-        m, n = A.shape[-2:]
+        U, S, Vh = ctx.saved_tensors
+        m, n = U.shape[-2], Vh.shape[-1]
         k = min(m, n)
         if ctx.full:
             U, gU, Vh, gVh = U[..., :k], gU[..., :k], Vh[..., :k, :], gVh[..., :k, :]

@@ -279,10 +279,37 @@ def test_methods_and_top_level(rng):
     assert "linalg" in dir(ng)
 
 
-def test_det_gradient_of_singular_matrices_matches_torch():
-    for a in (np.array([[1.0, 2.0], [2.0, 4.0]]), np.array([[1.0, 2, 3], [2, 4, 6], [1, 1, 1]]),
-              np.zeros((3, 3))):
-        compare_with_torch(ng.linalg.det, torch.linalg.det, [a], atol=1e-12)
+def _det_central_difference(a):
+    """det is linear in each entry, so a central difference is exact up to rounding."""
+    g = np.zeros_like(a)
+    for idx in np.ndindex(a.shape):
+        e = np.zeros_like(a)
+        e[idx] = 0.5
+        g[idx] = (np.linalg.det(a + e) - np.linalg.det(a - e)).sum()
+    return g
+
+
+SINGULAR_DET = [np.array([[1.0, 2.0], [2.0, 4.0]]), np.array([[1.0, 2, 3], [2, 4, 6], [1, 1, 1]]),
+            np.array([[1.0, 2, 3], [2, 4, 6], [3, 6, 9]]), np.zeros((3, 3)),
+            np.array([[1.0, 2, 3], [4, 5, 6], [7, 8, 9]]),  # det rounds to ~7e-16, not 0
+            np.array([[[1.0, 2], [2, 4]], [[2.0, 1], [1, 3]]])]  # a batch: singular and not
+
+
+@pytest.mark.parametrize("a", SINGULAR_DET, ids=range(len(SINGULAR_DET)))
+def test_det_gradient_of_singular_matrices_is_the_cofactor_matrix(a):
+    """The cofactors (nonzero at rank n - 1): the exact central difference, and torch's gradient
+    under create_graph (its SVD path). Torch's first derivative is not the reference: near a
+    singular matrix it multiplies a rounding error by its reciprocal (off by up to 12 here, and
+    different from one CPU to another)."""
+    x = ng.tensor(a, requires_grad=True)
+    ng.linalg.det(x).sum().backward()
+    assert_close(x.grad, _det_central_difference(a), atol=1e-12, what="det gradient")
+    x = ng.tensor(a, requires_grad=True)
+    (g,) = ng.autograd.grad(ng.linalg.det(x).sum(), x, create_graph=True)
+    assert_close(g, _det_central_difference(a), atol=1e-12, what="det gradient under create_graph")
+    t = torch.tensor(a, requires_grad=True)
+    (tg,) = torch.autograd.grad(torch.linalg.det(t).sum(), t, create_graph=True)
+    assert_close(g, tg, atol=1e-12, what="det gradient against torch's create_graph (SVD) path")
 
 
 @pytest.mark.parametrize("some", [True, False])
@@ -373,16 +400,7 @@ def test_changing_an_output_in_place_before_backward(rng):
         x.mul_(2)
         with pytest.raises(RuntimeError):
             x.sum().backward()
-    # multi-output factorisations keep their own copy: the gradient stays that of the unchanged op
-    x = ng.tensor(a + a.T, requires_grad=True)
-    w, V = ng.linalg.eigh(x)
-    (w.sum() + 3 * V[0, 1]).backward()
-    g = x.grad.numpy().copy()
-    x.grad = None
-    w3, V3 = ng.linalg.eigh(x)
-    V3.mul_(3)
-    (w3.sum() + V3[0, 1]).backward()
-    np.testing.assert_allclose(x.grad.numpy(), g, atol=1e-12)
+    # multi-output factorisations: test_factor_changed_in_place_before_backward_follows_torch
 
 
 def test_repeated_values(recwarn):
@@ -408,3 +426,40 @@ def test_pinv_rank_deficient_and_batched_tolerances(rng):
     assert_close(r, t, atol=1e-10)
     assert_close(ng.linalg.matrix_rank(ng.tensor(a), atol=ng.tensor(atol)),
                  torch.linalg.matrix_rank(torch.tensor(a), atol=torch.tensor(atol)))
+
+
+FACTORS = {  # factorisation, which output to change in place, a function of the outputs to backward
+    "eigh_w": (lambda lib, a: lib.linalg.eigh(a + a.mT), 0, lambda wv: wv[0].sum() + (wv[1] ** 2).sum()),
+    "eigh_V": (lambda lib, a: lib.linalg.eigh(a + a.mT), 1, lambda wv: (wv[1] ** 2).sum()),
+    "svd_U": (lambda lib, a: lib.linalg.svd(a, full_matrices=False), 0, lambda usv: usv[1].sum()),
+    "svd_S": (lambda lib, a: lib.linalg.svd(a), 1, lambda usv: (usv[0][:, :3] @ usv[2]).sum()),
+    "qr_Q": (lambda lib, a: lib.linalg.qr(a), 0, lambda qr: qr[1].sum()),
+    "qr_R_wide": (lambda lib, a: lib.linalg.qr(a.mT), 1, lambda qr: qr[0].sum()),
+    "svdvals": (lambda lib, a: (lib.linalg.svdvals(a),), 0, lambda s: s[0].sum()),
+}
+
+
+@pytest.mark.parametrize("name", list(FACTORS))
+def test_factor_changed_in_place_before_backward_follows_torch(name, rng):
+    """The factors are saved outputs, as in PyTorch: changing any of them in place before backward
+    is refused, whichever outputs the loss uses (else the gradients are PyTorch's)."""
+    factor, which, loss = FACTORS[name]
+    a = rng.standard_normal((4, 3))
+
+    def run(lib):
+        leaf = lib.tensor(a.copy(), requires_grad=True)
+        outs = factor(lib, leaf * 1 if name != "eigh_w" and name != "eigh_V" else (leaf[:3] * 1))
+        with lib.no_grad():
+            outs[which].mul_(2)
+        try:
+            loss(outs).backward()
+        except RuntimeError as e:
+            return str(e)
+        return leaf.grad
+
+    got, want = run(ng), run(torch)
+    assert isinstance(got, str) == isinstance(want, str), f"{name}: netgrad {got!r}, torch {want!r}"
+    if isinstance(want, str):
+        assert "modified by an inplace operation" in got and "modified by an inplace operation" in want
+    else:
+        assert_close(got, want, atol=1e-8, rtol=1e-7, what=name)
