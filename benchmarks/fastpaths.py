@@ -153,7 +153,7 @@ def _run_child(path: str, rows: tuple[str, ...], pairs: int, threads: int, wall:
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NETGRAD_NUM_THREADS"):
         env[var] = str(threads)
     env.pop("NETGRAD_REFERENCE", None)
-    env["NETGRAD_KERNELS_OFF"] = off or ""
+    env["NETGRAD_KERNELS_OFF"] = "" if off in (None, CONTROL) else off  # control switches nothing
     cmd = [sys.executable, "-m", "benchmarks.fastpaths", "--child", path, "--rows", ",".join(rows),
            "--pairs", str(pairs)]
     if wall:

@@ -1,7 +1,8 @@
 """netgrad.kernels: the fast code, behind one boundary, with a switch back to plain NumPy.
 
 Ops in ``netgrad.functional`` express the maths; this package expresses speed: the restructured
-kernels of the layers that dominate a training step (``conv``, ``pool``). Each fast path has a
+kernels of the layers that dominate a training step (``conv``, ``pool``) and the allocator
+setting that lets a step reuse the previous step's memory (``memory``). Each fast path has a
 name in ``PATHS`` and can be turned off:
 
 - ``NETGRAD_REFERENCE=1`` turns every fast path off: every kernel runs its plain NumPy form (CI
@@ -10,7 +11,8 @@ name in ``PATHS`` and can be turned off:
   measures each path's gain this way: a path stays only if it earns 3% on a benchmark row);
 - ``with kernels.reference():`` does the same inside a process (tests).
 
-A kernel reads ``kernels.on[name]`` at call time, so the switch takes effect at once.
+A kernel reads ``kernels.on[name]`` at call time, so the switch takes effect at once; ``heap``,
+an allocator setting for the whole process, is read once, when this package is imported.
 
 >>> from netgrad import kernels
 >>> with kernels.reference():
@@ -28,6 +30,7 @@ from typing import Iterator
 PATHS: dict[str, str] = {
     "im2col": "convolutions as im2col + one GEMM per cache-sized block of images (kernels.conv)",
     "maxpool_tiles": "max pooling over tiling windows (2x2 stride 2) as contiguous tap rows (kernels.pool)",
+    "heap": "freed blocks up to 64 MiB kept by glibc for the next step, no page faults (kernels.memory)",
 }
 
 
@@ -43,6 +46,10 @@ def _initial() -> dict[str, bool]:
 
 
 on: dict[str, bool] = _initial()
+if on["heap"]:
+    from .memory import keep_freed_memory
+
+    keep_freed_memory()
 
 
 def reference_mode() -> bool:
