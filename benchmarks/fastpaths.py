@@ -11,7 +11,10 @@ runs with one BLAS thread and times CPU time (``time.process_time``), which othe
 moves less than wall time. ``--wall`` measures as the benchmark rows run instead: two BLAS
 threads and wall time (what a path does to the second thread only shows there; use a quiet
 machine). The pseudo-path ``control`` switches nothing: its spread is the method's
-noise on the machine at hand. A path stays only where some row gains >= 3% (issue 20); README's
+noise on the machine at hand. A switch read once per process (``heap``, an allocator setting)
+needs ``--whole``: alternating processes, one per mode, compared by their medians (noisier: on a
+shared host, alternating full benchmark workers with ``NETGRAD_KERNELS_OFF=heap`` measure it
+better). A path stays only where some row gains >= 3% (issue 20); README's
 "Decision record" lists the results.
 
 One child: ``python -m benchmarks.fastpaths --child pool --rows mlp,infer1`` prints one

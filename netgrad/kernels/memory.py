@@ -2,8 +2,9 @@
 
 glibc hands a freed block of 128 KiB or more back to the system (``munmap``, or a trim of the
 heap's top), so the next training step's arrays, of the same sizes, arrive as fresh pages: a page
-fault on the first write of each 4 KiB. The CNN benchmark's step took about 3,900 of them (15 MB)
-and 8% of its time on an Intel Xeon (benchmarks/README.md). ``keep_freed_memory()`` raises
+fault on the first write of each 4 KiB. The CNN benchmark's step took 3,750-4,250 of them (about
+16 MB, 10-12 ms of system time) and lost 11% of its speed to them on an Intel Xeon
+(benchmarks/README.md). ``keep_freed_memory()`` raises
 glibc's two thresholds (``mallopt``): blocks up to ``MMAP_THRESHOLD`` come from the heap, and up
 to ``TRIM_THRESHOLD`` of free memory at the heap's top stays mapped, so the next step reuses the
 pages. The price: a process keeps up to that much freed memory instead of returning it.
