@@ -155,8 +155,9 @@ def _dead_rank(text: str, pid_dir: Path) -> str | None:
     m = re.search(r"process rank (\d+) with PID \d+ on node \S+ exited on\s+signal (\d+)", text)
     if m:
         return f"rank {m.group(1)} was killed by signal {m.group(2)}"
-    codes = [re.findall(r"\[([^\]]+)\] ([\d,]+)", m.group(1)) for m in _EXIT_CODES.finditer(text)]
-    hosts = [(host, [int(c) for c in cs.split(",")]) for host, cs in (codes[-1] if codes else [])]
+    lines = _EXIT_CODES.findall(text)  # the last one is this job's
+    hosts = [(host, [int(c) for c in cs.split(",")])
+             for host, cs in re.findall(r"\[([^\]]+)\] ([\d,]+)", lines[-1] if lines else "")]
     if sum(c != 0 for _, cs in hosts for c in cs) > 1:
         listing = "; ".join(f"{host} {', '.join(map(str, cs))}" for host, cs in hosts)
         return (f"more than one rank ended abnormally (exit codes by rank, per machine: {listing}); "

@@ -72,8 +72,7 @@ def max_pool2d_forward(x: np.ndarray, g: Geometry) -> tuple[np.ndarray, Any]:
     which element of each window is its first maximum."""
     if _on["maxpool_tiles"] and _tiles(g):
         out, mask = _tiles_forward(x, g)
-        # the mask, and whether dJ/dx should be channel-major like x (the next conv's layout)
-        return out, ("mask", mask, x.strides[1] > x.strides[0])
+        return out, ("mask", mask)
     win = _windows(x, g)
     idx = np.argmax(win, axis=-1)  # the first maximum; NaN counts as the maximum (torch's argmax)
     out = np.take_along_axis(win, idx[..., None], axis=-1)[..., 0]
@@ -92,13 +91,9 @@ def max_pool2d_backward(gy: np.ndarray, state: Any, g: Geometry) -> np.ndarray:
     """dJ/dx: dJ/dy[n,c,i,j] at the chosen element of window (i, j), zero elsewhere."""
     N, C, H, W = g.in_shape
     if state[0] == "mask":
-        _, mask, channel_major = state
+        mask = state[1]
         covered = g.oh * g.kh == H and g.ow * g.kw == W
-        alloc = np.empty if covered else np.zeros
-        if channel_major:
-            dx = alloc((C, N, H, W), gy.dtype).transpose(1, 0, 2, 3)
-        else:
-            dx = alloc((N, C, H, W), gy.dtype)
+        dx = (np.empty if covered else np.zeros)((N, C, H, W), gy.dtype)
         np.multiply(mask, gy, out=_tap_view(dx, g, writeable=True))
         return dx
     idx = state[1]
